@@ -1,0 +1,1 @@
+"""Settings classes and deployment configuration for Birlik."""

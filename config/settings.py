@@ -1,0 +1,92 @@
+"""Settings classes. Values from the environment are read only by `from_env`,
+which the app factory calls, so importing this module has no side effects."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "BIRLIK_"
+
+
+class BaseConfig:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY: str | None = None
+    DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'birlik.db'}"
+    # None means: start (or reuse) the private embedded server under var/.
+    REDIS_URL: str | None = None
+    VAR_DIR = str(ROOT / "var")
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in one place: coordinator.auth.security
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "ru", "kk")
+    LOGIN_SLOW_AFTER = 3
+    LOGIN_LOCK_AFTER = 6
+    LOGIN_LOCK_SECONDS = 900
+    LOGIN_SLOW_SECONDS = 1.0
+    HQ_SILENCE_MINUTES = 180
+    WORKER_STALE_SECONDS = 60
+    GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder
+    GEOCODER_USER_AGENT = "birlik"
+    BBOX = (40.5, 46.4, 55.5, 87.4)  # south, west, north, east: Kazakhstan
+    SOCKETIO_ASYNC_MODE = "threading"
+    RQ_QUEUES = ("dispatch", "default")
+    JOB_TIMEOUT = 300
+    API_TITLE = "Birlik API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/vendor/swagger-ui-dist/"
+    TESTING = False
+
+
+class DevelopmentConfig(BaseConfig):
+    """Embedded defaults: SQLite under var/ and the private Redis."""
+
+    SECRET_KEY = "dev-only-secret-change-me"
+
+
+class TestConfig(BaseConfig):
+    """Tests pass the database and Redis URLs in explicitly."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    LOGIN_SLOW_SECONDS = 0.05
+    LOGIN_LOCK_SECONDS = 60
+
+
+class ProductionConfig(BaseConfig):
+    """Production: every secret and URL comes from the environment."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+_TYPES = {bool: lambda v: v.lower() in ("1", "true", "yes", "on"), int: int, float: float}
+
+
+def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return settings named BIRLIK_<NAME> in the environment, typed like the defaults."""
+    environ = os.environ if environ is None else environ
+    base = CONFIGS.get(environ.get(PREFIX + "ENV", "development"), DevelopmentConfig)
+    out: dict[str, Any] = {"_CLASS": base}
+    for key, raw in environ.items():
+        if not key.startswith(PREFIX) or key == PREFIX + "ENV":
+            continue
+        name = key[len(PREFIX) :]
+        default = getattr(base, name, None)
+        cast = _TYPES.get(type(default))
+        out[name] = cast(raw) if cast else raw
+    return out

@@ -1,0 +1,91 @@
+"""Idempotency-Key support for API POSTs. The first request with a key runs
+and its answer is stored; a repeat with the same body gets that answer again;
+a repeat with another body gets 422. The key is claimed in its own committed
+row first, so two concurrent repeats cannot both run."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from flask import Flask, Response, g, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from coordinator.api.models import IdempotencyRecord
+from coordinator.common.clock import now
+from coordinator.common.errors import Conflict, Invalid
+from coordinator.extensions import db
+
+HEADER = "Idempotency-Key"
+
+
+def _body_hash() -> str:
+    return hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
+
+
+def _find(key: str) -> IdempotencyRecord | None:
+    return db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == current_user.id, IdempotencyRecord.key == key)
+    )
+
+
+def _before():
+    key = request.headers.get(HEADER)
+    if not key or request.method != "POST" or not request.path.startswith("/api/"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    if len(key) > 128:
+        raise Invalid("Idempotency-Key is longer than 128 characters.", field=HEADER)
+    digest = _body_hash()
+    record = IdempotencyRecord(
+        user_id=current_user.id, key=key, method="POST", path=request.path, body_hash=digest, created_at=now()
+    )
+    db.session.add(record)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return _replay(key, digest)
+    g.idempotency_id = record.id
+    return None
+
+
+def _replay(key: str, digest: str) -> Response:
+    # A concurrent twin may still be running: wait briefly for its answer.
+    for _ in range(50):
+        existing = _find(key)
+        if existing is None:
+            break
+        if existing.body_hash != digest:
+            raise Invalid("This Idempotency-Key was already used with a different request body.", field=HEADER)
+        if existing.status_code is not None:
+            resp = Response(existing.response_body, status=existing.status_code, mimetype="application/json")
+            resp.headers["Idempotent-Replay"] = "true"
+            return resp
+        db.session.rollback()
+        time.sleep(0.1)
+    raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+
+
+def _after(response: Response) -> Response:
+    record_id = g.pop("idempotency_id", None)
+    if record_id is None:
+        return response
+    db.session.rollback()
+    record = db.session.get(IdempotencyRecord, record_id)
+    if response.status_code >= 500 or response.status_code in (409, 429):
+        # Let the client retry: a transient failure is not an answer to keep.
+        db.session.delete(record)
+    else:
+        record.status_code = response.status_code
+        record.response_body = response.get_data(as_text=True)
+    db.session.commit()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_before)
+    app.after_request(_after)

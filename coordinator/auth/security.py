@@ -1,0 +1,70 @@
+"""Wires sessions, bearer tokens and CSRF into the app."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+from flask_login import current_user
+
+from coordinator.auth import service
+from coordinator.auth.models import User
+from coordinator.extensions import csrf, db, login_manager
+from coordinator.redis_conn import get_redis
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def bearer_token() -> str | None:
+    """The bearer token of the current request, if any."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def throttle() -> service.LoginThrottle:
+    cfg = current_app.config
+    return service.LoginThrottle(
+        get_redis(),
+        slow_after=cfg["LOGIN_SLOW_AFTER"],
+        lock_after=cfg["LOGIN_LOCK_AFTER"],
+        window=cfg["LOGIN_LOCK_SECONDS"],
+        delay=cfg["LOGIN_SLOW_SECONDS"],
+    )
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def _load_from_token(req) -> User | None:
+    token = bearer_token()
+    if token is None:
+        return None
+    user = service.user_for_token(session=db.session, token=token)
+    if user is not None:
+        g.via_token = True
+    return user
+
+
+def _csrf_check() -> None:
+    # Bearer-token clients carry no cookie, so cross-site forgery cannot ride on them.
+    if request.method in UNSAFE_METHODS and bearer_token() is None:
+        csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    app.before_request(_csrf_check)
+
+    @app.context_processor
+    def _user():
+        return {"user": current_user}

@@ -1,0 +1,1 @@
+"""The append-only event log, which is also the audit log."""

@@ -1,0 +1,123 @@
+"""The one module that writes events. Every state change calls `record` inside
+its own transaction; after that transaction commits, the events are published
+to the socket rooms they concern. Nothing is published for a rollback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from coordinator.common.clock import now
+from coordinator.events.models import Event, EventRoom
+from coordinator.extensions import socketio
+
+_PENDING = "birlik_pending_events"
+SOCKET_EVENT = "event"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def to_payload(ev: Event, rooms: Iterable[str]) -> dict[str, Any]:
+    """The JSON form of an event, as clients receive it live and on replay."""
+    return {
+        "id": ev.id,
+        "type": ev.type,
+        "actor_id": ev.actor_id,
+        "subject_type": ev.subject_type,
+        "subject_id": ev.subject_id,
+        "before": ev.before,
+        "after": ev.after,
+        "at": ev.created_at.isoformat() + "Z",
+        "rooms": sorted(rooms),
+    }
+
+
+def record(
+    *,
+    session: Session,
+    type: str,
+    subject_type: str,
+    subject_id: int | None,
+    rooms: Iterable[str],
+    actor_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    """Append an event in the caller's transaction; publish it after commit."""
+    room_set = sorted(set(rooms))
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise event inserts until commit so ids are handed out in commit
+        # order; otherwise a reconnecting client could skip a late commit.
+        session.execute(text("SELECT pg_advisory_xact_lock(7243001)"))
+    ev = Event(
+        type=type,
+        actor_id=actor_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        created_at=now(),
+    )
+    ev.rooms = [EventRoom(room=r) for r in room_set]
+    session.add(ev)
+    session.flush()
+    session.info.setdefault(_PENDING, []).append(to_payload(ev, room_set))
+    return ev
+
+
+def replay(*, session: Session, rooms: Iterable[str], after_id: int, limit: int = 5000) -> list[dict[str, Any]]:
+    """Events after `after_id` that concern any of `rooms`, oldest first."""
+    room_list = list(rooms)
+    if not room_list:
+        return []
+    ids = (
+        select(EventRoom.event_id)
+        .where(EventRoom.room.in_(room_list), EventRoom.event_id > after_id)
+        .distinct()
+        .scalar_subquery()
+    )
+    rows = session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id).limit(limit))
+    return [to_payload(ev, [r.room for r in ev.rooms]) for ev in rows]
+
+
+def last_id(*, session: Session) -> int:
+    """The newest event id, or 0."""
+    return session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
+
+
+def publish(payloads: list[dict[str, Any]]) -> None:
+    """Send committed events to their rooms through the message queue."""
+    if socketio.server is None:
+        return
+    for payload in payloads:
+        socketio.emit(SOCKET_EVENT, payload, to=payload["rooms"])
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        publish(pending)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def init_app(app) -> None:
+    """Hook publishing into every session's commit (once per process)."""
+    if not sa_event.contains(Session, "after_commit", _after_commit):
+        sa_event.listen(Session, "after_commit", _after_commit)
+        sa_event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))

@@ -1,0 +1,1 @@
+"""Field teams and their tasks."""

@@ -1,0 +1,1 @@
+"""Geography: regions, offline gazetteer, distances."""

@@ -1,0 +1,1 @@
+"""Hotline reports and the cases they open."""

@@ -1,0 +1,1 @@
+"""Quarantine housing: facilities, beds and placement requests."""

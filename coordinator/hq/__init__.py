@@ -1,0 +1,1 @@
+"""Operational headquarters and their scheduled status reports."""

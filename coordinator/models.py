@@ -1,0 +1,28 @@
+"""Import every domain's models so metadata (and Alembic) sees all tables."""
+
+from coordinator.api.models import IdempotencyRecord
+from coordinator.auth.models import ApiToken, User
+from coordinator.events.models import Event, EventRoom
+from coordinator.field.models import Task, Team
+from coordinator.geo.models import Region
+from coordinator.hotline.models import Case, Report
+from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
+from coordinator.hq.models import Headquarters, HQStatusReport
+from coordinator.supplies.models import (
+    Delivery,
+    DeliveryLine,
+    Item,
+    Organization,
+    StockBalance,
+    StockMove,
+    SupplyRequest,
+    SupplyRequestLine,
+    Warehouse,
+)
+
+__all__ = [
+    "ApiToken", "Case", "Delivery", "DeliveryLine", "Event", "EventRoom", "Facility",
+    "FacilityBeds", "HQStatusReport", "Headquarters", "IdempotencyRecord", "Item",
+    "Organization", "PlacementRequest", "Region", "Report", "StockBalance", "StockMove",
+    "SupplyRequest", "SupplyRequestLine", "Task", "Team", "User", "Warehouse",
+]

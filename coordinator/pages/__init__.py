@@ -1,0 +1,104 @@
+"""Server-rendered pages: a home page for each role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from coordinator import authz
+from coordinator.authz import ANY_USER, allow
+from coordinator.extensions import db
+from coordinator.field import service as field_service
+from coordinator.field.models import Task
+from coordinator.hotline.models import Case
+from coordinator.housing import service as housing_service
+from coordinator.housing.models import FacilityBeds
+from coordinator.hq import service as hq_service
+from coordinator.supplies import service as supplies_service
+from coordinator.supplies.models import SupplyRequest
+
+bp = Blueprint("pages", __name__)
+
+
+def _bed_totals(facilities) -> dict[str, int]:
+    ids = [f.id for f in facilities]
+    if not ids:
+        return {"total": 0, "free": 0, "held": 0, "occupied": 0, "out_of_service": 0}
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(FacilityBeds.total), 0),
+            func.coalesce(func.sum(FacilityBeds.held), 0),
+            func.coalesce(func.sum(FacilityBeds.occupied), 0),
+            func.coalesce(func.sum(FacilityBeds.out_of_service), 0),
+        ).where(FacilityBeds.facility_id.in_(ids))
+    ).one()
+    total, held, occupied, oos = (int(v) for v in row)
+    return {"total": total, "free": total - held - occupied - oos, "held": held, "occupied": occupied,
+            "out_of_service": oos}
+
+
+def _hq_home():
+    facilities = housing_service.list_facilities(session=db.session, user=current_user)
+    scope = authz.region_scope(current_user)
+    cases = select(func.count(Case.id)).where(Case.status.not_in(("closed", "resolved")))
+    if scope is not None:
+        cases = cases.where(Case.region_id == scope)
+    return render_template(
+        "pages/hq.html",
+        beds=_bed_totals(facilities),
+        facilities=facilities,
+        hqs=hq_service.list_hqs(session=db.session, user=current_user),
+        teams=field_service.list_teams(session=db.session, user=current_user),
+        warehouses=supplies_service.list_warehouses(session=db.session, user=current_user),
+        open_cases=db.session.scalar(cases),
+    )
+
+
+def _home_for_role():
+    role = current_user.role
+    if role in authz.HQ_ROLES:
+        return _hq_home()
+    if role == "facility_manager":
+        facilities = housing_service.list_facilities(session=db.session, user=current_user)
+        return render_template("pages/facility.html", facilities=facilities)
+    if role == "warehouse_manager":
+        return render_template(
+            "pages/warehouse.html",
+            warehouses=supplies_service.list_warehouses(session=db.session, user=current_user),
+        )
+    if role == "field":
+        teams = field_service.list_teams(session=db.session, user=current_user)
+        tasks = db.session.scalars(
+            select(Task).where(Task.team_id == current_user.team_id).order_by(Task.created_at.desc()).limit(50)
+        ).all()
+        return render_template("pages/field.html", team=teams[0] if teams else None, tasks=tasks)
+    if role == "hotline_operator":
+        cases = db.session.scalars(select(Case).order_by(Case.created_at.desc()).limit(50)).all()
+        return render_template("pages/hotline.html", cases=cases)
+    requests = db.session.scalars(
+        select(SupplyRequest)
+        .where(SupplyRequest.organization_id == current_user.organization_id)
+        .order_by(SupplyRequest.created_at.desc())
+    ).all()
+    return render_template("pages/requester.html", requests=requests)
+
+
+@bp.route("/")
+@allow(*ANY_USER)
+def home():
+    return _home_for_role()
+
+
+@bp.app_context_processor
+def _labels():
+    from flask_babel import gettext as _
+
+    roles = {
+        "admin": _("administrator"), "hq": _("headquarters"), "facility_manager": _("facility manager"),
+        "warehouse_manager": _("warehouse manager"), "field": _("field team"),
+        "hotline_operator": _("hotline operator"), "requester": _("requester"),
+    }
+    beds = {"standard": _("standard"), "shared": _("shared / dormitory"), "family": _("family room"),
+            "isolation": _("isolation with medical staff")}
+    return {"role_label": lambda r: roles.get(r, r), "bed_label": lambda c: beds.get(c, c)}

@@ -1,0 +1,102 @@
+"""Socket.IO: authenticated connections, scoped rooms and missed-event replay.
+
+A client connects with the session cookie or `auth={"token": ...}`. It may
+send `auth={"last_event_id": N}` to receive, before anything else, every event
+after N that concerns its rooms, in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, session
+from flask_login import current_user
+from flask_socketio import disconnect, emit, join_room, leave_room
+
+from coordinator import authz
+from coordinator.auth import service as auth_service
+from coordinator.auth.models import User
+from coordinator.events import service as events
+from coordinator.extensions import db, socketio
+
+_USER_KEY = "socket_user_id"
+
+
+def _authenticate(auth: dict[str, Any] | None) -> User | None:
+    token = (auth or {}).get("token")
+    if token:
+        return auth_service.user_for_token(session=db.session, token=str(token))
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return auth_service.user_for_token(session=db.session, token=header[7:].strip())
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def socket_user() -> User | None:
+    """The user of the current socket connection."""
+    user_id = session.get(_USER_KEY)
+    return db.session.get(User, user_id) if user_id else None
+
+
+def _on_connect(auth: dict[str, Any] | None = None):
+    user = _authenticate(auth if isinstance(auth, dict) else None)
+    if user is None or not user.active:
+        raise ConnectionRefusedError("authentication required")
+    session[_USER_KEY] = user.id
+    rooms = authz.rooms_for(user)
+    for room in rooms:
+        join_room(room)
+    after = (auth or {}).get("last_event_id") if isinstance(auth, dict) else None
+    missed: list[dict[str, Any]] = []
+    if after is not None:
+        try:
+            after_id = max(0, int(after))
+        except (TypeError, ValueError):
+            after_id = 0
+        missed = events.replay(session=db.session, rooms=rooms, after_id=after_id)
+        for payload in missed:
+            emit(events.SOCKET_EVENT, payload)
+    emit(
+        "welcome",
+        {
+            "user": {"id": user.id, "role": user.role, "name": user.display_name},
+            "rooms": rooms,
+            "replayed": len(missed),
+            "last_event_id": events.last_id(session=db.session),
+        },
+    )
+    return None
+
+
+def _on_join(data: dict[str, Any] | None):
+    user = socket_user()
+    room = (data or {}).get("room") if isinstance(data, dict) else None
+    if user is None:
+        disconnect()
+        return {"ok": False, "error": "authentication required"}
+    if not isinstance(room, str) or not authz.may_join(user, room):
+        return {"ok": False, "error": f"You may not join room {room!r}."}
+    join_room(room)
+    return {"ok": True, "room": room}
+
+
+def _on_leave(data: dict[str, Any] | None):
+    room = (data or {}).get("room") if isinstance(data, dict) else None
+    if isinstance(room, str):
+        leave_room(room)
+    return {"ok": True}
+
+
+def init_app(app: Flask) -> None:
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        channel=app.config.get("SOCKETIO_CHANNEL", "birlik"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+    )
+    socketio.on_event("connect", _on_connect)
+    socketio.on_event("join", _on_join)
+    socketio.on_event("leave", _on_leave)

@@ -1,0 +1,1 @@
+"""PPE and necessities: items, warehouses, stock moves, requests, deliveries."""

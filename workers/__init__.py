@@ -1,0 +1,1 @@
+"""RQ background jobs (dispatch and housekeeping) and worker start-up."""
