@@ -19,6 +19,8 @@ ANY_USER = ROLES
 HQ_ROLES = ("admin", "hq")
 _ATTR = "_birlik_roles"
 PUBLIC = "public"
+# Static files, npm-installed assets and the OpenAPI document with its docs page.
+PUBLIC_ENDPOINT_PREFIXES = ("static", "vendor.", "api-docs.")
 
 
 def allow(*roles: str) -> Callable:
@@ -109,7 +111,7 @@ def require_team(user: User, team_id: int, region_id: int | None = None) -> None
 
 
 def _check_request() -> Any:
-    if request.endpoint is None or request.endpoint == "static" or request.endpoint.startswith("vendor"):
+    if request.endpoint is None or request.endpoint.startswith(PUBLIC_ENDPOINT_PREFIXES):
         return None
     roles = roles_for_endpoint(current_app, request.endpoint)
     if roles == PUBLIC:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 
 from coordinator.auth import service
@@ -54,9 +54,13 @@ def _load_from_token(req) -> User | None:
 
 
 def _csrf_check() -> None:
-    # Bearer-token clients carry no cookie, so cross-site forgery cannot ride on them.
-    if request.method in UNSAFE_METHODS and bearer_token() is None:
-        csrf.protect()
+    # Forgery rides on the session cookie. Bearer-token calls, and API calls
+    # with no signed-in session (such as asking for a token), carry none.
+    if request.method not in UNSAFE_METHODS or bearer_token() is not None:
+        return
+    if request.path.startswith("/api/") and "_user_id" not in session:
+        return
+    csrf.protect()
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,12 @@
+"""Gunicorn settings. Flask-SocketIO's threading mode runs one worker process
+with many threads; scale out with more processes behind a sticky proxy."""
+
+import os
+
+bind = os.environ.get("BIRLIK_BIND", "127.0.0.1:5000")
+workers = 1
+threads = int(os.environ.get("BIRLIK_WEB_THREADS", "100"))
+worker_class = "gthread"
+timeout = 120
+accesslog = "-"
+errorlog = "-"

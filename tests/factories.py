@@ -1,0 +1,112 @@
+"""Test data factories. They go through the services where one exists, so
+test data obeys the same rules as real data."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordinator.auth import service as auth_service
+from coordinator.auth.models import User
+from coordinator.field.models import Team
+from coordinator.geo.models import Region
+from coordinator.housing.models import Facility, FacilityBeds
+from coordinator.hq.models import Headquarters
+from coordinator.supplies.models import Organization, Warehouse
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Account:
+    user: User
+    token: str
+    password: str = PASSWORD
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Factory:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def region(self, code: str = "almaty") -> Region:
+        return self.session.scalar(select(Region).where(Region.code == code))
+
+    def account(self, role: str, **scope) -> Account:
+        user = auth_service.create_user(
+            session=self.session, username=f"{role}-{next(_seq)}", password=PASSWORD, role=role, **scope
+        )
+        token = auth_service.issue_token(session=self.session, user=user, name="test")
+        self.session.commit()
+        return Account(user, token)
+
+    def hq(self, region_code: str | None = "almaty") -> Headquarters:
+        region = self.region(region_code) if region_code else None
+        hq = Headquarters(name=f"HQ {next(_seq)}", region_id=region.id if region else None,
+                          lat=region.lat if region else 51.18, lon=region.lon if region else 71.45)
+        self.session.add(hq)
+        self.session.commit()
+        return hq
+
+    def facility(self, region_code: str = "almaty", beds: dict[str, int] | None = None, **kw) -> Facility:
+        region = self.region(region_code)
+        f = Facility(name=f"Facility {next(_seq)}", kind="sanatorium", region_id=region.id,
+                     lat=kw.pop("lat", region.lat), lon=kw.pop("lon", region.lon), **kw)
+        self.session.add(f)
+        self.session.flush()
+        for category, total in (beds or {"standard": 10}).items():
+            self.session.add(FacilityBeds(facility_id=f.id, category=category, total=total))
+        self.session.commit()
+        return f
+
+    def team(self, region_code: str = "almaty", **kw) -> Team:
+        hq = self.hq(region_code)
+        team = Team(name=f"Team {next(_seq)}", home_hq_id=hq.id, region_id=hq.region_id,
+                    last_lat=hq.lat, last_lon=hq.lon, on_duty=True, **kw)
+        self.session.add(team)
+        self.session.commit()
+        return team
+
+    def warehouse(self, region_code: str = "almaty") -> Warehouse:
+        region = self.region(region_code)
+        w = Warehouse(name=f"Warehouse {next(_seq)}", region_id=region.id, lat=region.lat, lon=region.lon)
+        self.session.add(w)
+        self.session.commit()
+        return w
+
+    def organization(self, region_code: str = "almaty", tier: int = 1) -> Organization:
+        region = self.region(region_code)
+        o = Organization(name=f"Hospital {next(_seq)}", kind="hospital", tier=tier, region_id=region.id,
+                         lat=region.lat, lon=region.lon)
+        self.session.add(o)
+        self.session.commit()
+        return o
+
+    def every_role(self, region_code: str = "almaty") -> dict[str, Account]:
+        """One account per role, each with a scope of its own, plus a regional HQ."""
+        facility = self.facility(region_code)
+        warehouse = self.warehouse(region_code)
+        team = self.team(region_code)
+        org = self.organization(region_code)
+        accounts = {
+            "admin": self.account("admin"),
+            "hq": self.account("hq"),
+            "hq_regional": self.account("hq", region_id=self.region(region_code).id),
+            "facility_manager": self.account("facility_manager"),
+            "warehouse_manager": self.account("warehouse_manager"),
+            "field": self.account("field", team_id=team.id),
+            "hotline_operator": self.account("hotline_operator"),
+            "requester": self.account("requester", organization_id=org.id),
+        }
+        accounts["facility_manager"].user.facilities = [facility]
+        accounts["warehouse_manager"].user.warehouses = [warehouse]
+        self.session.commit()
+        self.scope = {"facility": facility, "warehouse": warehouse, "team": team, "organization": org}
+        return accounts

@@ -1,0 +1,99 @@
+"""Real servers for the test suite: a private Valkey, a throwaway PostgreSQL
+cluster, and the Birlik web app under gunicorn. Each listens on 127.0.0.1
+and is stopped by the fixture that started it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    return None
+
+
+class Postgres:
+    """A PostgreSQL cluster in a temporary directory (run as `postgres` when we are root)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.data = base / "data"
+        self.port = free_port()
+        self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.prefix, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def start(self) -> str:
+        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            raise RuntimeError("PostgreSQL is not installed: run `make deps` (apt-get install postgresql).")
+        self.base.mkdir(parents=True, exist_ok=True)
+        if self.prefix:
+            shutil.chown(self.base, "postgres")
+            os.chmod(self.base, 0o755)
+        self._run(initdb, "-D", str(self.data), "-U", "birlik", "--auth=trust", "-E", "UTF8", "--locale=C")
+        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        opts += " -c synchronous_commit=off -c full_page_writes=off"
+        self._run(pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.base / "pg.log"), "-w", "start")
+        return f"postgresql+psycopg://birlik@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+
+
+class WebServer:
+    """The real app under gunicorn, configured through BIRLIK_ variables."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **env, "BIRLIK_ENV": "test", "BIRLIK_BIND": f"127.0.0.1:{self.port}"}
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> WebServer:
+        self._log = open(self.log, "wb")  # noqa: SIM115  (closed in stop)
+        cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.py"), "coordinator:create_app()"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"web server exited: {self.log.read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + "/login", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("web server did not start in time")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
