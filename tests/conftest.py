@@ -183,8 +183,9 @@ def run_jobs(app) -> Callable[[], int]:
 
     def run() -> int:
         with app.app_context():
-            worker = SimpleWorker([get_queue(q) for q in app.config["RQ_QUEUES"]], connection=connection())
-            worker.work(burst=True)
-            return worker.successful_job_count
+            queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
+            done_before = sum(q.finished_job_registry.count for q in queues)
+            SimpleWorker(queues, connection=connection()).work(burst=True)
+            return sum(q.finished_job_registry.count for q in queues) - done_before
 
     return run

@@ -67,7 +67,7 @@ def flag_silent(*, session: Session, silence_minutes: int) -> list[int]:
         select(Headquarters)
         .where(Headquarters.silent.is_(False))
         .where((Headquarters.last_report_at.is_(None)) | (Headquarters.last_report_at < cutoff))
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Headquarters)
     ).all()
     for hq in stale:
         hq.silent = True
