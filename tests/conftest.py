@@ -129,13 +129,15 @@ def client(app):
 
 
 @pytest.fixture
-def db_session(app) -> Iterator[Session]:
-    """A session of the test's own, for factories and for checking results."""
-    with app.app_context():
-        engine = db.engine
+def db_session(database_url) -> Iterator[Session]:
+    """A session of the test's own, for factories and for checking results.
+    It has its own engine with ordinary (deferred) transactions, so a test
+    that only reads never holds SQLite's write lock against the app."""
+    engine = create_engine(database_url, connect_args={"timeout": 30} if database_url.startswith("sqlite") else {})
     session = Session(bind=engine, expire_on_commit=False)
     yield session
     session.close()
+    engine.dispose()
 
 
 @pytest.fixture

@@ -48,7 +48,12 @@ class Factory:
         return Account(user, token)
 
     def hq(self, region_code: str | None = "almaty") -> Headquarters:
+        """The region's HQ (one per region), created on first use."""
         region = self.region(region_code) if region_code else None
+        if region is not None:
+            existing = self.session.scalar(select(Headquarters).where(Headquarters.region_id == region.id))
+            if existing is not None:
+                return existing
         hq = Headquarters(name=f"HQ {next(_seq)}", region_id=region.id if region else None,
                           lat=region.lat if region else 51.18, lon=region.lon if region else 71.45)
         self.session.add(hq)
