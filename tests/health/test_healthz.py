@@ -1,0 +1,62 @@
+"""GET /healthz reports each part and names what fails."""
+
+import os
+import subprocess
+import sys
+
+from rq import Worker
+
+from tests.servers import ROOT
+from workers.queue import connection, get_queue
+
+
+def test_without_a_worker_health_is_503_naming_workers(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 503
+    body = resp.get_json()
+    assert body["failing"] == ["workers"]
+    assert body["database"]["ok"] and body["redis"]["ok"]
+    assert set(body["queues"]) == {"dispatch", "default"}
+
+
+def test_with_a_live_worker_health_is_200(app, client):
+    with app.app_context():
+        worker = Worker([get_queue("default")], connection=connection())
+        worker.register_birth()
+        worker.heartbeat()
+    try:
+        resp = client.get("/healthz")
+        assert resp.status_code == 200, resp.get_json()
+        body = resp.get_json()
+        assert body["workers"]["count"] == 1
+        assert body["workers"]["workers"][0]["last_heartbeat"]
+    finally:
+        with app.app_context():
+            worker.register_death()
+
+
+def test_redis_down_is_503_naming_redis(app, config):
+    from coordinator import create_app
+
+    broken = create_app({**config, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    resp = broken.test_client().get("/healthz")
+    assert resp.status_code == 503
+    assert "redis" in resp.get_json()["failing"]
+
+
+def test_worker_command_runs_queued_jobs(app, make, config):
+    """`flask --app coordinator worker --burst`, as a separate process, drains the queue."""
+    from workers.jobs import flag_silent_hqs
+
+    make.hq("atyrau")
+    with app.app_context():
+        job = flag_silent_hqs.enqueue()
+    env = {**os.environ, "BIRLIK_ENV": "test", "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+           "BIRLIK_REDIS_URL": config["REDIS_URL"], "BIRLIK_SECRET_KEY": "x"}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "coordinator", "worker", "--burst"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with app.app_context():
+        job.refresh()
+        assert job.get_status() == "finished", result.stderr[-2000:]
+        assert len(job.return_value()) >= 1

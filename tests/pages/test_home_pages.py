@@ -1,0 +1,64 @@
+"""Each role's home page shows that role's own data, with user text escaped."""
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD
+
+
+def sign_in(client, acc):
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    resp = client.post("/login", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": token})
+    assert resp.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"),
+    [("admin", "Headquarters overview"), ("hq", "Headquarters overview"), ("facility_manager", "My facilities"),
+     ("warehouse_manager", "My warehouses"), ("hotline_operator", "Hotline cases"),
+     ("requester", "Supply requests of my organization")],
+)
+def test_each_role_lands_on_its_home(client, make, role, heading):
+    accounts = make.every_role()
+    sign_in(client, accounts[role])
+    page = client.get("/")
+    assert page.status_code == 200
+    assert heading in page.get_data(as_text=True)
+
+
+def test_facility_manager_sees_only_own_facility_and_names_are_escaped(client, make, db_session):
+    accounts = make.every_role()
+    mine = make.scope["facility"]
+    mine.name = "<script>alert(1)</script> Sanatorium"
+    db_session.commit()
+    other = make.facility("almaty")
+    sign_in(client, accounts["facility_manager"])
+    page = client.get("/").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Sanatorium" in page
+    assert "<script>alert(1)" not in page
+    assert other.name not in page
+
+
+def test_field_user_sees_team_with_empty_state(client, make):
+    accounts = make.every_role()
+    sign_in(client, accounts["field"])
+    page = client.get("/").get_data(as_text=True)
+    assert make.scope["team"].name in page
+    assert "No assignments yet" in page
+
+
+def test_pages_redirect_anonymous_visitors_to_sign_in(client):
+    resp = client.get("/")
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
+
+
+def test_open_redirect_is_refused(client, make):
+    acc = make.account("hq")
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    resp = client.post("/login?next=//evil.example/x",
+                       data={"username": acc.user.username, "password": PASSWORD, "csrf_token": token})
+    assert resp.headers["Location"] == "/"
