@@ -43,8 +43,8 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
 
     from coordinator import api, authz, cli, database, i18n, pages, realtime, redis_conn, vendor
     from coordinator.auth import security
-    from coordinator.events import service as event_service
     from coordinator.auth.views import bp as auth_bp
+    from coordinator.events import service as event_service
     from coordinator.health.views import bp as health_bp
 
     database.init_app(app)

@@ -46,7 +46,7 @@ def seed_demo(password: str) -> None:
     created, logins = seed(session=db.session, password=password)
     db.session.commit()
     click.echo("Seeded the demo data." if created else "Demo data already present; kept it.")
-    click.echo("Logins (password: %s):" % password)
+    click.echo(f"Logins (password: {password}):")
     for role, username in logins:
         click.echo(f"  {role:<18} {username}")
 
@@ -86,8 +86,9 @@ def create_user(username: str, role: str, password: str, region_code: str | None
     if region_code and region is None:
         raise click.BadParameter(f"unknown region code {region_code!r}", param_hint="--region")
     try:
-        service.create_user(session=db.session, username=username, password=password, role=role,
-                            region_id=region.id if region else None)
+        service.create_user(
+            session=db.session, username=username, password=password, role=role, region_id=region.id if region else None
+        )
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     db.session.commit()

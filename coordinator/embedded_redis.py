@@ -44,10 +44,24 @@ class PrivateRedis:
     def start(self, timeout: float = 20.0) -> str:
         self.data.mkdir(parents=True, exist_ok=True)
         port = _free_port()
-        cmd = [str(get_binary_path()), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.data),
-               "--appendonly", "yes", "--protected-mode", "yes", "--logfile", str(self.log_path)]
-        self.proc = subprocess.Popen(cmd, cwd=self.data, start_new_session=True,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cmd = [
+            str(get_binary_path()),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.data),
+            "--appendonly",
+            "yes",
+            "--protected-mode",
+            "yes",
+            "--logfile",
+            str(self.log_path),
+        ]
+        self.proc = subprocess.Popen(
+            cmd, cwd=self.data, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.url = f"redis://127.0.0.1:{port}/0"
         deadline = time.monotonic() + timeout
         while not _alive(self.url):

@@ -37,8 +37,7 @@ RU = {
     "Back to the home page": "На главную страницу",
     "Sign in": "Войти",
     "Sign in to Birlik": "Вход в Birlik",
-    "Emergency-response coordination: housing, supplies, hotlines and field teams.":
-        "Координация реагирования на чрезвычайные ситуации: размещение, снабжение, горячие линии и выездные бригады.",
+    "Emergency-response coordination: housing, supplies, hotlines and field teams.": "Координация реагирования на чрезвычайные ситуации: размещение, снабжение, горячие линии и выездные бригады.",
     "Username": "Имя пользователя",
     "Password": "Пароль",
     "Enter your username and password.": "Введите имя пользователя и пароль.",
@@ -52,16 +51,14 @@ RU = {
     "Held": "Забронированы",
     "Occupied": "Заняты",
     "Free": "Свободны",
-    "No facility is assigned to you yet. Ask your headquarters to add you as a manager.":
-        "За вами пока не закреплён ни один объект. Попросите штаб назначить вас управляющим.",
+    "No facility is assigned to you yet. Ask your headquarters to add you as a manager.": "За вами пока не закреплён ни один объект. Попросите штаб назначить вас управляющим.",
     "My team": "Моя бригада",
     "On duty": "На смене",
     "Off duty": "Не на смене",
     "Members": "Состав",
     "Assignments": "Задания",
     "No assignments yet. New ones appear here.": "Заданий пока нет. Новые появятся здесь.",
-    "You are not on a team yet. Ask your headquarters to add you.":
-        "Вы пока не состоите в бригаде. Попросите штаб добавить вас.",
+    "You are not on a team yet. Ask your headquarters to add you.": "Вы пока не состоите в бригаде. Попросите штаб добавить вас.",
     "Hotline": "Горячая линия",
     "Hotline cases": "Обращения горячей линии",
     "Case": "Обращение",
@@ -80,8 +77,7 @@ RU = {
     "open cases": "открытых обращений",
     "Live events": "События в реальном времени",
     "connecting…": "подключение…",
-    "No events yet. Changes anywhere in your scope appear here as they happen.":
-        "Событий пока нет. Изменения в вашей зоне ответственности появятся здесь сразу.",
+    "No events yet. Changes anywhere in your scope appear here as they happen.": "Событий пока нет. Изменения в вашей зоне ответственности появятся здесь сразу.",
     "Name": "Название",
     "Last report": "Последний отчёт",
     "silent": "молчит",
@@ -119,8 +115,7 @@ KK = {
     "Back to the home page": "Басты бетке оралу",
     "Sign in": "Кіру",
     "Sign in to Birlik": "Birlik жүйесіне кіру",
-    "Emergency-response coordination: housing, supplies, hotlines and field teams.":
-        "Төтенше жағдайларға ден қоюды үйлестіру: орналастыру, жабдықтау, жедел желілер және көшпелі топтар.",
+    "Emergency-response coordination: housing, supplies, hotlines and field teams.": "Төтенше жағдайларға ден қоюды үйлестіру: орналастыру, жабдықтау, жедел желілер және көшпелі топтар.",
     "Username": "Пайдаланушы аты",
     "Password": "Құпиясөз",
     "Enter your username and password.": "Пайдаланушы аты мен құпиясөзді енгізіңіз.",
@@ -130,8 +125,7 @@ KK = {
     "Members": "Құрамы",
     "Assignments": "Тапсырмалар",
     "No assignments yet. New ones appear here.": "Әзірге тапсырма жоқ. Жаңалары осында пайда болады.",
-    "You are not on a team yet. Ask your headquarters to add you.":
-        "Сіз әлі ешбір топта жоқсыз. Штабтан сізді қосуды сұраңыз.",
+    "You are not on a team yet. Ask your headquarters to add you.": "Сіз әлі ешбір топта жоқсыз. Штабтан сізді қосуды сұраңыз.",
     "My facilities": "Менің нысандарым",
     "full": "толы",
     "closed": "жабық",
@@ -148,8 +142,7 @@ KK = {
     "shared / dormitory": "ортақ / жатақхана",
     "family room": "отбасылық бөлме",
     "isolation with medical staff": "медициналық персоналы бар оқшаулау",
-    "No facility is assigned to you yet. Ask your headquarters to add you as a manager.":
-        "Сізге әлі ешбір нысан бекітілмеген. Штабтан сізді басшы ретінде қосуды сұраңыз.",
+    "No facility is assigned to you yet. Ask your headquarters to add you as a manager.": "Сізге әлі ешбір нысан бекітілмеген. Штабтан сізді басшы ретінде қосуды сұраңыз.",
     "Hotline": "Жедел желі",
     "Hotline cases": "Жедел желі өтініштері",
     "Case": "Өтініш",
@@ -167,8 +160,7 @@ KK = {
     "open cases": "ашық өтініш",
     "Live events": "Нақты уақыттағы оқиғалар",
     "connecting…": "қосылуда…",
-    "No events yet. Changes anywhere in your scope appear here as they happen.":
-        "Әзірге оқиға жоқ. Сіздің аймағыңыздағы өзгерістер осында бірден көрінеді.",
+    "No events yet. Changes anywhere in your scope appear here as they happen.": "Әзірге оқиға жоқ. Сіздің аймағыңыздағы өзгерістер осында бірден көрінеді.",
     "Last report": "Соңғы есеп",
     "silent": "хабарласпайды",
     "reporting": "байланыста",
@@ -192,9 +184,23 @@ KK = {
 def main() -> int:
     pot = ROOT / "var" / "messages.pot"
     pot.parent.mkdir(exist_ok=True)
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-o", str(pot), "--no-location", "--omit-header", str(ROOT / "coordinator")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-o",
+            str(pot),
+            "--no-location",
+            "--omit-header",
+            str(ROOT / "coordinator"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     template = read_po(pot.open("rb"))
     missing = 0
     for locale, table in (("ru", RU), ("kk", KK)):

@@ -148,8 +148,12 @@ def make(db_session) -> factories.Factory:
 
 @pytest.fixture
 def live_server(app, config, tmp_path) -> Iterator[WebServer]:
-    env = {"BIRLIK_DATABASE_URL": config["DATABASE_URL"], "BIRLIK_REDIS_URL": config["REDIS_URL"],
-           "BIRLIK_SECRET_KEY": config["SECRET_KEY"], "BIRLIK_VAR_DIR": config["VAR_DIR"]}
+    env = {
+        "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+        "BIRLIK_REDIS_URL": config["REDIS_URL"],
+        "BIRLIK_SECRET_KEY": config["SECRET_KEY"],
+        "BIRLIK_VAR_DIR": config["VAR_DIR"],
+    }
     server = WebServer(env, tmp_path / "web.log").start()
     yield server
     server.stop()
@@ -165,8 +169,12 @@ def socket_client(live_server) -> Iterator[Callable[..., socketio.Client]]:
         sio.received = []  # type: ignore[attr-defined]
         sio.on("event", lambda payload: sio.received.append(payload))
         sio.on("welcome", lambda payload: setattr(sio, "welcome", payload))
-        sio.connect(live_server.url, auth={"token": token, **auth} if token else auth or None,
-                    transports=["websocket"], wait_timeout=10)
+        sio.connect(
+            live_server.url,
+            auth={"token": token, **auth} if token else auth or None,
+            transports=["websocket"],
+            wait_timeout=10,
+        )
         clients.append(sio)
         return sio
 

@@ -54,16 +54,26 @@ class Factory:
             existing = self.session.scalar(select(Headquarters).where(Headquarters.region_id == region.id))
             if existing is not None:
                 return existing
-        hq = Headquarters(name=f"HQ {next(_seq)}", region_id=region.id if region else None,
-                          lat=region.lat if region else 51.18, lon=region.lon if region else 71.45)
+        hq = Headquarters(
+            name=f"HQ {next(_seq)}",
+            region_id=region.id if region else None,
+            lat=region.lat if region else 51.18,
+            lon=region.lon if region else 71.45,
+        )
         self.session.add(hq)
         self.session.commit()
         return hq
 
     def facility(self, region_code: str = "almaty", beds: dict[str, int] | None = None, **kw) -> Facility:
         region = self.region(region_code)
-        f = Facility(name=f"Facility {next(_seq)}", kind="sanatorium", region_id=region.id,
-                     lat=kw.pop("lat", region.lat), lon=kw.pop("lon", region.lon), **kw)
+        f = Facility(
+            name=f"Facility {next(_seq)}",
+            kind="sanatorium",
+            region_id=region.id,
+            lat=kw.pop("lat", region.lat),
+            lon=kw.pop("lon", region.lon),
+            **kw,
+        )
         self.session.add(f)
         self.session.flush()
         for category, total in (beds or {"standard": 10}).items():
@@ -73,8 +83,15 @@ class Factory:
 
     def team(self, region_code: str = "almaty", **kw) -> Team:
         hq = self.hq(region_code)
-        team = Team(name=f"Team {next(_seq)}", home_hq_id=hq.id, region_id=hq.region_id,
-                    last_lat=hq.lat, last_lon=hq.lon, on_duty=True, **kw)
+        team = Team(
+            name=f"Team {next(_seq)}",
+            home_hq_id=hq.id,
+            region_id=hq.region_id,
+            last_lat=hq.lat,
+            last_lon=hq.lon,
+            on_duty=True,
+            **kw,
+        )
         self.session.add(team)
         self.session.commit()
         return team
@@ -88,8 +105,14 @@ class Factory:
 
     def organization(self, region_code: str = "almaty", tier: int = 1) -> Organization:
         region = self.region(region_code)
-        o = Organization(name=f"Hospital {next(_seq)}", kind="hospital", tier=tier, region_id=region.id,
-                         lat=region.lat, lon=region.lon)
+        o = Organization(
+            name=f"Hospital {next(_seq)}",
+            kind="hospital",
+            tier=tier,
+            region_id=region.id,
+            lat=region.lat,
+            lon=region.lon,
+        )
         self.session.add(o)
         self.session.commit()
         return o

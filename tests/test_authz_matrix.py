@@ -6,8 +6,16 @@ import pytest
 
 from coordinator import authz
 
-ROLES = ("admin", "hq", "hq_regional", "facility_manager", "warehouse_manager", "field", "hotline_operator",
-         "requester")
+ROLES = (
+    "admin",
+    "hq",
+    "hq_regional",
+    "facility_manager",
+    "warehouse_manager",
+    "field",
+    "hotline_operator",
+    "requester",
+)
 PUBLIC_PREFIXES = authz.PUBLIC_ENDPOINT_PREFIXES
 
 
@@ -27,7 +35,8 @@ def _url(rule, ids: dict[str, int]) -> str:
 
 def test_every_route_declares_its_roles(app):
     undeclared = [
-        rule.endpoint for rule in app.url_map.iter_rules()
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
         if not rule.endpoint.startswith(PUBLIC_PREFIXES) and authz.roles_for_endpoint(app, rule.endpoint) is None
     ]
     assert undeclared == []
@@ -36,8 +45,12 @@ def test_every_route_declares_its_roles(app):
 def test_route_matrix(app, client, make):
     accounts = make.every_role("almaty")
     hq = make.hq("almaty")
-    ids = {"hq_id": hq.id, "facility_id": make.scope["facility"].id, "team_id": make.scope["team"].id,
-           "warehouse_id": make.scope["warehouse"].id}
+    ids = {
+        "hq_id": hq.id,
+        "facility_id": make.scope["facility"].id,
+        "team_id": make.scope["team"].id,
+        "warehouse_id": make.scope["warehouse"].id,
+    }
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(PUBLIC_PREFIXES):
@@ -64,10 +77,13 @@ def test_scope_within_a_role(client, make):
     accounts = make.every_role("almaty")
     other_facility = make.facility("pavlodar")
     other_team = make.team("pavlodar")
-    assert client.get(f"/api/v1/facilities/{other_facility.id}", headers=accounts["facility_manager"].auth
-                      ).status_code == 403
-    assert client.get(f"/api/v1/facilities/{other_facility.id}", headers=accounts["hq_regional"].auth
-                      ).status_code == 403
+    assert (
+        client.get(f"/api/v1/facilities/{other_facility.id}", headers=accounts["facility_manager"].auth).status_code
+        == 403
+    )
+    assert (
+        client.get(f"/api/v1/facilities/{other_facility.id}", headers=accounts["hq_regional"].auth).status_code == 403
+    )
     assert client.get(f"/api/v1/facilities/{other_facility.id}", headers=accounts["hq"].auth).status_code == 200
     assert client.get(f"/api/v1/teams/{other_team.id}", headers=accounts["field"].auth).status_code == 403
     listed = client.get("/api/v1/facilities", headers=accounts["facility_manager"].auth).get_json()
@@ -80,17 +96,27 @@ def test_room_matrix(make, socket_client):
     scope = make.scope
     other_facility, other_team = make.facility("pavlodar"), make.team("pavlodar")
     rooms = {
-        "hq": "hq", "region_own": f"region:{almaty.id}", "region_other": f"region:{pavlodar.id}",
-        "facility_own": f"facility:{scope['facility'].id}", "facility_other": f"facility:{other_facility.id}",
-        "team_own": f"team:{scope['team'].id}", "team_other": f"team:{other_team.id}",
-        "warehouse_own": f"warehouse:{scope['warehouse'].id}", "hotline": "hotline",
+        "hq": "hq",
+        "region_own": f"region:{almaty.id}",
+        "region_other": f"region:{pavlodar.id}",
+        "facility_own": f"facility:{scope['facility'].id}",
+        "facility_other": f"facility:{other_facility.id}",
+        "team_own": f"team:{scope['team'].id}",
+        "team_other": f"team:{other_team.id}",
+        "warehouse_own": f"warehouse:{scope['warehouse'].id}",
+        "hotline": "hotline",
         "organization_own": f"organization:{scope['organization'].id}",
     }
     everything = set(rooms)
     expected = {
-        "admin": everything, "hq": everything, "hq_regional": {"region_own"},
-        "facility_manager": {"facility_own"}, "warehouse_manager": {"warehouse_own"}, "field": {"team_own"},
-        "hotline_operator": {"hotline"}, "requester": {"organization_own"},
+        "admin": everything,
+        "hq": everything,
+        "hq_regional": {"region_own"},
+        "facility_manager": {"facility_own"},
+        "warehouse_manager": {"warehouse_own"},
+        "field": {"team_own"},
+        "hotline_operator": {"hotline"},
+        "requester": {"organization_own"},
     }
     for name in ROLES:
         sio = socket_client(accounts[name].token)

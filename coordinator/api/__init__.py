@@ -14,10 +14,10 @@ PREFIX = "/api/v1"
 def init_app(app: Flask) -> None:
     from coordinator.auth.api import blp as auth_blp
     from coordinator.events.api import blp as events_blp
-    from coordinator.geo.api import blp as geo_blp
-    from coordinator.hq.api import blp as hq_blp
     from coordinator.field.api import blp as field_blp
+    from coordinator.geo.api import blp as geo_blp
     from coordinator.housing.api import blp as housing_blp
+    from coordinator.hq.api import blp as hq_blp
     from coordinator.supplies.api import blp as supplies_blp
 
     api.init_app(app, spec_kwargs={"info": {"description": "Birlik emergency-response coordination API."}})

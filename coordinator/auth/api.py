@@ -50,8 +50,11 @@ class Me(StrictSchema):
 def create_token(body):
     """Exchange a username and password for a bearer token."""
     user = service.authenticate(
-        session=db.session, throttle=throttle(), username=body["username"],
-        password=body["password"], address=client_address(),
+        session=db.session,
+        throttle=throttle(),
+        username=body["username"],
+        password=body["password"],
+        address=client_address(),
     )
     token = service.issue_token(session=db.session, user=user, name=body["name"])
     db.session.commit()

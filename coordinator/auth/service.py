@@ -122,9 +122,7 @@ class LoginThrottle:
         self.redis.delete(self._keys(username, "")[0])
 
 
-def authenticate(
-    *, session: Session, throttle: LoginThrottle, username: str, password: str, address: str
-) -> User:
+def authenticate(*, session: Session, throttle: LoginThrottle, username: str, password: str, address: str) -> User:
     """The user for a username and password; raises Invalid or TooManyAttempts."""
     throttle.before_attempt(username, address)
     user = get_by_username(session=session, username=username)

@@ -36,8 +36,13 @@ def _secret(var: Path) -> str:
 
 
 def _flask(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "coordinator", *args], env=env, cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "coordinator", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"`flask {' '.join(args)}` failed")
@@ -63,13 +68,21 @@ def main() -> int:
         seeded = _flask(env, "seed-demo", "--password", PASSWORD)
         manager = Manager()
         web_env = {**env, "BIRLIK_BIND": f"127.0.0.1:{port}"}
-        manager.add_process("web", f"{sys.executable} -m gunicorn -c config/gunicorn.py 'coordinator:create_app()'",
-                            env=web_env, cwd=str(ROOT))
+        manager.add_process(
+            "web",
+            f"{sys.executable} -m gunicorn -c config/gunicorn.py 'coordinator:create_app()'",
+            env=web_env,
+            cwd=str(ROOT),
+        )
         manager.add_process("worker", f"{sys.executable} -m flask --app coordinator worker", env=env, cwd=str(ROOT))
         rate = float(env.get("BIRLIK_DEMO_SIMULATE", "0.5"))
         if rate > 0:
-            manager.add_process("simulate", f"{sys.executable} -m flask --app coordinator simulate --rate {rate}",
-                                env=env, cwd=str(ROOT))
+            manager.add_process(
+                "simulate",
+                f"{sys.executable} -m flask --app coordinator simulate --rate {rate}",
+                env=env,
+                cwd=str(ROOT),
+            )
         if redis_server is not None:
             manager.add_process("redis", f"tail -n 0 -F {redis_server.log_path}", env=env)
         print(

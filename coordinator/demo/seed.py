@@ -19,19 +19,56 @@ from coordinator.hq.models import Headquarters
 from coordinator.supplies.models import Item, Organization, StockBalance, StockMove, Warehouse
 
 ITEMS = (
-    ("mask", "Medical mask", "pcs"), ("ffp2", "FFP2/N95 respirator", "pcs"), ("gloves", "Gloves (pair)", "pairs"),
-    ("gown", "Protective gown", "pcs"), ("shield", "Face shield", "pcs"), ("sanitizer", "Hand sanitizer", "l"),
+    ("mask", "Medical mask", "pcs"),
+    ("ffp2", "FFP2/N95 respirator", "pcs"),
+    ("gloves", "Gloves (pair)", "pairs"),
+    ("gown", "Protective gown", "pcs"),
+    ("shield", "Face shield", "pcs"),
+    ("sanitizer", "Hand sanitizer", "l"),
     ("foodkit", "Food and hygiene kit", "kits"),
 )
-STEMS = ("Altyn Dala", "Zhuldyz", "Bereke", "Samal", "Shipager", "Densaulyk", "Yntymaq", "Akbulak", "Kokzhiyek",
-         "Baiterek", "Shapagat", "Nurly Zhol", "Kazyna", "Aral", "Saryarka", "Zhetisu", "Alatau", "Ertis")
-KIND_LABEL = {"sanatorium": "Sanatorium", "rest_home": "Rest Home", "hotel": "Hotel", "dormitory": "Dormitory",
-              "training_centre": "Training Centre", "other": "Union House"}
-ORG_KINDS = (("hospital", 1, "City Hospital"), ("clinic", 2, "Polyclinic"), ("enterprise", 3, "Enterprise"),
-             ("union", 4, "Union Organization"))
+STEMS = (
+    "Altyn Dala",
+    "Zhuldyz",
+    "Bereke",
+    "Samal",
+    "Shipager",
+    "Densaulyk",
+    "Yntymaq",
+    "Akbulak",
+    "Kokzhiyek",
+    "Baiterek",
+    "Shapagat",
+    "Nurly Zhol",
+    "Kazyna",
+    "Aral",
+    "Saryarka",
+    "Zhetisu",
+    "Alatau",
+    "Ertis",
+)
+KIND_LABEL = {
+    "sanatorium": "Sanatorium",
+    "rest_home": "Rest Home",
+    "hotel": "Hotel",
+    "dormitory": "Dormitory",
+    "training_centre": "Training Centre",
+    "other": "Union House",
+}
+ORG_KINDS = (
+    ("hospital", 1, "City Hospital"),
+    ("clinic", 2, "Polyclinic"),
+    ("enterprise", 3, "Enterprise"),
+    ("union", 4, "Union Organization"),
+)
 DEMO_USERS = (
-    ("admin", "admin"), ("hq", "hq"), ("hq", "hq.almaty"), ("facility_manager", "manager"),
-    ("warehouse_manager", "warehouse"), ("field", "field"), ("hotline_operator", "hotline"),
+    ("admin", "admin"),
+    ("hq", "hq"),
+    ("hq", "hq.almaty"),
+    ("facility_manager", "manager"),
+    ("warehouse_manager", "warehouse"),
+    ("field", "field"),
+    ("hotline_operator", "hotline"),
     ("requester", "requester"),
 )
 
@@ -56,10 +93,12 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
     items = [Item(code=c, name=n, unit=u) for c, n, u in ITEMS]
     session.add_all(items)
 
-    national = Headquarters(name="National HQ (Astana)", region_id=None,
-                            lat=regions["astana"].lat, lon=regions["astana"].lon)
-    hqs = {code: Headquarters(name=f"{r.name_en} HQ", region_id=r.id, lat=r.lat, lon=r.lon)
-           for code, r in regions.items()}
+    national = Headquarters(
+        name="National HQ (Astana)", region_id=None, lat=regions["astana"].lat, lon=regions["astana"].lon
+    )
+    hqs = {
+        code: Headquarters(name=f"{r.name_en} HQ", region_id=r.id, lat=r.lat, lon=r.lon) for code, r in regions.items()
+    }
     session.add_all([national, *hqs.values()])
 
     # Facilities: ~150, more where more people live.
@@ -72,10 +111,18 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
         for place in _places(rng, code, count):
             kind = rng.choice(FACILITY_KINDS)
             lat, lon = _jitter(rng, place)
-            f = Facility(name=f"{KIND_LABEL[kind]} \u201c{rng.choice(STEMS)}\u201d, {place.name}", kind=kind,
-                         region_id=regions[code].id, settlement=place.name, lat=lat, lon=lon,
-                         contact_phone=f"+7 7{rng.randint(0, 99):02d} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
-                         has_medical_staff=rng.random() < 0.4, accessible=rng.random() < 0.5, meals=rng.random() < 0.9)
+            f = Facility(
+                name=f"{KIND_LABEL[kind]} \u201c{rng.choice(STEMS)}\u201d, {place.name}",
+                kind=kind,
+                region_id=regions[code].id,
+                settlement=place.name,
+                lat=lat,
+                lon=lon,
+                contact_phone=f"+7 7{rng.randint(0, 99):02d} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                has_medical_staff=rng.random() < 0.4,
+                accessible=rng.random() < 0.5,
+                meals=rng.random() < 0.9,
+            )
             session.add(f)
             facilities.append(f)
     session.flush()
@@ -83,18 +130,38 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
         for cat in BED_CATEGORIES:
             if cat == "isolation" and not f.has_medical_staff:
                 continue
-            total = {"standard": rng.randint(20, 200), "shared": rng.randint(0, 120),
-                     "family": rng.randint(0, 30), "isolation": rng.randint(4, 30)}[cat]
-            session.add(FacilityBeds(facility_id=f.id, category=cat, total=total,
-                                     out_of_service=rng.randint(0, total // 20)))
+            total = {
+                "standard": rng.randint(20, 200),
+                "shared": rng.randint(0, 120),
+                "family": rng.randint(0, 30),
+                "isolation": rng.randint(4, 30),
+            }[cat]
+            session.add(
+                FacilityBeds(facility_id=f.id, category=cat, total=total, out_of_service=rng.randint(0, total // 20))
+            )
 
-    warehouse_cities = ("Astana", "Almaty", "Shymkent", "Karagandy", "Aktobe", "Pavlodar", "Ust-Kamenogorsk",
-                        "Atyrau", "Kostanay", "Taraz")
+    warehouse_cities = (
+        "Astana",
+        "Almaty",
+        "Shymkent",
+        "Karagandy",
+        "Aktobe",
+        "Pavlodar",
+        "Ust-Kamenogorsk",
+        "Atyrau",
+        "Kostanay",
+        "Taraz",
+    )
     warehouses = []
     for name in warehouse_cities:
         place = gazetteer.settlement(name)
-        w = Warehouse(name=f"{place.name} union warehouse", region_id=regions[place.region_code].id,
-                      settlement=place.name, lat=place.lat, lon=place.lon)
+        w = Warehouse(
+            name=f"{place.name} union warehouse",
+            region_id=regions[place.region_code].id,
+            settlement=place.name,
+            lat=place.lat,
+            lon=place.lon,
+        )
         session.add(w)
         warehouses.append(w)
     session.flush()
@@ -102,16 +169,31 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
         for item in items:
             qty = rng.randint(200, 20000)
             session.add(StockBalance(warehouse_id=w.id, item_id=item.id, on_hand=qty))
-            session.add(StockMove(warehouse_id=w.id, item_id=item.id, kind="received", quantity=qty,
-                                  reason="opening stock", created_at=w.created_at))
+            session.add(
+                StockMove(
+                    warehouse_id=w.id,
+                    item_id=item.id,
+                    kind="received",
+                    quantity=qty,
+                    reason="opening stock",
+                    created_at=w.created_at,
+                )
+            )
 
     orgs = []
     for code in codes:
         for place in _places(rng, code, 10):
             kind, tier, label = rng.choice(ORG_KINDS)
             lat, lon = _jitter(rng, place)
-            o = Organization(name=f"{place.name} {label} No. {rng.randint(1, 12)}", kind=kind, tier=tier,
-                             region_id=regions[code].id, settlement=place.name, lat=lat, lon=lon)
+            o = Organization(
+                name=f"{place.name} {label} No. {rng.randint(1, 12)}",
+                kind=kind,
+                tier=tier,
+                region_id=regions[code].id,
+                settlement=place.name,
+                lat=lat,
+                lon=lon,
+            )
             session.add(o)
             orgs.append(o)
 
@@ -120,17 +202,32 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
         hq = hqs[code]
         place = _places(rng, code, 1)[0]
         lat, lon = _jitter(rng, place)
-        t = Team(name=f"Team {i:02d} ({regions[code].name_en})", home_hq=hq, region_id=regions[code].id,
-                 can_deliver=rng.random() < 0.7, vehicle_capacity_kg=rng.choice((0, 500, 1500, 3000)),
-                 can_transfer=rng.random() < 0.5, seats=rng.choice((0, 4, 8, 16)), can_inspect=rng.random() < 0.5,
-                 on_duty=rng.random() < 0.7, last_lat=lat, last_lon=lon)
+        t = Team(
+            name=f"Team {i:02d} ({regions[code].name_en})",
+            home_hq=hq,
+            region_id=regions[code].id,
+            can_deliver=rng.random() < 0.7,
+            vehicle_capacity_kg=rng.choice((0, 500, 1500, 3000)),
+            can_transfer=rng.random() < 0.5,
+            seats=rng.choice((0, 4, 8, 16)),
+            can_inspect=rng.random() < 0.5,
+            on_duty=rng.random() < 0.7,
+            last_lat=lat,
+            last_lon=lon,
+        )
         session.add(t)
         teams.append(t)
     session.flush()
 
     def user(role: str, username: str, **scope) -> User:
-        return auth_service.create_user(session=session, username=username, password=password, role=role,
-                                        display_name=username.replace(".", " ").title(), **scope)
+        return auth_service.create_user(
+            session=session,
+            username=username,
+            password=password,
+            role=role,
+            display_name=username.replace(".", " ").title(),
+            **scope,
+        )
 
     user("admin", "admin")
     user("hq", "hq")
@@ -143,7 +240,18 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
     user("hotline_operator", "hotline")
     user("requester", "requester", organization_id=orgs[0].id)
     session.flush()
-    events.record(session=session, type="demo.seeded", subject_type="system", subject_id=None, rooms=["hq"],
-                  after={"facilities": len(facilities), "warehouses": len(warehouses), "organizations": len(orgs),
-                         "teams": len(teams), "hqs": len(hqs) + 1})
+    events.record(
+        session=session,
+        type="demo.seeded",
+        subject_type="system",
+        subject_id=None,
+        rooms=["hq"],
+        after={
+            "facilities": len(facilities),
+            "warehouses": len(warehouses),
+            "organizations": len(orgs),
+            "teams": len(teams),
+            "hqs": len(hqs) + 1,
+        },
+    )
     return True, logins

@@ -19,8 +19,14 @@ from coordinator.hq.models import Headquarters
 
 def _hq_report(rng: random.Random, admin: User) -> str:
     hq = rng.choice(db.session.scalars(select(Headquarters)).all())
-    hq_service.report_status(session=db.session, user=admin, hq_id=hq.id, staff_on_duty=rng.randint(2, 30),
-                             open_cases=rng.randint(0, 80), needs=rng.choice(["", "masks", "drivers", "beds"]))
+    hq_service.report_status(
+        session=db.session,
+        user=admin,
+        hq_id=hq.id,
+        staff_on_duty=rng.randint(2, 30),
+        open_cases=rng.randint(0, 80),
+        needs=rng.choice(["", "masks", "drivers", "beds"]),
+    )
     return f"status report from {hq.name}"
 
 
@@ -29,8 +35,13 @@ def _team_move(rng: random.Random, admin: User) -> str:
     if not teams:
         return "no team on duty"
     team = rng.choice(teams)
-    field_service.record_position(session=db.session, team=team, lat=team.last_lat + rng.uniform(-0.02, 0.02),
-                                  lon=team.last_lon + rng.uniform(-0.02, 0.02), actor_id=None)
+    field_service.record_position(
+        session=db.session,
+        team=team,
+        lat=team.last_lat + rng.uniform(-0.02, 0.02),
+        lon=team.last_lon + rng.uniform(-0.02, 0.02),
+        actor_id=None,
+    )
     return f"{team.name} moved"
 
 

@@ -32,7 +32,5 @@ class EventRoom(db.Model):
 
     __tablename__ = "event_rooms"
 
-    event_id: Mapped[int] = mapped_column(
-        EventId, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
-    )
+    event_id: Mapped[int] = mapped_column(EventId, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
     room: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

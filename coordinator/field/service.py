@@ -43,6 +43,13 @@ def record_position(*, session: Session, team: Team, lat: float, lon: float, act
     check_point(lat, lon, field="position")
     before = {"lat": team.last_lat, "lon": team.last_lon, "at": team.last_seen_at}
     team.last_lat, team.last_lon, team.last_seen_at = lat, lon, now()
-    events.record(session=session, type="team.position", subject_type="team", subject_id=team.id,
-                  rooms=team_rooms(team), actor_id=actor_id, before=before,
-                  after={"lat": lat, "lon": lon, "at": team.last_seen_at})
+    events.record(
+        session=session,
+        type="team.position",
+        subject_type="team",
+        subject_id=team.id,
+        rooms=team_rooms(team),
+        actor_id=actor_id,
+        before=before,
+        after={"lat": lat, "lon": lon, "at": team.last_seen_at},
+    )

@@ -13,9 +13,7 @@ def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(geodesic(a, b).km)
 
 
-def haversine_matrix(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
+def haversine_matrix(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     """Great-circle km from every point of set 1 (rows) to every point of set 2."""
     p1 = np.radians(np.column_stack([lat1, lon1]))[:, None, :]
     p2 = np.radians(np.column_stack([lat2, lon2]))[None, :, :]

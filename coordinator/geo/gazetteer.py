@@ -32,24 +32,48 @@ REGIONS: tuple[RegionInfo, ...] = (
     RegionInfo("aktobe", "oblys", "Aktobe Region", "Актюбинская область", "Ақтөбе облысы", "04", "Aktobe"),
     RegionInfo("almaty-region", "oblys", "Almaty Region", "Алматинская область", "Алматы облысы", "01", "Konayev"),
     RegionInfo("atyrau", "oblys", "Atyrau Region", "Атырауская область", "Атырау облысы", "06", "Atyrau"),
-    RegionInfo("east-kz", "oblys", "East Kazakhstan Region", "Восточно-Казахстанская область",
-               "Шығыс Қазақстан облысы", "15", "Ust-Kamenogorsk"),
+    RegionInfo(
+        "east-kz",
+        "oblys",
+        "East Kazakhstan Region",
+        "Восточно-Казахстанская область",
+        "Шығыс Қазақстан облысы",
+        "15",
+        "Ust-Kamenogorsk",
+    ),
     RegionInfo("jambyl", "oblys", "Jambyl Region", "Жамбылская область", "Жамбыл облысы", "17", "Taraz"),
     RegionInfo("jetisu", "oblys", "Jetisu Region", "Жетысуская область", "Жетісу облысы", "12510144", "Taldykorgan"),
-    RegionInfo("karaganda", "oblys", "Karaganda Region", "Карагандинская область", "Қарағанды облысы", "12",
-               "Karagandy"),
+    RegionInfo(
+        "karaganda", "oblys", "Karaganda Region", "Карагандинская область", "Қарағанды облысы", "12", "Karagandy"
+    ),
     RegionInfo("kostanay", "oblys", "Kostanay Region", "Костанайская область", "Қостанай облысы", "13", "Kostanay"),
-    RegionInfo("kyzylorda", "oblys", "Kyzylorda Region", "Кызылординская область", "Қызылорда облысы", "14",
-               "Kyzylorda"),
+    RegionInfo(
+        "kyzylorda", "oblys", "Kyzylorda Region", "Кызылординская область", "Қызылорда облысы", "14", "Kyzylorda"
+    ),
     RegionInfo("mangystau", "oblys", "Mangystau Region", "Мангистауская область", "Маңғыстау облысы", "09", "Aktau"),
-    RegionInfo("north-kz", "oblys", "North Kazakhstan Region", "Северо-Казахстанская область",
-               "Солтүстік Қазақстан облысы", "16", "Petropavl"),
+    RegionInfo(
+        "north-kz",
+        "oblys",
+        "North Kazakhstan Region",
+        "Северо-Казахстанская область",
+        "Солтүстік Қазақстан облысы",
+        "16",
+        "Petropavl",
+    ),
     RegionInfo("pavlodar", "oblys", "Pavlodar Region", "Павлодарская область", "Павлодар облысы", "11", "Pavlodar"),
-    RegionInfo("turkistan", "oblys", "Turkistan Region", "Туркестанская область", "Түркістан облысы", "10",
-               "Turkistan"),
+    RegionInfo(
+        "turkistan", "oblys", "Turkistan Region", "Туркестанская область", "Түркістан облысы", "10", "Turkistan"
+    ),
     RegionInfo("ulytau", "oblys", "Ulytau Region", "Улытауская область", "Ұлытау облысы", "12510145", "Zhezqazghan"),
-    RegionInfo("west-kz", "oblys", "West Kazakhstan Region", "Западно-Казахстанская область",
-               "Батыс Қазақстан облысы", "07", "Oral"),
+    RegionInfo(
+        "west-kz",
+        "oblys",
+        "West Kazakhstan Region",
+        "Западно-Казахстанская область",
+        "Батыс Қазақстан облысы",
+        "07",
+        "Oral",
+    ),
     RegionInfo("astana", "city", "Astana", "Астана", "Астана", "05", "Astana"),
     RegionInfo("almaty", "city", "Almaty", "Алматы", "Алматы", "02", "Almaty"),
     RegionInfo("shymkent", "city", "Shymkent", "Шымкент", "Шымкент", "1537272", "Shymkent"),
@@ -95,7 +119,9 @@ def _data() -> tuple[dict[str, RegionInfo], list[Settlement], dict[str, list[Set
         region = by_admin1.get(admin1)
         if region is None:
             # GeoNames leaves a few settlements without a region: use the nearest known one's.
-            nearest = min(known, key=lambda k: (k["latitude"] - c["latitude"]) ** 2 + (k["longitude"] - c["longitude"]) ** 2)
+            nearest = min(
+                known, key=lambda k: (k["latitude"] - c["latitude"]) ** 2 + (k["longitude"] - c["longitude"]) ** 2
+            )
             region = by_admin1[_ADMIN1_ALIASES.get(nearest["admin1code"], nearest["admin1code"])]
         settlements.append(
             Settlement(c["geonameid"], c["name"], region.code, c["latitude"], c["longitude"], c["population"])

@@ -19,8 +19,13 @@ def ensure_regions(*, session: Session) -> dict[str, Region]:
         if info.code not in existing:
             centre = gazetteer.region_centre(info.code)
             region = Region(
-                code=info.code, kind=info.kind, name_en=info.name_en, name_ru=info.name_ru,
-                name_kk=info.name_kk, lat=centre.lat, lon=centre.lon,
+                code=info.code,
+                kind=info.kind,
+                name_en=info.name_en,
+                name_ru=info.name_ru,
+                name_kk=info.name_kk,
+                lat=centre.lat,
+                lon=centre.lon,
             )
             session.add(region)
             existing[info.code] = region

@@ -40,8 +40,14 @@ def _redis_and_workers() -> tuple[dict, dict, dict]:
         if beat is not None and beat.tzinfo is None:
             beat = beat.replace(tzinfo=UTC)
         age = (now - beat).total_seconds() if beat else None
-        workers.append({"name": w.name, "state": w.get_state(), "last_heartbeat": beat.isoformat() if beat else None,
-                        "alive": age is not None and age < stale_after})
+        workers.append(
+            {
+                "name": w.name,
+                "state": w.get_state(),
+                "last_heartbeat": beat.isoformat() if beat else None,
+                "alive": age is not None and age < stale_after,
+            }
+        )
     alive = [w for w in workers if w["alive"]]
     queues = {q: Queue(q, connection=conn).count for q in current_app.config["RQ_QUEUES"]}
     worker_part = {"ok": bool(alive), "count": len(alive), "workers": workers}

@@ -45,17 +45,32 @@ def report_status(
     hq = get(session=session, user=user, hq_id=hq_id)
     before = {"last_report_at": hq.last_report_at, "silent": hq.silent}
     report = HQStatusReport(
-        hq_id=hq.id, staff_on_duty=staff_on_duty, open_cases=open_cases, needs=needs,
-        created_by_id=user.id, created_at=now(),
+        hq_id=hq.id,
+        staff_on_duty=staff_on_duty,
+        open_cases=open_cases,
+        needs=needs,
+        created_by_id=user.id,
+        created_at=now(),
     )
     session.add(report)
     hq.last_report_at, hq.silent = report.created_at, False
     session.flush()
     events.record(
-        session=session, type="hq.status_reported", subject_type="hq", subject_id=hq.id, rooms=rooms(hq),
-        actor_id=user.id, before=before,
-        after={"last_report_at": hq.last_report_at, "silent": False, "staff_on_duty": staff_on_duty,
-               "open_cases": open_cases, "needs": needs, "report_id": report.id},
+        session=session,
+        type="hq.status_reported",
+        subject_type="hq",
+        subject_id=hq.id,
+        rooms=rooms(hq),
+        actor_id=user.id,
+        before=before,
+        after={
+            "last_report_at": hq.last_report_at,
+            "silent": False,
+            "staff_on_duty": staff_on_duty,
+            "open_cases": open_cases,
+            "needs": needs,
+            "report_id": report.id,
+        },
     )
     return report
 
@@ -72,8 +87,12 @@ def flag_silent(*, session: Session, silence_minutes: int) -> list[int]:
     for hq in stale:
         hq.silent = True
         events.record(
-            session=session, type="hq.silent", subject_type="hq", subject_id=hq.id, rooms=rooms(hq),
-            before={"silent": False}, after={"silent": True, "last_report_at": hq.last_report_at,
-                                             "name": hq.name},
+            session=session,
+            type="hq.silent",
+            subject_type="hq",
+            subject_id=hq.id,
+            rooms=rooms(hq),
+            before={"silent": False},
+            after={"silent": True, "last_report_at": hq.last_report_at, "name": hq.name},
         )
     return [hq.id for hq in stale]

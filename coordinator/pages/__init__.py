@@ -34,8 +34,13 @@ def _bed_totals(facilities) -> dict[str, int]:
         ).where(FacilityBeds.facility_id.in_(ids))
     ).one()
     total, held, occupied, oos = (int(v) for v in row)
-    return {"total": total, "free": total - held - occupied - oos, "held": held, "occupied": occupied,
-            "out_of_service": oos}
+    return {
+        "total": total,
+        "free": total - held - occupied - oos,
+        "held": held,
+        "occupied": occupied,
+        "out_of_service": oos,
+    }
 
 
 def _hq_home():
@@ -95,10 +100,18 @@ def _labels():
     from flask_babel import gettext as _
 
     roles = {
-        "admin": _("administrator"), "hq": _("headquarters"), "facility_manager": _("facility manager"),
-        "warehouse_manager": _("warehouse manager"), "field": _("field team"),
-        "hotline_operator": _("hotline operator"), "requester": _("requester"),
+        "admin": _("administrator"),
+        "hq": _("headquarters"),
+        "facility_manager": _("facility manager"),
+        "warehouse_manager": _("warehouse manager"),
+        "field": _("field team"),
+        "hotline_operator": _("hotline operator"),
+        "requester": _("requester"),
     }
-    beds = {"standard": _("standard"), "shared": _("shared / dormitory"), "family": _("family room"),
-            "isolation": _("isolation with medical staff")}
+    beds = {
+        "standard": _("standard"),
+        "shared": _("shared / dormitory"),
+        "family": _("family room"),
+        "isolation": _("isolation with medical staff"),
+    }
     return {"role_label": lambda r: roles.get(r, r), "bed_label": lambda c: beds.get(c, c)}

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-23 05:03:41.602129
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -71,9 +70,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("number"),
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_cases_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_cases_region_id"), ["region_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_status"), ["status"], unique=False)
 
     op.create_table(
@@ -100,9 +97,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("facilities", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_facilities_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_facilities_region_id"), ["region_id"], unique=False)
 
     op.create_table(
         "headquarters",
@@ -141,9 +136,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_organizations_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organizations_region_id"), ["region_id"], unique=False)
 
     op.create_table(
         "warehouses",
@@ -162,9 +155,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("warehouses", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_warehouses_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_warehouses_region_id"), ["region_id"], unique=False)
 
     op.create_table(
         "facility_beds",
@@ -175,12 +166,8 @@ def upgrade() -> None:
         sa.Column("out_of_service", sa.Integer(), nullable=False),
         sa.Column("held", sa.Integer(), nullable=False),
         sa.Column("occupied", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "out_of_service + held + occupied <= total", name="beds_not_overbooked"
-        ),
-        sa.CheckConstraint(
-            "total >= 0 AND out_of_service >= 0 AND held >= 0 AND occupied >= 0"
-        ),
+        sa.CheckConstraint("out_of_service + held + occupied <= total", name="beds_not_overbooked"),
+        sa.CheckConstraint("total >= 0 AND out_of_service >= 0 AND held >= 0 AND occupied >= 0"),
         sa.ForeignKeyConstraint(["facility_id"], ["facilities.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("facility_id", "category"),
@@ -192,16 +179,12 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("on_hand", sa.Integer(), nullable=False),
         sa.Column("held", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "on_hand >= 0 AND held >= 0 AND held <= on_hand", name="stock_not_negative"
-        ),
+        sa.CheckConstraint("on_hand >= 0 AND held >= 0 AND held <= on_hand", name="stock_not_negative"),
         sa.ForeignKeyConstraint(
             ["item_id"],
             ["items.id"],
         ),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouses.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouses.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("warehouse_id", "item_id"),
     )
@@ -233,12 +216,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("teams", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_teams_home_hq_id"), ["home_hq_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_teams_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_teams_home_hq_id"), ["home_hq_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_teams_region_id"), ["region_id"], unique=False)
 
     op.create_table(
         "tasks",
@@ -270,9 +249,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("tasks", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_tasks_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_tasks_region_id"), ["region_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_tasks_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_tasks_team_id"), ["team_id"], unique=False)
 
@@ -322,9 +299,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash"),
     )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "events",
@@ -348,9 +323,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_events_created_at"), ["created_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_events_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_type"), ["type"], unique=False)
 
     op.create_table(
@@ -382,12 +355,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("hq_status_reports", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_hq_status_reports_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_hq_status_reports_hq_id"), ["hq_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_hq_status_reports_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_hq_status_reports_hq_id"), ["hq_id"], unique=False)
 
     op.create_table(
         "idempotency_records",
@@ -455,12 +424,8 @@ def upgrade() -> None:
             ["facility_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_placement_requests_region_id"), ["region_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_placement_requests_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_placement_requests_region_id"), ["region_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_placement_requests_status"), ["status"], unique=False)
 
     op.create_table(
         "reports",
@@ -495,12 +460,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_reports_case_id"), ["case_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_reports_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reports_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reports_region_id"), ["region_id"], unique=False)
 
     op.create_table(
         "supply_requests",
@@ -528,18 +489,14 @@ def upgrade() -> None:
             ["organization_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_supply_requests_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_supply_requests_status"), ["status"], unique=False)
 
     op.create_table(
         "warehouse_managers",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouses.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouses.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "warehouse_id"),
     )
     op.create_table(
@@ -579,9 +536,7 @@ def upgrade() -> None:
             ["organization_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_deliveries_warehouse_id"), ["warehouse_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_deliveries_warehouse_id"), ["warehouse_id"], unique=False)
 
     op.create_table(
         "event_rooms",
@@ -609,9 +564,7 @@ def upgrade() -> None:
             ["item_id"],
             ["items.id"],
         ),
-        sa.ForeignKeyConstraint(
-            ["request_id"], ["supply_requests.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["request_id"], ["supply_requests.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -658,15 +611,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("stock_moves", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_stock_moves_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_stock_moves_item_id"), ["item_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_stock_moves_warehouse_id"), ["warehouse_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_stock_moves_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_stock_moves_item_id"), ["item_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_stock_moves_warehouse_id"), ["warehouse_id"], unique=False)
 
     # ### end Alembic commands ###
 

@@ -16,8 +16,12 @@ depends_on = None
 
 regions = sa.table(
     "regions",
-    sa.column("code", sa.String), sa.column("kind", sa.String), sa.column("name_en", sa.String),
-    sa.column("name_ru", sa.String), sa.column("name_kk", sa.String), sa.column("lat", sa.Float),
+    sa.column("code", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("name_en", sa.String),
+    sa.column("name_ru", sa.String),
+    sa.column("name_kk", sa.String),
+    sa.column("lat", sa.Float),
     sa.column("lon", sa.Float),
 )
 
@@ -26,8 +30,17 @@ def upgrade() -> None:
     rows = []
     for info in gazetteer.regions():
         centre = gazetteer.region_centre(info.code)
-        rows.append({"code": info.code, "kind": info.kind, "name_en": info.name_en, "name_ru": info.name_ru,
-                     "name_kk": info.name_kk, "lat": centre.lat, "lon": centre.lon})
+        rows.append(
+            {
+                "code": info.code,
+                "kind": info.kind,
+                "name_en": info.name_en,
+                "name_ru": info.name_ru,
+                "name_kk": info.name_kk,
+                "lat": centre.lat,
+                "lon": centre.lon,
+            }
+        )
     op.bulk_insert(regions, rows)
 
 

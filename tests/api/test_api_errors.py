@@ -15,8 +15,11 @@ def _reports(db_session) -> int:
 
 def test_wrong_types_and_unknown_fields_name_the_field(client, make, db_session):
     acc, hq = make.account("hq"), make.hq()
-    resp = client.post(f"/api/v1/hqs/{hq.id}/status-reports", headers=acc.auth,
-                       json={"staff_on_duty": "many", "open_cases": -1, "colour": "red"})
+    resp = client.post(
+        f"/api/v1/hqs/{hq.id}/status-reports",
+        headers=acc.auth,
+        json={"staff_on_duty": "many", "open_cases": -1, "colour": "red"},
+    )
     assert resp.status_code == 422
     errors = resp.get_json()["errors"]["json"]
     assert set(errors) == {"staff_on_duty", "open_cases", "colour"}
@@ -26,8 +29,11 @@ def test_wrong_types_and_unknown_fields_name_the_field(client, make, db_session)
 
 def test_malformed_json_is_a_400(client, make):
     acc, hq = make.account("hq"), make.hq()
-    resp = client.post(f"/api/v1/hqs/{hq.id}/status-reports", data="{not json",
-                       headers={**acc.auth, "Content-Type": "application/json"})
+    resp = client.post(
+        f"/api/v1/hqs/{hq.id}/status-reports",
+        data="{not json",
+        headers={**acc.auth, "Content-Type": "application/json"},
+    )
     assert resp.status_code == 400
     assert resp.get_json()["code"] == 400
 
@@ -35,8 +41,9 @@ def test_malformed_json_is_a_400(client, make):
 def test_oversize_body_is_refused(client, make, app):
     acc, hq = make.account("hq"), make.hq()
     body = json.dumps({"staff_on_duty": 1, "open_cases": 1, "needs": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)})
-    resp = client.post(f"/api/v1/hqs/{hq.id}/status-reports", data=body,
-                       headers={**acc.auth, "Content-Type": "application/json"})
+    resp = client.post(
+        f"/api/v1/hqs/{hq.id}/status-reports", data=body, headers={**acc.auth, "Content-Type": "application/json"}
+    )
     assert resp.status_code == 413
     assert "too large" in resp.get_json()["message"]
 
@@ -46,8 +53,9 @@ def test_unknown_ids_are_404_and_other_regions_403(client, make):
     other_hq = make.hq("pavlodar")
     assert client.get("/api/v1/hqs/999999", headers=regional.auth).status_code == 404
     assert client.get("/api/v1/facilities/999999", headers=regional.auth).status_code == 404
-    resp = client.post(f"/api/v1/hqs/{other_hq.id}/status-reports", headers=regional.auth,
-                       json={"staff_on_duty": 1, "open_cases": 0})
+    resp = client.post(
+        f"/api/v1/hqs/{other_hq.id}/status-reports", headers=regional.auth, json={"staff_on_duty": 1, "open_cases": 0}
+    )
     assert resp.status_code == 403
     assert "another region" in resp.get_json()["message"]
 

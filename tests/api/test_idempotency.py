@@ -54,7 +54,8 @@ def test_concurrent_repeats_have_one_effect(app, make, db_session):
 def test_keys_are_per_user(client, make, db_session):
     one, two, hq = make.account("hq"), make.account("admin"), make.hq()
     for acc in (one, two):
-        resp = client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=BODY,
-                           headers={**acc.auth, "Idempotency-Key": "shared"})
+        resp = client.post(
+            f"/api/v1/hqs/{hq.id}/status-reports", json=BODY, headers={**acc.auth, "Idempotency-Key": "shared"}
+        )
         assert resp.status_code == 201
     assert _count(db_session, HQStatusReport) == 2

@@ -37,8 +37,7 @@ def test_login_form_without_csrf_token_is_rejected(client, make):
 def test_session_post_without_csrf_header_is_rejected(app, client, make):
     acc = make.account("hq")
     hq = make.hq("almaty")
-    client.post("/login", data={"username": acc.user.username, "password": PASSWORD,
-                                "csrf_token": _csrf(client)})
+    client.post("/login", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": _csrf(client)})
     body = {"staff_on_duty": 1, "open_cases": 0}
     forged = client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=body)
     assert forged.status_code == 400

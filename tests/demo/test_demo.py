@@ -18,8 +18,14 @@ def test_demo_serves_login_and_healthy_within_90s(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BIRLIK_")}
     env.update(BIRLIK_PORT=str(port), BIRLIK_VAR_DIR=str(tmp_path / "var"), BIRLIK_DEMO_SIMULATE="2")
     log = open(tmp_path / "demo.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "coordinator.demo.launch"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coordinator.demo.launch"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
     health = None
@@ -36,10 +42,12 @@ def test_demo_serves_login_and_healthy_within_90s(tmp_path):
         assert health is not None and health.status_code == 200, (tmp_path / "demo.log").read_text()[-3000:]
         login = requests.get(url + "/login", timeout=5)
         assert login.status_code == 200 and "Sign in" in login.text
-        token = requests.post(url + "/api/v1/auth/tokens", json={"username": "hq", "password": "birlik-demo"},
-                              timeout=5).json()["token"]
-        facilities = requests.get(url + "/api/v1/facilities", headers={"Authorization": f"Bearer {token}"},
-                                  timeout=10).json()
+        token = requests.post(
+            url + "/api/v1/auth/tokens", json={"username": "hq", "password": "birlik-demo"}, timeout=5
+        ).json()["token"]
+        facilities = requests.get(
+            url + "/api/v1/facilities", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        ).json()
         assert 140 <= len(facilities) <= 160
     finally:
         os.killpg(proc.pid, signal.SIGINT)

@@ -51,10 +51,21 @@ def test_worker_command_runs_queued_jobs(app, make, config):
     make.hq("atyrau")
     with app.app_context():
         job = flag_silent_hqs.enqueue()
-    env = {**os.environ, "BIRLIK_ENV": "test", "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
-           "BIRLIK_REDIS_URL": config["REDIS_URL"], "BIRLIK_SECRET_KEY": "x"}
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "coordinator", "worker", "--burst"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "BIRLIK_ENV": "test",
+        "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+        "BIRLIK_REDIS_URL": config["REDIS_URL"],
+        "BIRLIK_SECRET_KEY": "x",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "coordinator", "worker", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     with app.app_context():
         job.refresh()

@@ -16,9 +16,14 @@ def sign_in(client, acc):
 
 @pytest.mark.parametrize(
     ("role", "heading"),
-    [("admin", "Headquarters overview"), ("hq", "Headquarters overview"), ("facility_manager", "My facilities"),
-     ("warehouse_manager", "My warehouses"), ("hotline_operator", "Hotline cases"),
-     ("requester", "Supply requests of my organization")],
+    [
+        ("admin", "Headquarters overview"),
+        ("hq", "Headquarters overview"),
+        ("facility_manager", "My facilities"),
+        ("warehouse_manager", "My warehouses"),
+        ("hotline_operator", "Hotline cases"),
+        ("requester", "Supply requests of my organization"),
+    ],
 )
 def test_each_role_lands_on_its_home(client, make, role, heading):
     accounts = make.every_role()
@@ -59,6 +64,7 @@ def test_open_redirect_is_refused(client, make):
     acc = make.account("hq")
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    resp = client.post("/login?next=//evil.example/x",
-                       data={"username": acc.user.username, "password": PASSWORD, "csrf_token": token})
+    resp = client.post(
+        "/login?next=//evil.example/x", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": token}
+    )
     assert resp.headers["Location"] == "/"

@@ -54,8 +54,9 @@ def test_reconnect_replays_exactly_the_missed_events_in_order(client, make, sock
 
     missed = []
     for n in range(3):
-        resp = client.post(f"/api/v1/hqs/{mine.id}/status-reports", json={**BODY, "open_cases": n},
-                           headers=national.auth)
+        resp = client.post(
+            f"/api/v1/hqs/{mine.id}/status-reports", json={**BODY, "open_cases": n}, headers=national.auth
+        )
         missed.append(resp.get_json()["id"])
         client.post(f"/api/v1/hqs/{elsewhere.id}/status-reports", json=BODY, headers=national.auth)
 
