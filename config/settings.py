@@ -38,6 +38,9 @@ class BaseConfig:
     GEOCODER_USER_AGENT = "birlik"
     BBOX = (40.5, 46.4, 55.5, 87.4)  # south, west, north, east: Kazakhstan
     SOCKETIO_ASYNC_MODE = "threading"
+    SOCKETIO_CHANNEL = "birlik"
+    # None: same origin only. A comma-separated list allows other origins.
+    SOCKETIO_CORS_ORIGINS: tuple[str, ...] | None = None
     RQ_QUEUES = ("dispatch", "default")
     JOB_TIMEOUT = 300
     API_TITLE = "Birlik API"
@@ -74,6 +77,14 @@ class ProductionConfig(BaseConfig):
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
 
+
+def _tuple(raw: str, default: tuple | None) -> tuple:
+    parts = tuple(p.strip() for p in raw.split(",") if p.strip())
+    if default and all(isinstance(v, float) for v in default):
+        return tuple(float(p) for p in parts)
+    return parts
+
+
 _TYPES = {bool: lambda v: v.lower() in ("1", "true", "yes", "on"), int: int, float: float}
 
 
@@ -87,6 +98,12 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
             continue
         name = key[len(PREFIX) :]
         default = getattr(base, name, None)
+        if isinstance(default, tuple) or name == "SOCKETIO_CORS_ORIGINS":
+            out[name] = _tuple(raw, default)
+            continue
         cast = _TYPES.get(type(default))
-        out[name] = cast(raw) if cast else raw
+        try:
+            out[name] = cast(raw) if cast else raw
+        except ValueError as exc:
+            raise ValueError(f"{key}={raw!r} is not a valid {type(default).__name__}") from exc
     return out

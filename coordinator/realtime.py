@@ -94,8 +94,8 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
-        channel=app.config.get("SOCKETIO_CHANNEL", "birlik"),
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        channel=app.config["SOCKETIO_CHANNEL"],
+        cors_allowed_origins=list(app.config["SOCKETIO_CORS_ORIGINS"] or []) or None,
     )
     socketio.on_event("connect", _on_connect)
     socketio.on_event("join", _on_join)
