@@ -8,6 +8,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from coordinator.extensions import db
 
@@ -24,6 +25,7 @@ def upgrade_database() -> None:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Apply every pending database migration."""
     upgrade_database()
@@ -31,6 +33,7 @@ def db_upgrade() -> None:
 
 
 @click.command("db-revision")
+@with_appcontext
 @click.argument("message")
 def db_revision(message: str) -> None:
     """Autogenerate a migration from the models (for developers)."""
@@ -38,6 +41,7 @@ def db_revision(message: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", default="birlik-demo", show_default=True, help="Password of every demo user.")
 def seed_demo(password: str) -> None:
     """Build the demo country (idempotent: an existing demo is kept)."""
@@ -52,6 +56,7 @@ def seed_demo(password: str) -> None:
 
 
 @click.command("simulate")
+@with_appcontext
 @click.option("--rate", default=1.0, show_default=True, help="Scenario actions per second.")
 @click.option("--steps", default=0, show_default=True, help="Stop after this many actions (0: run until Ctrl-C).")
 @click.option("--seed", "rng_seed", default=None, type=int, help="Random seed for a repeatable run.")
@@ -63,6 +68,7 @@ def simulate(rate: float, steps: int, rng_seed: int | None) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 def worker(burst: bool) -> None:
     """Run an RQ worker with the scheduler and the periodic jobs."""
@@ -72,6 +78,7 @@ def worker(burst: bool) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.argument("role")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from coordinator.auth.models import ROLES, ApiToken, User
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid, TooManyAttempts
+from coordinator.events import service as events
 
 _hasher = PasswordHasher()
 
@@ -73,9 +74,36 @@ def _token_hash(token: str) -> str:
 def issue_token(*, session: Session, user: User, name: str) -> str:
     """Create an API token and return it; only its hash is stored."""
     token = "bk_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), created_at=now()))
+    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), created_at=now())
+    session.add(row)
     session.flush()
+    # Audit only: no room hears about tokens.
+    events.record(
+        session=session,
+        type="auth.token_issued",
+        subject_type="user",
+        subject_id=user.id,
+        rooms=[],
+        actor_id=user.id,
+        after={"token_id": row.id, "name": name},
+    )
     return token
+
+
+def set_locale(*, session: Session, user: User, locale: str) -> None:
+    """Remember a user's UI language."""
+    before = user.locale
+    user.locale = locale
+    events.record(
+        session=session,
+        type="user.locale_changed",
+        subject_type="user",
+        subject_id=user.id,
+        rooms=[],
+        actor_id=user.id,
+        before={"locale": before},
+        after={"locale": locale},
+    )
 
 
 def user_for_token(*, session: Session, token: str) -> User | None:

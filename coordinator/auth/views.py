@@ -90,6 +90,6 @@ def set_language():
         return render_template("error.html", message=_("Unknown language.")), 400
     session["lang"] = lang
     if current_user.is_authenticated:
-        current_user.locale = lang
+        service.set_locale(session=db.session, user=current_user, locale=lang)
         db.session.commit()
     return redirect(_safe_next(request.form.get("next")))

@@ -1,5 +1,6 @@
-"""Scenario generator: keeps the demo moving with HQ status reports and team
-movements, each through the same services users call."""
+"""Scenario generator: keeps the demo moving with team movements, HQ status
+reports, supply requests and hotline reports, each through the same services
+users call. Placement arrivals join when the housing domain lands."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from coordinator.extensions import db
 from coordinator.field import service as field_service
 from coordinator.field.models import Team
 from coordinator.hq import service as hq_service
+from coordinator.geo import gazetteer
+from coordinator.geo.service import region_by_code
+from coordinator.hotline import service as hotline_service
+from coordinator.hotline.models import CATEGORIES
 from coordinator.hq.models import Headquarters
+from coordinator.supplies import service as supplies_service
+from coordinator.supplies.models import Item, Organization
 
 
 def _hq_report(rng: random.Random, admin: User) -> str:
@@ -45,7 +52,41 @@ def _team_move(rng: random.Random, admin: User) -> str:
     return f"{team.name} moved"
 
 
-ACTIONS = ((_team_move, 4), (_hq_report, 1))
+def _supply_request(rng: random.Random, admin: User) -> str:
+    org = rng.choice(db.session.scalars(select(Organization)).all())
+    items = rng.sample(db.session.scalars(select(Item)).all(), k=rng.randint(1, 3))
+    request = supplies_service.create_request(
+        session=db.session,
+        organization_id=org.id,
+        lines=[(i.id, rng.randint(10, 500)) for i in items],
+        actor_id=admin.id,
+    )
+    return f"supply request #{request.id} from {org.name}"
+
+
+def _hotline_report(rng: random.Random, admin: User) -> str:
+    place = rng.choice(gazetteer.settlements())
+    region = region_by_code(session=db.session, code=place.region_code)
+    category = rng.choice(CATEGORIES)
+    report = hotline_service.file_report(
+        session=db.session,
+        channel=rng.choice(["phone", "web"]),
+        category=category,
+        description=f"Simulated report: {category.replace('_', ' ')} at a workplace in {place.name}.",
+        region_id=region.id,
+        lat=place.lat,
+        lon=place.lon,
+        settlement=place.name,
+        severity=rng.choices(["critical", "high", "normal"], weights=[1, 3, 8])[0],
+        anonymous=rng.random() < 0.4,
+        reporter_name="Simulated caller",
+        reporter_contact="+7 700 000 0000",
+        actor_id=admin.id,
+    )
+    return f"hotline report, case {report.case.number}"
+
+
+ACTIONS = [(_team_move, 4), (_hq_report, 1), (_supply_request, 1), (_hotline_report, 1)]
 
 
 def run(*, rate: float, steps: int, rng_seed: int | None, echo: Callable[[str], None]) -> None:

@@ -1,0 +1,37 @@
+"""The demo country and the scenario generator, through the CLI."""
+
+from sqlalchemy import func, select
+
+from coordinator.auth.models import User
+from coordinator.events.models import Event
+from coordinator.field.models import Team
+from coordinator.hotline.models import Report
+from coordinator.housing.models import Facility
+from coordinator.hq.models import Headquarters
+from coordinator.supplies.models import Organization, Warehouse
+
+
+def _count(db_session, model) -> int:
+    return db_session.scalar(select(func.count(model.id)))
+
+
+def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "hq.almaty" in first.output and "birlik-demo" in first.output
+    counts = {m.__name__: _count(db_session, m) for m in (Facility, Warehouse, Organization, Headquarters, Team, User)}
+    assert counts == {"Facility": 150, "Warehouse": 10, "Organization": 200, "Headquarters": 21, "Team": 60, "User": 8}
+    again = runner.invoke(args=["seed-demo"])
+    assert "already present" in again.output
+    assert _count(db_session, Facility) == 150
+
+    events_before = _count(db_session, Event)
+    sim = runner.invoke(args=["simulate", "--steps", "30", "--rate", "1000", "--seed", "7"])
+    assert sim.exit_code == 0, sim.output
+    db_session.expire_all()
+    assert _count(db_session, Event) - events_before == 30
+    for report in db_session.scalars(select(Report).where(Report.anonymous.is_(True))):
+        assert report.reporter_name is None and report.reporter_contact is None
+    leaked = db_session.scalars(select(Event).where(Event.type == "case.opened")).all()
+    assert all("Simulated caller" not in str(e.after) for e in leaked)
