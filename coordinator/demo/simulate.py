@@ -14,11 +14,11 @@ from coordinator.auth.models import User
 from coordinator.extensions import db
 from coordinator.field import service as field_service
 from coordinator.field.models import Team
-from coordinator.hq import service as hq_service
 from coordinator.geo import gazetteer
 from coordinator.geo.service import region_by_code
 from coordinator.hotline import service as hotline_service
 from coordinator.hotline.models import CATEGORIES
+from coordinator.hq import service as hq_service
 from coordinator.hq.models import Headquarters
 from coordinator.supplies import service as supplies_service
 from coordinator.supplies.models import Item, Organization
