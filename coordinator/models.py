@@ -6,8 +6,9 @@ from coordinator.events.models import Event, EventRoom
 from coordinator.field.models import Task, Team
 from coordinator.geo.models import Region
 from coordinator.hotline.models import Case, Report
-from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
+from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
 from coordinator.hq.models import Headquarters, HQStatusReport
+from coordinator.imports.models import ImportJob
 from coordinator.supplies.models import (
     Delivery,
     DeliveryLine,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -34,7 +35,12 @@ PLACEMENT_STATUSES = (
     "no_show",
     "cancelled",
     "expired",
+    "split",
 )
+# Which bed categories can take a group, best first.
+ISOLATION_CATEGORIES = ("isolation",)
+FAMILY_CATEGORIES = ("family", "standard")
+GENERAL_CATEGORIES = ("standard", "shared")
 
 
 class Facility(Timestamped, db.Model):
@@ -125,5 +131,21 @@ class PlacementRequest(Timestamped, db.Model):
     release_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("placement_requests.id"), index=True)
 
     facility = relationship(Facility, lazy="joined")
+
+
+class OccupancyDay(db.Model):
+    """One facility's beds on one day (the day's last reading)."""
+
+    __tablename__ = "occupancy_days"
+    __table_args__ = (UniqueConstraint("facility_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    total: Mapped[int] = mapped_column(Integer)
+    out_of_service: Mapped[int] = mapped_column(Integer)
+    held: Mapped[int] = mapped_column(Integer)
+    occupied: Mapped[int] = mapped_column(Integer)
