@@ -33,6 +33,8 @@ class BaseConfig:
     LOGIN_LOCK_SECONDS = 900
     LOGIN_SLOW_SECONDS = 1.0
     HQ_SILENCE_MINUTES = 180
+    HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
+    MAX_GROUP = 2000  # people in one placement request
     WORKER_STALE_SECONDS = 60
     GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder
     GEOCODER_USER_AGENT = "birlik"

@@ -33,6 +33,8 @@ __all__ = [
     "HQStatusReport",
     "Headquarters",
     "IdempotencyRecord",
+    "ImportJob",
+    "OccupancyDay",
     "Item",
     "Organization",
     "PlacementRequest",

@@ -13,7 +13,7 @@ from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
 from coordinator.field.models import Team
 from coordinator.geo.models import Region
-from coordinator.housing.models import Facility, FacilityBeds
+from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
 from coordinator.hq.models import Headquarters
 from coordinator.supplies.models import Organization, Warehouse
 
@@ -80,6 +80,26 @@ class Factory:
             self.session.add(FacilityBeds(facility_id=f.id, category=category, total=total))
         self.session.commit()
         return f
+
+    def placement(self, facility: Facility | None = None, head_count: int = 2, **kw) -> PlacementRequest:
+        """A request; with a facility it is assigned there and its beds are held."""
+        region = self.session.get(Region, facility.region_id) if facility else self.region(kw.pop("region", "almaty"))
+        p = PlacementRequest(
+            head_count=head_count,
+            contact_phone="+7 700 000 00 00",
+            origin_name="Almaty",
+            origin_lat=region.lat,
+            origin_lon=region.lon,
+            region_id=region.id,
+            **kw,
+        )
+        if facility is not None:
+            bed = facility.beds[0]
+            bed.held += head_count
+            p.status, p.facility_id, p.bed_category = "assigned", facility.id, bed.category
+        self.session.add(p)
+        self.session.commit()
+        return p
 
     def team(self, region_code: str = "almaty", **kw) -> Team:
         hq = self.hq(region_code)

@@ -45,7 +45,11 @@ def test_every_route_declares_its_roles(app):
 def test_route_matrix(app, client, make):
     accounts = make.every_role("almaty")
     hq = make.hq("almaty")
+    placement = make.placement(make.scope["facility"])
     ids = {
+        "placement_id": placement.id,
+        "category": "standard",
+        "import_id": 1,
         "hq_id": hq.id,
         "facility_id": make.scope["facility"].id,
         "team_id": make.scope["team"].id,

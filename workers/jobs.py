@@ -1,10 +1,11 @@
-"""Housekeeping jobs. Each is thin: it opens the app's session and calls a service."""
+"""Background jobs. Each is thin: it takes ids, uses the app's session and calls a service."""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from coordinator.extensions import db
+from coordinator.housing import dispatch, facilities, placement
 from coordinator.hq import service as hq_service
 from workers.queue import job
 
@@ -17,5 +18,61 @@ def flag_silent_hqs() -> list[int]:
     return ids
 
 
+@job("dispatch")
+def dispatch_placement(placement_id: int) -> str | None:
+    """Place one new request (or leave it waiting with the reason)."""
+    p = dispatch.dispatch(session=db.session, placement_id=placement_id)
+    db.session.commit()
+    return p.status if p else None
+
+
+@job("dispatch")
+def place_waiting() -> int:
+    """Place waiting requests now that beds may have freed up."""
+    return dispatch.place_waiting(session=db.session)
+
+
+@job("dispatch")
+def expire_holds() -> int:
+    """Return the beds of holds nobody confirmed in time, then re-place waiting groups."""
+    count = placement.expire_holds(session=db.session)
+    db.session.commit()
+    if count:
+        place_waiting.enqueue()
+    return count
+
+
+@job("default")
+def release_due() -> int:
+    """Release groups whose quarantine has ended, then re-place waiting groups."""
+    count = placement.release_due(session=db.session)
+    db.session.commit()
+    if count:
+        place_waiting.enqueue()
+    return count
+
+
+@job("default")
+def snapshot_occupancy() -> int:
+    """Record today's beds of every facility for the occupancy history."""
+    count = facilities.snapshot_occupancy(session=db.session)
+    db.session.commit()
+    return count
+
+
+@job("default", retry=None)
+def run_import(import_id: int) -> str:
+    """Validate and write an uploaded CSV file: all rows or none."""
+    from coordinator.imports import service as imports
+
+    return imports.run(session=db.session, import_id=import_id)
+
+
 # Periodic jobs, declared as data: stable id, cron expression, function.
-PERIODIC = (("flag-silent-hqs", "*/5 * * * *", flag_silent_hqs),)
+PERIODIC = (
+    ("flag-silent-hqs", "*/5 * * * *", flag_silent_hqs),
+    ("expire-holds", "* * * * *", expire_holds),
+    ("release-due", "*/5 * * * *", release_due),
+    ("snapshot-occupancy", "*/10 * * * *", snapshot_occupancy),
+    ("place-waiting", "*/2 * * * *", place_waiting),
+)

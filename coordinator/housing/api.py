@@ -1,62 +1,108 @@
-"""API: facilities and their beds."""
+"""API: facilities, their beds, occupancy, and CSV import."""
 
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields
 
-from coordinator.api.schemas import StrictSchema
 from coordinator.authz import allow
+from coordinator.common.errors import Invalid
 from coordinator.extensions import db
-from coordinator.housing import service
+from coordinator.housing import facilities, service
+from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityUpdate, ImportOut
+from coordinator.imports import service as imports
 
 blp = Blueprint("api_housing", __name__, url_prefix="/facilities", description="Quarantine facilities")
-ROLES = ("admin", "hq", "facility_manager")
+READ = ("admin", "hq", "facility_manager")
+EDIT = ("admin", "hq")
 
 
-class BedsOut(StrictSchema):
-    category = fields.String()
-    total = fields.Integer()
-    out_of_service = fields.Integer()
-    held = fields.Integer()
-    occupied = fields.Integer()
-    free = fields.Integer()
+def _enqueue_place_waiting() -> None:
+    from workers.jobs import place_waiting
 
-
-class FacilityOut(StrictSchema):
-    id = fields.Integer()
-    name = fields.String()
-    kind = fields.String()
-    status = fields.String()
-    is_full = fields.Boolean()
-    region_id = fields.Integer()
-    settlement = fields.String()
-    lat = fields.Float()
-    lon = fields.Float()
-    contact_phone = fields.String()
-    has_medical_staff = fields.Boolean()
-    accessible = fields.Boolean()
-    meals = fields.Boolean()
-    free_beds = fields.Integer()
-    total_beds = fields.Integer()
-    beds = fields.Nested(BedsOut, many=True)
-
-
-class FacilityQuery(StrictSchema):
-    region_id = fields.Integer(load_default=None)
+    place_waiting.enqueue()
 
 
 @blp.route("", methods=["GET"])
-@allow(*ROLES)
-@blp.arguments(FacilityQuery, location="query")
+@allow(*READ)
 @blp.response(200, FacilityOut(many=True))
-def list_facilities(args):
-    """Facilities within the caller's scope."""
-    return service.list_facilities(session=db.session, user=current_user, region_id=args["region_id"])
+def list_facilities():
+    """Facilities within the caller's scope (`?region_id=` narrows it)."""
+    region_id = request.args.get("region_id", type=int)
+    return service.list_facilities(session=db.session, user=current_user, region_id=region_id)
+
+
+@blp.route("", methods=["POST"])
+@allow(*EDIT)
+@blp.arguments(FacilityIn)
+@blp.response(201, FacilityOut)
+def create_facility(body):
+    """Create a facility with its beds by category."""
+    facility = facilities.create_facility(session=db.session, user=current_user, data=body)
+    db.session.commit()
+    return facility
 
 
 @blp.route("/<int:facility_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*READ)
 @blp.response(200, FacilityOut)
 def get_facility(facility_id):
     """One facility with its beds by category."""
-    return service.get_facility(session=db.session, user=current_user, facility_id=facility_id)
+    return facilities.get(session=db.session, user=current_user, facility_id=facility_id)
+
+
+@blp.route("/<int:facility_id>", methods=["PATCH"])
+@allow(*EDIT)
+@blp.arguments(FacilityUpdate)
+@blp.response(200, FacilityOut)
+def update_facility(body, facility_id):
+    """Change a facility's details; closing it stops new placements there."""
+    facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
+    facilities.update_facility(session=db.session, user=current_user, facility=facility, data=body)
+    db.session.commit()
+    if body.get("status") == "open":
+        _enqueue_place_waiting()
+    return facility
+
+
+@blp.route("/<int:facility_id>/beds/<category>", methods=["PUT"])
+@allow(*READ)
+@blp.arguments(BedCountsIn)
+@blp.response(200, FacilityOut)
+def set_beds(body, facility_id, category):
+    """Set a bed category's total and out-of-service beds."""
+    facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
+    facilities.set_beds(session=db.session, user=current_user, facility=facility, category=category, **body)
+    db.session.commit()
+    _enqueue_place_waiting()
+    return facility
+
+
+@blp.route("/<int:facility_id>/occupancy", methods=["GET"])
+@allow(*READ)
+def occupancy(facility_id):
+    """The last 30 days of beds and the releases due in the next 14 days."""
+    facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
+    return facilities.occupancy(session=db.session, facility=facility)
+
+
+@blp.route("/import", methods=["POST"])
+@allow(*EDIT)
+@blp.response(202, ImportOut)
+def import_facilities():
+    """Upload a facilities CSV (multipart field `file`); it is imported by a worker."""
+    return start_import("facilities")
+
+
+def start_import(kind: str):
+    """Store an uploaded CSV as an import job and queue it."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("Attach the CSV file as the multipart field 'file'.", field="file")
+    job = imports.create(
+        session=db.session, user=current_user, kind=kind, filename=upload.filename or "", raw=upload.read()
+    )
+    db.session.commit()
+    from workers.jobs import run_import
+
+    run_import.enqueue(job.id)
+    return imports.progress(session=db.session, user=current_user, import_id=job.id)

@@ -84,7 +84,7 @@ class FacilityBeds(db.Model):
     __tablename__ = "facility_beds"
     __table_args__ = (
         UniqueConstraint("facility_id", "category"),
-        CheckConstraint("total >= 0 AND out_of_service >= 0 AND held >= 0 AND occupied >= 0"),
+        CheckConstraint("total >= 0 AND out_of_service >= 0 AND held >= 0 AND occupied >= 0", name="beds_not_negative"),
         CheckConstraint("out_of_service + held + occupied <= total", name="beds_not_overbooked"),
     )
 
@@ -103,7 +103,7 @@ class FacilityBeds(db.Model):
 
 class PlacementRequest(Timestamped, db.Model):
     __tablename__ = "placement_requests"
-    __table_args__ = (CheckConstraint("head_count >= 1"),)
+    __table_args__ = (CheckConstraint("head_count >= 1", name="head_count_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     head_count: Mapped[int] = mapped_column(Integer)

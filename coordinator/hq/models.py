@@ -32,7 +32,7 @@ class Headquarters(Timestamped, db.Model):
 
 class HQStatusReport(db.Model):
     __tablename__ = "hq_status_reports"
-    __table_args__ = (CheckConstraint("staff_on_duty >= 0 AND open_cases >= 0"),)
+    __table_args__ = (CheckConstraint("staff_on_duty >= 0 AND open_cases >= 0", name="counts_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hq_id: Mapped[int] = mapped_column(ForeignKey("headquarters.id"), index=True)

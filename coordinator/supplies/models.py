@@ -100,7 +100,7 @@ class SupplyRequest(Timestamped, db.Model):
 
 class SupplyRequestLine(db.Model):
     __tablename__ = "supply_request_lines"
-    __table_args__ = (CheckConstraint("quantity_requested > 0 AND quantity_allocated >= 0"),)
+    __table_args__ = (CheckConstraint("quantity_requested > 0 AND quantity_allocated >= 0", name="quantities_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("supply_requests.id", ondelete="CASCADE"))

@@ -1,12 +1,13 @@
 """initial schema
 
-Revision ID: 933a6216e68b
+Revision ID: 4ca0fab268b5
 Revises:
-Create Date: 2026-11-23 05:03:41.602129
+Create Date: 2026-11-23 05:29:06.730064
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = "0001"
 down_revision = None
@@ -22,8 +23,8 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("code"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
+        sa.UniqueConstraint("code", name=op.f("uq_items_code")),
     )
     op.create_table(
         "regions",
@@ -35,8 +36,8 @@ def upgrade() -> None:
         sa.Column("name_kk", sa.String(length=80), nullable=False),
         sa.Column("lat", sa.Float(), nullable=False),
         sa.Column("lon", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("code"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_regions")),
+        sa.UniqueConstraint("code", name=op.f("uq_regions_code")),
     )
     op.create_table(
         "cases",
@@ -58,16 +59,10 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["duplicate_of_id"],
-            ["cases.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("number"),
+        sa.ForeignKeyConstraint(["duplicate_of_id"], ["cases.id"], name=op.f("fk_cases_duplicate_of_id_cases")),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_cases_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
+        sa.UniqueConstraint("number", name=op.f("uq_cases_number")),
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_region_id"), ["region_id"], unique=False)
@@ -90,11 +85,8 @@ def upgrade() -> None:
         sa.Column("meals", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_facilities_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_facilities")),
     )
     with op.batch_alter_table("facilities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_facilities_region_id"), ["region_id"], unique=False)
@@ -110,12 +102,9 @@ def upgrade() -> None:
         sa.Column("silent", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("region_id"),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_headquarters_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_headquarters")),
+        sa.UniqueConstraint("region_id", name=op.f("uq_headquarters_region_id")),
     )
     op.create_table(
         "organizations",
@@ -129,11 +118,8 @@ def upgrade() -> None:
         sa.Column("lon", sa.Float(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_organizations_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
     )
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organizations_region_id"), ["region_id"], unique=False)
@@ -148,11 +134,8 @@ def upgrade() -> None:
         sa.Column("lon", sa.Float(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_warehouses_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_warehouses")),
     )
     with op.batch_alter_table("warehouses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_warehouses_region_id"), ["region_id"], unique=False)
@@ -166,12 +149,41 @@ def upgrade() -> None:
         sa.Column("out_of_service", sa.Integer(), nullable=False),
         sa.Column("held", sa.Integer(), nullable=False),
         sa.Column("occupied", sa.Integer(), nullable=False),
-        sa.CheckConstraint("out_of_service + held + occupied <= total", name="beds_not_overbooked"),
-        sa.CheckConstraint("total >= 0 AND out_of_service >= 0 AND held >= 0 AND occupied >= 0"),
-        sa.ForeignKeyConstraint(["facility_id"], ["facilities.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("facility_id", "category"),
+        sa.CheckConstraint(
+            "out_of_service + held + occupied <= total", name=op.f("ck_facility_beds_beds_not_overbooked")
+        ),
+        sa.CheckConstraint(
+            "total >= 0 AND out_of_service >= 0 AND held >= 0 AND occupied >= 0",
+            name=op.f("ck_facility_beds_beds_not_negative"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["facility_id"], ["facilities.id"], name=op.f("fk_facility_beds_facility_id_facilities"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_facility_beds")),
+        sa.UniqueConstraint("facility_id", "category", name=op.f("uq_facility_beds_facility_id")),
     )
+    op.create_table(
+        "occupancy_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("facility_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("out_of_service", sa.Integer(), nullable=False),
+        sa.Column("held", sa.Integer(), nullable=False),
+        sa.Column("occupied", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["facility_id"],
+            ["facilities.id"],
+            name=op.f("fk_occupancy_days_facility_id_facilities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_occupancy_days")),
+        sa.UniqueConstraint("facility_id", "day", name=op.f("uq_occupancy_days_facility_id")),
+    )
+    with op.batch_alter_table("occupancy_days", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_occupancy_days_day"), ["day"], unique=False)
+        batch_op.create_index(batch_op.f("ix_occupancy_days_facility_id"), ["facility_id"], unique=False)
+
     op.create_table(
         "stock_balances",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -179,14 +191,18 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("on_hand", sa.Integer(), nullable=False),
         sa.Column("held", sa.Integer(), nullable=False),
-        sa.CheckConstraint("on_hand >= 0 AND held >= 0 AND held <= on_hand", name="stock_not_negative"),
-        sa.ForeignKeyConstraint(
-            ["item_id"],
-            ["items.id"],
+        sa.CheckConstraint(
+            "on_hand >= 0 AND held >= 0 AND held <= on_hand", name=op.f("ck_stock_balances_stock_not_negative")
         ),
-        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouses.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("warehouse_id", "item_id"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_stock_balances_item_id_items")),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouses.id"],
+            name=op.f("fk_stock_balances_warehouse_id_warehouses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_balances")),
+        sa.UniqueConstraint("warehouse_id", "item_id", name=op.f("uq_stock_balances_warehouse_id")),
     )
     op.create_table(
         "teams",
@@ -205,15 +221,9 @@ def upgrade() -> None:
         sa.Column("last_seen_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["home_hq_id"],
-            ["headquarters.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["home_hq_id"], ["headquarters.id"], name=op.f("fk_teams_home_hq_id_headquarters")),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_teams_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
     )
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_teams_home_hq_id"), ["home_hq_id"], unique=False)
@@ -238,15 +248,9 @@ def upgrade() -> None:
         sa.Column("fail_reason", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["team_id"],
-            ["teams.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_tasks_region_id_regions")),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_tasks_team_id_teams")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
     )
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tasks_region_id"), ["region_id"], unique=False)
@@ -268,19 +272,12 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
+            ["organization_id"], ["organizations.id"], name=op.f("fk_users_organization_id_organizations")
         ),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["team_id"],
-            ["teams.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("username"),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_users_region_id_regions")),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_users_team_id_teams")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_role"), ["role"], unique=False)
@@ -294,21 +291,18 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_used_at", sa.DateTime(), nullable=True),
         sa.Column("revoked", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("token_hash"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "events",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("subject_type", sa.String(length=40), nullable=False),
@@ -316,11 +310,8 @@ def upgrade() -> None:
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["users.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_events_actor_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_events_created_at"), ["created_at"], unique=False)
@@ -330,9 +321,16 @@ def upgrade() -> None:
         "facility_managers",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("facility_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["facility_id"], ["facilities.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("user_id", "facility_id"),
+        sa.ForeignKeyConstraint(
+            ["facility_id"],
+            ["facilities.id"],
+            name=op.f("fk_facility_managers_facility_id_facilities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_facility_managers_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", "facility_id", name=op.f("pk_facility_managers")),
     )
     op.create_table(
         "hq_status_reports",
@@ -343,16 +341,12 @@ def upgrade() -> None:
         sa.Column("needs", sa.Text(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint("staff_on_duty >= 0 AND open_cases >= 0"),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
+        sa.CheckConstraint(
+            "staff_on_duty >= 0 AND open_cases >= 0", name=op.f("ck_hq_status_reports_counts_not_negative")
         ),
-        sa.ForeignKeyConstraint(
-            ["hq_id"],
-            ["headquarters.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_hq_status_reports_created_by_id_users")),
+        sa.ForeignKeyConstraint(["hq_id"], ["headquarters.id"], name=op.f("fk_hq_status_reports_hq_id_headquarters")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hq_status_reports")),
     )
     with op.batch_alter_table("hq_status_reports", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_hq_status_reports_created_at"), ["created_at"], unique=False)
@@ -369,9 +363,28 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("response_body", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("user_id", "key"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_idempotency_records_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
+        sa.UniqueConstraint("user_id", "key", name=op.f("uq_idempotency_records_user_id")),
+    )
+    op.create_table(
+        "import_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("total_rows", sa.Integer(), nullable=False),
+        sa.Column("processed_rows", sa.Integer(), nullable=False),
+        sa.Column("created_rows", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.JSON(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_import_jobs_created_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_jobs")),
     )
     op.create_table(
         "placement_requests",
@@ -401,29 +414,25 @@ def upgrade() -> None:
         sa.Column("release_due_at", sa.DateTime(), nullable=True),
         sa.Column("decision", sa.JSON(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint("head_count >= 1"),
+        sa.CheckConstraint("head_count >= 1", name=op.f("ck_placement_requests_head_count_positive")),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
+            ["created_by_id"], ["users.id"], name=op.f("fk_placement_requests_created_by_id_users")
         ),
         sa.ForeignKeyConstraint(
-            ["facility_id"],
-            ["facilities.id"],
+            ["facility_id"], ["facilities.id"], name=op.f("fk_placement_requests_facility_id_facilities")
         ),
         sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
+            ["parent_id"], ["placement_requests.id"], name=op.f("fk_placement_requests_parent_id_placement_requests")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_placement_requests_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placement_requests")),
     )
     with op.batch_alter_table("placement_requests", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_placement_requests_facility_id"),
-            ["facility_id"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_placement_requests_facility_id"), ["facility_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_placement_requests_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_placement_requests_region_id"), ["region_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_placement_requests_status"), ["status"], unique=False)
 
@@ -445,19 +454,10 @@ def upgrade() -> None:
         sa.Column("taken_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["cases.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["taken_by_id"],
-            ["users.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_reports_case_id_cases")),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_reports_region_id_regions")),
+        sa.ForeignKeyConstraint(["taken_by_id"], ["users.id"], name=op.f("fk_reports_taken_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
     )
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reports_case_id"), ["case_id"], unique=False)
@@ -473,31 +473,30 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_supply_requests_created_by_id_users")),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
+            ["organization_id"], ["organizations.id"], name=op.f("fk_supply_requests_organization_id_organizations")
         ),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supply_requests")),
     )
     with op.batch_alter_table("supply_requests", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_supply_requests_organization_id"),
-            ["organization_id"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_supply_requests_organization_id"), ["organization_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_supply_requests_status"), ["status"], unique=False)
 
     op.create_table(
         "warehouse_managers",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouses.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("user_id", "warehouse_id"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_warehouse_managers_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["warehouses.id"],
+            name=op.f("fk_warehouse_managers_warehouse_id_warehouses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "warehouse_id", name=op.f("pk_warehouse_managers")),
     )
     op.create_table(
         "deliveries",
@@ -513,41 +512,29 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
+            ["organization_id"], ["organizations.id"], name=op.f("fk_deliveries_organization_id_organizations")
         ),
         sa.ForeignKeyConstraint(
-            ["supply_request_id"],
-            ["supply_requests.id"],
+            ["supply_request_id"], ["supply_requests.id"], name=op.f("fk_deliveries_supply_request_id_supply_requests")
         ),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_deliveries_team_id_teams")),
         sa.ForeignKeyConstraint(
-            ["team_id"],
-            ["teams.id"],
+            ["warehouse_id"], ["warehouses.id"], name=op.f("fk_deliveries_warehouse_id_warehouses")
         ),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"],
-            ["warehouses.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_deliveries_organization_id"),
-            ["organization_id"],
-            unique=False,
-        )
+        batch_op.create_index(batch_op.f("ix_deliveries_organization_id"), ["organization_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deliveries_warehouse_id"), ["warehouse_id"], unique=False)
 
     op.create_table(
         "event_rooms",
-        sa.Column(
-            "event_id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            nullable=False,
-        ),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("room", sa.String(length=40), nullable=False),
-        sa.ForeignKeyConstraint(["event_id"], ["events.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("event_id", "room"),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["events.id"], name=op.f("fk_event_rooms_event_id_events"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("event_id", "room", name=op.f("pk_event_rooms")),
     )
     with op.batch_alter_table("event_rooms", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_event_rooms_room"), ["room"], unique=False)
@@ -559,13 +546,17 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("quantity_requested", sa.Integer(), nullable=False),
         sa.Column("quantity_allocated", sa.Integer(), nullable=False),
-        sa.CheckConstraint("quantity_requested > 0 AND quantity_allocated >= 0"),
-        sa.ForeignKeyConstraint(
-            ["item_id"],
-            ["items.id"],
+        sa.CheckConstraint(
+            "quantity_requested > 0 AND quantity_allocated >= 0", name=op.f("ck_supply_request_lines_quantities_valid")
         ),
-        sa.ForeignKeyConstraint(["request_id"], ["supply_requests.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_supply_request_lines_item_id_items")),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["supply_requests.id"],
+            name=op.f("fk_supply_request_lines_request_id_supply_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supply_request_lines")),
     )
     op.create_table(
         "delivery_lines",
@@ -574,12 +565,14 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("quantity_received", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["delivery_id"], ["deliveries.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["item_id"],
-            ["items.id"],
+            ["delivery_id"],
+            ["deliveries.id"],
+            name=op.f("fk_delivery_lines_delivery_id_deliveries"),
+            ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_delivery_lines_item_id_items")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_lines")),
     )
     op.create_table(
         "stock_moves",
@@ -592,23 +585,13 @@ def upgrade() -> None:
         sa.Column("delivery_id", sa.Integer(), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_stock_moves_actor_id_users")),
+        sa.ForeignKeyConstraint(["delivery_id"], ["deliveries.id"], name=op.f("fk_stock_moves_delivery_id_deliveries")),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_stock_moves_item_id_items")),
         sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["users.id"],
+            ["warehouse_id"], ["warehouses.id"], name=op.f("fk_stock_moves_warehouse_id_warehouses")
         ),
-        sa.ForeignKeyConstraint(
-            ["delivery_id"],
-            ["deliveries.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["item_id"],
-            ["items.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"],
-            ["warehouses.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_moves")),
     )
     with op.batch_alter_table("stock_moves", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_stock_moves_created_at"), ["created_at"], unique=False)
@@ -651,9 +634,11 @@ def downgrade() -> None:
     with op.batch_alter_table("placement_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_placement_requests_status"))
         batch_op.drop_index(batch_op.f("ix_placement_requests_region_id"))
+        batch_op.drop_index(batch_op.f("ix_placement_requests_parent_id"))
         batch_op.drop_index(batch_op.f("ix_placement_requests_facility_id"))
 
     op.drop_table("placement_requests")
+    op.drop_table("import_jobs")
     op.drop_table("idempotency_records")
     with op.batch_alter_table("hq_status_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_hq_status_reports_hq_id"))
@@ -686,6 +671,11 @@ def downgrade() -> None:
 
     op.drop_table("teams")
     op.drop_table("stock_balances")
+    with op.batch_alter_table("occupancy_days", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_occupancy_days_facility_id"))
+        batch_op.drop_index(batch_op.f("ix_occupancy_days_day"))
+
+    op.drop_table("occupancy_days")
     op.drop_table("facility_beds")
     with op.batch_alter_table("warehouses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_warehouses_region_id"))

@@ -1,0 +1,64 @@
+"""Atomic bed-count changes. Each is one conditional UPDATE, so concurrent
+dispatchers (several workers, several web processes) can never overbook:
+the database re-checks the condition on the row it locks."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from coordinator.common.errors import Conflict
+from coordinator.housing.models import FacilityBeds
+
+_FREE = FacilityBeds.total - FacilityBeds.out_of_service - FacilityBeds.held - FacilityBeds.occupied
+
+
+def _row(facility_id: int, category: str):
+    return (FacilityBeds.facility_id == facility_id) & (FacilityBeds.category == category)
+
+
+def hold(session: Session, facility_id: int, category: str, n: int) -> bool:
+    """Hold n free beds; False if they are not free (any more)."""
+    result = session.execute(
+        update(FacilityBeds)
+        .where(_row(facility_id, category), _FREE >= n)
+        .values(held=FacilityBeds.held + n)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _apply(session: Session, facility_id: int, category: str, condition, what: str, **values) -> None:
+    result = session.execute(
+        update(FacilityBeds)
+        .where(_row(facility_id, category), condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"The bed counts of facility {facility_id} ({category}) do not allow {what}.")
+
+
+def unhold(session: Session, facility_id: int, category: str, n: int) -> None:
+    """Return n held beds to free."""
+    _apply(session, facility_id, category, FacilityBeds.held >= n, "releasing this hold", held=FacilityBeds.held - n)
+
+
+def occupy(session: Session, facility_id: int, category: str, held: int, arrived: int) -> None:
+    """Turn a hold of `held` beds into `arrived` occupied beds (the rest go free)."""
+    _apply(
+        session,
+        facility_id,
+        category,
+        FacilityBeds.held >= held,
+        "this check-in",
+        held=FacilityBeds.held - held,
+        occupied=FacilityBeds.occupied + arrived,
+    )
+
+
+def vacate(session: Session, facility_id: int, category: str, n: int) -> None:
+    """Free n occupied beds."""
+    _apply(
+        session, facility_id, category, FacilityBeds.occupied >= n, "this check-out", occupied=FacilityBeds.occupied - n
+    )

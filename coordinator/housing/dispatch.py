@@ -1,0 +1,315 @@
+"""Dispatch: choose a facility for a placement request and hold its beds.
+
+The nearest open facility that meets the group's needs and has room for the
+whole group in one compatible bed category wins. The hold is a conditional
+UPDATE (see `beds`), so racing dispatchers never overbook; the loser simply
+tries the next facility. The decision, with the nearer facilities passed over
+and why, is stored on the request for HQ to read.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from coordinator.auth.models import User
+from coordinator.common.clock import now
+from coordinator.common.errors import Conflict, Invalid
+from coordinator.events import service as events
+from coordinator.field.models import Task
+from coordinator.geo.distance import haversine_matrix
+from coordinator.housing import beds
+from coordinator.housing.models import (
+    FAMILY_CATEGORIES,
+    GENERAL_CATEGORIES,
+    ISOLATION_CATEGORIES,
+    Facility,
+    PlacementRequest,
+)
+from coordinator.housing.placement import record, state
+
+PASSED_SHOWN = 5
+
+
+def categories_for(p: PlacementRequest) -> tuple[str, ...]:
+    """Bed categories that can take this group, best first."""
+    if p.needs_isolation:
+        return ISOLATION_CATEGORIES
+    if p.needs_family:
+        return FAMILY_CATEGORIES
+    return GENERAL_CATEGORIES
+
+
+def _unfit(f: Facility, p: PlacementRequest) -> str | None:
+    if f.status != "open":
+        return "closed"
+    if (p.needs_medical or p.needs_isolation) and not f.has_medical_staff:
+        return "no medical staff on site"
+    if p.needs_accessible and not f.accessible:
+        return "not accessible"
+    return None
+
+
+def _ranked(session: Session, p: PlacementRequest) -> list[tuple[Facility, float]]:
+    facilities = session.scalars(select(Facility)).all()
+    if not facilities:
+        return []
+    km = haversine_matrix(
+        np.array([p.origin_lat]),
+        np.array([p.origin_lon]),
+        np.array([f.lat for f in facilities]),
+        np.array([f.lon for f in facilities]),
+    )[0]
+    order = np.argsort(km, kind="stable")
+    return [(facilities[i], float(km[i])) for i in order]
+
+
+def _claim(session: Session, p: PlacementRequest) -> bool:
+    """Make sure only one dispatcher works on a request at a time."""
+    result = session.execute(
+        update(PlacementRequest)
+        .where(PlacementRequest.id == p.id, PlacementRequest.status.in_(("requested", "waiting")))
+        .values(updated_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def dispatch(*, session: Session, placement_id: int, actor_id: int | None = None) -> PlacementRequest | None:
+    """Assign the request to the best facility, or leave it waiting with the reason.
+    Idempotent: a request that is no longer requested or waiting is left alone."""
+    p = session.get(PlacementRequest, placement_id, populate_existing=True)
+    if p is None or p.status not in ("requested", "waiting") or not _claim(session, p):
+        return p
+    cats = categories_for(p)
+    passed: list[dict[str, Any]] = []
+    biggest = 0
+    for facility, km in _ranked(session, p):
+        reason = _unfit(facility, p)
+        by_cat = {b.category: b for b in facility.beds}
+        capacity = max((by_cat[c].total - by_cat[c].out_of_service for c in cats if c in by_cat), default=0)
+        if reason is None:
+            biggest = max(biggest, capacity)
+            for cat in cats:
+                bed = by_cat.get(cat)
+                if bed is not None and bed.free >= p.head_count and beds.hold(session, facility.id, cat, p.head_count):
+                    _assign(session, p, facility, cat, km, passed, actor_id)
+                    return p
+            reason = f"not enough free {' or '.join(cats)} beds"
+        if len(passed) < PASSED_SHOWN:
+            passed.append(
+                {"facility_id": facility.id, "name": facility.name, "distance_km": round(km, 1), "reason": reason}
+            )
+    _wait(session, p, passed, biggest, cats, actor_id)
+    return p
+
+
+def _assign(
+    session: Session,
+    p: PlacementRequest,
+    facility: Facility,
+    category: str,
+    km: float,
+    passed: list[dict[str, Any]],
+    actor_id: int | None,
+) -> None:
+    before = state(p)
+    p.status, p.facility_id, p.bed_category, p.wait_reason = "assigned", facility.id, category, None
+    p.hold_expires_at = now() + timedelta(minutes=current_app.config["HOLD_MINUTES"])
+    p.decision = {
+        "facility_id": facility.id,
+        "facility": facility.name,
+        "category": category,
+        "distance_km": round(km, 1),
+        "passed_over": passed,
+        "decided_at": now().isoformat(),
+    }
+    record(session, p, "placement.assigned", actor_id, before, facility_name=facility.name, distance_km=round(km, 1))
+    if p.needs_transport:
+        _transfer_task(session, p, facility, actor_id)
+
+
+def _wait(
+    session: Session,
+    p: PlacementRequest,
+    passed: list[dict[str, Any]],
+    biggest: int,
+    cats: tuple[str, ...],
+    actor_id: int | None,
+) -> None:
+    kinds = " or ".join(cats)
+    if biggest < p.head_count:
+        reason = (
+            f"The group of {p.head_count} is larger than any suitable facility can take in {kinds} beds "
+            f"(largest: {biggest}). HQ can allow a split."
+        )
+    else:
+        reason = f"No suitable facility has {p.head_count} free {kinds} beds now; placed as soon as beds free up."
+    if p.needs_medical or p.needs_isolation:
+        reason += " Needs medical staff on site."
+    if p.needs_accessible:
+        reason += " Needs an accessible facility."
+    changed = p.status != "waiting" or p.wait_reason != reason
+    before = state(p)
+    p.status, p.wait_reason = "waiting", reason
+    p.decision = {"passed_over": passed, "decided_at": now().isoformat()}
+    if changed:
+        record(session, p, "placement.waiting", actor_id, before)
+
+
+def _transfer_task(session: Session, p: PlacementRequest, facility: Facility, actor_id: int | None) -> None:
+    task = Task(
+        kind="transfer",
+        source_type="placement",
+        source_id=p.id,
+        region_id=p.region_id,
+        status="created",
+        priority=p.priority,
+        title=f"Transfer {p.head_count} people from {p.origin_name or 'origin'} to {facility.name}",
+        lat=p.origin_lat,
+        lon=p.origin_lon,
+        dest_lat=facility.lat,
+        dest_lon=facility.lon,
+    )
+    session.add(task)
+    session.flush()
+    events.record(
+        session=session,
+        type="task.created",
+        subject_type="task",
+        subject_id=task.id,
+        rooms=["hq", f"region:{p.region_id}"],
+        actor_id=actor_id,
+        after={"kind": "transfer", "status": "created", "placement_id": p.id, "title": task.title},
+    )
+
+
+def waiting_ids(*, session: Session) -> list[int]:
+    """Waiting requests, highest priority (1) first, then oldest first."""
+    return list(
+        session.scalars(
+            select(PlacementRequest.id)
+            .where(PlacementRequest.status == "waiting")
+            .order_by(PlacementRequest.priority, PlacementRequest.created_at, PlacementRequest.id)
+        )
+    )
+
+
+def move(*, session: Session, user: User, p: PlacementRequest, facility: Facility, category: str | None) -> None:
+    """HQ override: hold beds at another facility and release the old hold."""
+    if p.status not in ("requested", "waiting", "assigned", "in_transit"):
+        raise Conflict(f"Cannot move a placement that is {p.status}.", status=p.status)
+    cats = categories_for(p)
+    category = category or next(
+        (b.category for b in facility.beds if b.category in cats and b.free >= p.head_count), None
+    )
+    if category is None or not beds.hold(session, facility.id, category, p.head_count):
+        raise Conflict(f"{facility.name} has no {p.head_count} free beds in {category or ' or '.join(cats)}.")
+    before = state(p)
+    if p.status in ("assigned", "in_transit"):
+        beds.unhold(session, p.facility_id, p.bed_category, p.head_count)
+    old = p.facility_id
+    p.facility_id, p.bed_category, p.wait_reason = facility.id, category, None
+    if p.status in ("requested", "waiting"):
+        p.status = "assigned"
+        p.hold_expires_at = now() + timedelta(minutes=current_app.config["HOLD_MINUTES"])
+    p.decision = (p.decision or {}) | {
+        "override": {"by": user.id, "from_facility_id": old, "to_facility_id": facility.id, "at": now().isoformat()}
+    }
+    record(session, p, "placement.moved", user.id, before, from_facility_id=old)
+
+
+def split(*, session: Session, user: User, p: PlacementRequest) -> list[PlacementRequest]:
+    """HQ allows a split: place the group in parts, nearest facilities first;
+    whatever does not fit now waits as its own part."""
+    if p.status not in ("requested", "waiting"):
+        raise Conflict(f"Only a requested or waiting group can be split (this one is {p.status}).")
+    if p.head_count < 2:
+        raise Invalid("A group of one cannot be split.", field="head_count")
+    cats, remaining, parts = categories_for(p), p.head_count, []
+    before = state(p)
+    p.status, p.allow_split = "split", True
+    for facility, km in _ranked(session, p):
+        if remaining == 0:
+            break
+        if _unfit(facility, p):
+            continue
+        for bed in facility.beds:
+            if remaining and bed.category in cats and bed.free > 0:
+                take = min(bed.free, remaining)
+                if beds.hold(session, facility.id, bed.category, take):
+                    parts.append(_part(session, p, take))
+                    _assign(session, parts[-1], facility, bed.category, km, [], user.id)
+                    remaining -= take
+    if remaining:
+        parts.append(_part(session, p, remaining))
+        _wait(session, parts[-1], [], 0, cats, user.id)
+    record(session, p, "placement.split", user.id, before, parts=[c.id for c in parts])
+    return parts
+
+
+def _part(session: Session, parent: PlacementRequest, head_count: int) -> PlacementRequest:
+    child = PlacementRequest(
+        head_count=head_count,
+        contact_phone=parent.contact_phone,
+        origin_name=parent.origin_name,
+        origin_lat=parent.origin_lat,
+        origin_lon=parent.origin_lon,
+        region_id=parent.region_id,
+        needs_isolation=parent.needs_isolation,
+        needs_family=parent.needs_family,
+        needs_accessible=parent.needs_accessible,
+        needs_medical=parent.needs_medical,
+        needs_transport=parent.needs_transport,
+        priority=parent.priority,
+        quarantine_days=parent.quarantine_days,
+        allow_split=True,
+        status="requested",
+        parent_id=parent.id,
+        created_by_id=parent.created_by_id,
+    )
+    session.add(child)
+    session.flush()
+    return child
+
+
+def _largest_free(session: Session) -> dict[str, int]:
+    from sqlalchemy import func
+
+    from coordinator.housing.models import FacilityBeds
+
+    free = FacilityBeds.total - FacilityBeds.out_of_service - FacilityBeds.held - FacilityBeds.occupied
+    rows = session.execute(
+        select(FacilityBeds.category, func.max(free))
+        .join(Facility)
+        .where(Facility.status == "open")
+        .group_by(FacilityBeds.category)
+    )
+    return {cat: int(n or 0) for cat, n in rows}
+
+
+def place_waiting(*, session: Session) -> int:
+    """Try every waiting request in priority order, committing each placement;
+    returns how many were placed. Requests that cannot fit anywhere are skipped
+    cheaply by comparing them with the largest free block per category."""
+    placed = 0
+    largest = _largest_free(session)
+    for placement_id in waiting_ids(session=session):
+        p = session.get(PlacementRequest, placement_id)
+        if p is None or p.status != "waiting":
+            continue
+        if p.head_count > max((largest.get(c, 0) for c in categories_for(p)), default=0):
+            session.rollback()
+            continue
+        dispatch(session=session, placement_id=placement_id)
+        session.commit()
+        if session.get(PlacementRequest, placement_id).status == "assigned":
+            placed += 1
+            largest = _largest_free(session)
+    session.commit()
+    return placed
