@@ -198,3 +198,14 @@ def run_jobs(app) -> Callable[[], int]:
             return sum(q.finished_job_registry.count for q in queues) - done_before
 
     return run
+
+
+@pytest.fixture
+def enqueue(app) -> Callable[..., object]:
+    """Queue a job as the app would (for jobs the scheduler normally queues)."""
+
+    def put(job_fn, *args):
+        with app.app_context():
+            return job_fn.enqueue(*args)
+
+    return put

@@ -4,12 +4,14 @@ scheduler in a thread for the periodic jobs of `workers.jobs.PERIODIC`."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from flask import Flask
 from rq import Worker
 from rq.cron import CronScheduler
 
+from coordinator.extensions import db
 from workers import jobs
 from workers.queue import connection, get_queue
 
@@ -39,8 +41,12 @@ def _cron_loop(cron: CronScheduler, stop: threading.Event) -> None:
 
 
 def run_worker(app: Flask, *, burst: bool = False, with_cron: bool = True) -> None:
-    """Run one worker on every queue until stopped (or until empty with burst)."""
+    """Run one worker on every queue until stopped (or until empty with burst).
+    Each job runs in a forked work horse, as RQ does by default."""
     with app.app_context():
+        engine = db.engine
+        # A forked horse must not reuse the parent's database connections.
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
         queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
         worker = Worker(queues, connection=connection())
         if with_cron and not burst:
