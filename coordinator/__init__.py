@@ -46,12 +46,14 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from coordinator.auth.views import bp as auth_bp
     from coordinator.events import service as event_service
     from coordinator.health.views import bp as health_bp
+    from coordinator.housing import views as housing_views
 
     database.init_app(app)
     redis_conn.init_app(app)
     i18n.init_app(app, _locale)
-    authz.init_app(app)
     security.init_app(app)
+    authz.init_app(app)
+    security.init_csrf(app)
     event_service.init_app(app)
     realtime.init_app(app)
     api.init_app(app)
@@ -60,4 +62,5 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(housing_views.bp)
     return app

@@ -42,15 +42,15 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-@login_manager.request_loader
-def _load_from_token(req) -> User | None:
+def _bearer_user() -> None:
+    # A request with a bearer token is that token's user, whatever cookie it
+    # carries; an invalid token is anonymous (never the cookie's user).
     token = bearer_token()
     if token is None:
-        return None
+        return
     user = service.user_for_token(session=db.session, token=token)
-    if user is not None:
-        g.via_token = True
-    return user
+    g._login_user = user if user is not None else login_manager.anonymous_user()
+    g.via_token = user is not None
 
 
 def _csrf_check() -> None:
@@ -63,11 +63,17 @@ def _csrf_check() -> None:
     csrf.protect()
 
 
+def init_csrf(app: Flask) -> None:
+    """Check CSRF tokens; registered after the access rules, so a forbidden
+    request is refused as forbidden first."""
+    csrf.init_app(app)
+    app.before_request(_csrf_check)
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
-    csrf.init_app(app)
-    app.before_request(_csrf_check)
+    app.before_request(_bearer_user)
 
     @app.context_processor
     def _user():

@@ -31,6 +31,13 @@ def list_facilities():
     return service.list_facilities(session=db.session, user=current_user, region_id=region_id)
 
 
+@blp.route("/summary", methods=["GET"])
+@allow(*EDIT)
+def summary():
+    """Beds free, held and occupied, people waiting and in quarantine, in the caller's scope."""
+    return service.summary(session=db.session, user=current_user)
+
+
 @blp.route("", methods=["POST"])
 @allow(*EDIT)
 @blp.arguments(FacilityIn)

@@ -31,3 +31,37 @@ def get_facility(*, session: Session, user: User, facility_id: int) -> Facility:
         raise NotFound(f"No facility with id {facility_id}.")
     authz.require_facility(user, facility.id, facility.region_id)
     return facility
+
+
+def summary(*, session: Session, user: User) -> dict[str, int]:
+    """Beds and people across the facilities in the user's scope."""
+    from sqlalchemy import func
+
+    from coordinator.housing.models import FacilityBeds, PlacementRequest
+
+    scope = authz.region_scope(user)
+    beds_q = select(
+        func.coalesce(func.sum(FacilityBeds.total), 0),
+        func.coalesce(func.sum(FacilityBeds.out_of_service), 0),
+        func.coalesce(func.sum(FacilityBeds.held), 0),
+        func.coalesce(func.sum(FacilityBeds.occupied), 0),
+    ).join(Facility)
+    people_q = select(
+        PlacementRequest.status,
+        func.coalesce(func.sum(PlacementRequest.head_count), 0),
+        func.coalesce(func.sum(PlacementRequest.checked_in_count), 0),
+    ).group_by(PlacementRequest.status)
+    if scope is not None:
+        beds_q = beds_q.where(Facility.region_id == scope)
+        people_q = people_q.where(PlacementRequest.region_id == scope)
+    total, oos, held, occupied = (int(v) for v in session.execute(beds_q).one())
+    people = {status: (int(heads), int(inside)) for status, heads, inside in session.execute(people_q)}
+    return {
+        "beds_total": total,
+        "beds_free": total - oos - held - occupied,
+        "beds_held": held,
+        "beds_occupied": occupied,
+        "beds_out_of_service": oos,
+        "people_waiting": people.get("waiting", (0, 0))[0] + people.get("requested", (0, 0))[0],
+        "people_in_quarantine": people.get("checked_in", (0, 0))[1],
+    }

@@ -13,34 +13,11 @@ from coordinator.field import service as field_service
 from coordinator.field.models import Task
 from coordinator.hotline.models import Case
 from coordinator.housing import service as housing_service
-from coordinator.housing.models import FacilityBeds
 from coordinator.hq import service as hq_service
 from coordinator.supplies import service as supplies_service
 from coordinator.supplies.models import SupplyRequest
 
 bp = Blueprint("pages", __name__)
-
-
-def _bed_totals(facilities) -> dict[str, int]:
-    ids = [f.id for f in facilities]
-    if not ids:
-        return {"total": 0, "free": 0, "held": 0, "occupied": 0, "out_of_service": 0}
-    row = db.session.execute(
-        select(
-            func.coalesce(func.sum(FacilityBeds.total), 0),
-            func.coalesce(func.sum(FacilityBeds.held), 0),
-            func.coalesce(func.sum(FacilityBeds.occupied), 0),
-            func.coalesce(func.sum(FacilityBeds.out_of_service), 0),
-        ).where(FacilityBeds.facility_id.in_(ids))
-    ).one()
-    total, held, occupied, oos = (int(v) for v in row)
-    return {
-        "total": total,
-        "free": total - held - occupied - oos,
-        "held": held,
-        "occupied": occupied,
-        "out_of_service": oos,
-    }
 
 
 def _hq_home():
@@ -51,7 +28,7 @@ def _hq_home():
         cases = cases.where(Case.region_id == scope)
     return render_template(
         "pages/hq.html",
-        beds=_bed_totals(facilities),
+        kpi=housing_service.summary(session=db.session, user=current_user),
         facilities=facilities,
         hqs=hq_service.list_hqs(session=db.session, user=current_user),
         teams=field_service.list_teams(session=db.session, user=current_user),
@@ -65,8 +42,9 @@ def _home_for_role():
     if role in authz.HQ_ROLES:
         return _hq_home()
     if role == "facility_manager":
-        facilities = housing_service.list_facilities(session=db.session, user=current_user)
-        return render_template("pages/facility.html", facilities=facilities)
+        from coordinator.housing.views import manager_home
+
+        return manager_home()
     if role == "warehouse_manager":
         return render_template(
             "pages/warehouse.html",
@@ -114,4 +92,29 @@ def _labels():
         "family": _("family room"),
         "isolation": _("isolation with medical staff"),
     }
-    return {"role_label": lambda r: roles.get(r, r), "bed_label": lambda c: beds.get(c, c)}
+    kinds = {
+        "sanatorium": _("sanatorium"),
+        "rest_home": _("rest home"),
+        "hotel": _("hotel"),
+        "dormitory": _("dormitory"),
+        "training_centre": _("training centre"),
+        "other": _("other"),
+    }
+    statuses = {
+        "requested": _("requested"),
+        "waiting": _("waiting"),
+        "assigned": _("assigned"),
+        "in_transit": _("in transit"),
+        "checked_in": _("checked in"),
+        "released": _("released"),
+        "no_show": _("no-show"),
+        "cancelled": _("cancelled"),
+        "expired": _("expired"),
+        "split": _("split"),
+    }
+    return {
+        "role_label": lambda r: roles.get(r, r),
+        "bed_label": lambda c: beds.get(c, c),
+        "kind_label": lambda k: kinds.get(k, k),
+        "status_label": lambda s: statuses.get(s, s),
+    }

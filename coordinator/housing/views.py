@@ -1,0 +1,89 @@
+"""Housing pages: HQ's facilities and placements, the facility page, and the
+facility manager's phone page. Actions go through the JSON API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from coordinator import authz
+from coordinator.authz import allow
+from coordinator.extensions import db
+from coordinator.geo.service import list_regions
+from coordinator.housing import facilities as facility_service
+from coordinator.housing import service
+from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, PLACEMENT_STATUSES, PlacementRequest
+
+bp = Blueprint("housing", __name__)
+BOARD = ("waiting", "requested", "assigned", "in_transit", "checked_in")
+
+
+def _placements(*, statuses: tuple[str, ...], facility_ids: list[int] | None = None, limit: int = 300):
+    query = (
+        select(PlacementRequest)
+        .where(PlacementRequest.status.in_(statuses))
+        .order_by(PlacementRequest.priority, PlacementRequest.created_at)
+        .limit(limit)
+    )
+    if facility_ids is not None:
+        query = query.where(PlacementRequest.facility_id.in_(facility_ids))
+    scope = authz.region_scope(current_user)
+    if scope is not None:
+        query = query.where(PlacementRequest.region_id == scope)
+    return db.session.scalars(query).all()
+
+
+@bp.route("/hq/facilities")
+@allow(*authz.HQ_ROLES)
+def facilities():
+    region_id = request.args.get("region_id", type=int)
+    return render_template(
+        "housing/facilities.html",
+        facilities=service.list_facilities(session=db.session, user=current_user, region_id=region_id),
+        regions={r.id: r for r in list_regions(session=db.session)},
+        kinds=FACILITY_KINDS,
+        categories=BED_CATEGORIES,
+        region_id=region_id,
+    )
+
+
+@bp.route("/facilities/<int:facility_id>")
+@allow("admin", "hq", "facility_manager")
+def facility(facility_id: int):
+    f = facility_service.get(session=db.session, user=current_user, facility_id=facility_id)
+    return render_template(
+        "housing/facility.html",
+        facility=f,
+        categories=BED_CATEGORIES,
+        occupancy=facility_service.occupancy(session=db.session, facility=f),
+        placements=_placements(statuses=("assigned", "in_transit", "checked_in"), facility_ids=[f.id]),
+    )
+
+
+@bp.route("/hq/placements")
+@allow(*authz.HQ_ROLES)
+def placements():
+    status = request.args.get("status")
+    statuses = (status,) if status in PLACEMENT_STATUSES else BOARD
+    rows = _placements(statuses=statuses)
+    return render_template(
+        "housing/placements.html",
+        board={s: [p for p in rows if p.status == s] for s in statuses},
+        status=status,
+        statuses=PLACEMENT_STATUSES,
+        facilities=service.list_facilities(session=db.session, user=current_user),
+    )
+
+
+def manager_home():
+    """The facility manager's phone page: beds, arrivals, occupants."""
+    mine = service.list_facilities(session=db.session, user=current_user)
+    ids = [f.id for f in mine]
+    rows = _placements(statuses=("assigned", "in_transit", "checked_in"), facility_ids=ids)
+    return render_template(
+        "housing/manager.html",
+        facilities=mine,
+        arrivals={f.id: [p for p in rows if p.facility_id == f.id and p.status != "checked_in"] for f in mine},
+        occupants={f.id: [p for p in rows if p.facility_id == f.id and p.status == "checked_in"] for f in mine},
+    )

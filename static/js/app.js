@@ -1,0 +1,112 @@
+// Birlik pages: JSON forms over the API, and live updates over Socket.IO.
+// Forms: <form data-api="POST /api/v1/..."> send their fields as JSON with the
+// CSRF header; errors show in the form's .form-error. Live: the socket keeps
+// the last event id it saw and asks for a replay after a reconnect; a page
+// with a [data-live-refresh] element refreshes its <main> (debounced) on events.
+(function () {
+  "use strict";
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
+
+  async function api(method, url, body, isForm) {
+    const headers = { "X-CSRFToken": csrf, Accept: "application/json" };
+    if (body !== undefined && !isForm) headers["Content-Type"] = "application/json";
+    const resp = await fetch(url, { method, headers, credentials: "same-origin",
+      body: body === undefined ? undefined : (isForm ? body : JSON.stringify(body)) });
+    let data = null;
+    try { data = await resp.json(); } catch (e) { data = null; }
+    return { status: resp.status, ok: resp.ok, body: data };
+  }
+
+  function formJson(form) {
+    const out = {};
+    for (const el of form.elements) {
+      if (!el.name || el.disabled || el.type === "submit" || el.name === "csrf_token") continue;
+      if (el.type === "checkbox") { out[el.name] = el.checked; continue; }
+      if (el.value === "") continue;
+      const path = el.name.split(".");
+      let target = out;
+      while (path.length > 1) { const k = path.shift(); target = target[k] = target[k] || {}; }
+      const numeric = el.type === "number" || el.dataset.type === "number";
+      target[path[0]] = numeric ? Number(el.value) : el.value;
+    }
+    return out;
+  }
+
+  function describe(res) {
+    const b = res.body || {};
+    let text = b.message || `Request failed (${res.status})`;
+    if (b.errors && b.errors.json) {
+      text += " — " + Object.entries(b.errors.json).map(([k, v]) => `${k}: ${[].concat(v).join(", ")}`).join("; ");
+    }
+    return text;
+  }
+
+  async function refreshMain() {
+    const resp = await fetch(location.href, { credentials: "same-origin" });
+    if (!resp.ok) return;
+    const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+    const fresh = doc.querySelector("main");
+    const main = document.querySelector("main");
+    if (fresh && main) { main.innerHTML = fresh.innerHTML; bind(main); }
+    document.dispatchEvent(new CustomEvent("birlik:refreshed"));
+  }
+
+  function bind(root) {
+    root.querySelectorAll("form[data-api]").forEach((form) => {
+      if (form.dataset.bound) return;
+      form.dataset.bound = "1";
+      form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const [method, url] = form.dataset.api.split(" ");
+        const err = form.querySelector(".form-error");
+        if (err) err.textContent = "";
+        const button = form.querySelector("[type=submit]");
+        if (button) button.disabled = true;
+        const isForm = form.enctype === "multipart/form-data";
+        const res = await api(method, url, isForm ? new FormData(form) : formJson(form), isForm);
+        if (button) button.disabled = false;
+        if (!res.ok) { if (err) err.textContent = describe(res); return; }
+        form.dispatchEvent(new CustomEvent("birlik:done", { detail: res.body, bubbles: true }));
+        if (form.dataset.after === "reset") form.reset();
+        if (form.dataset.after !== "none") refreshMain();
+      });
+    });
+  }
+
+  window.Birlik = { api, refreshMain, bind, describe };
+  bind(document);
+
+  // ---- live ----
+  if (typeof io === "undefined" || !document.body.dataset.user) return;
+  const KEY = "birlik:lastEventId";
+  let lastId = Number(sessionStorage.getItem(KEY) || 0);
+  let timer = null;
+  const socket = io({ auth: (cb) => cb({ last_event_id: lastId || null }), transports: ["websocket", "polling"] });
+  window.Birlik.socket = socket;
+  let online = false;
+  // The badge may be replaced by a refresh, so look it up each time.
+  const show = () => {
+    const el = document.getElementById("live-state");
+    if (!el) return;
+    el.textContent = online ? el.dataset.liveText || "live" : el.dataset.reconnecting || "reconnecting…";
+    el.className = "badge " + (online ? "ok" : "warn");
+  };
+  document.addEventListener("birlik:refreshed", show);
+  socket.on("connect", () => { online = true; show(); });
+  socket.on("disconnect", () => { online = false; show(); });
+  socket.on("connect_error", () => { online = false; show(); });
+  socket.on("welcome", (w) => {
+    if (!lastId) { lastId = w.last_event_id; sessionStorage.setItem(KEY, String(lastId)); }
+  });
+  socket.on("event", (ev) => {
+    if (ev.id <= lastId) return; // live and replay may overlap
+    lastId = ev.id;
+    sessionStorage.setItem(KEY, String(lastId));
+    document.dispatchEvent(new CustomEvent("birlik:event", { detail: ev }));
+    if (document.querySelector("[data-live-refresh]")) {
+      // Coalesce bursts into one refresh.
+      clearTimeout(timer);
+      timer = setTimeout(refreshMain, 250);
+    }
+  });
+})();
