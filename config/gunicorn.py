@@ -13,3 +13,10 @@ errorlog = "-"
 # Several servers may run side by side (tests, several web processes): give
 # each its own control socket rather than one shared under $HOME.
 control_socket = os.environ.get("BIRLIK_GUNICORN_CONTROL", f"/tmp/birlik-gunicorn-{bind.replace(':', '-')}.ctl")
+
+
+def post_worker_init(worker):
+    """Load the gazetteer before the first request rather than during it."""
+    from coordinator.geo import gazetteer
+
+    gazetteer.settlements()

@@ -22,8 +22,9 @@ def flag_silent_hqs() -> list[int]:
 def dispatch_placement(placement_id: int) -> str | None:
     """Place one new request (or leave it waiting with the reason)."""
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
+    status = p.status if p else None
     db.session.commit()
-    return p.status if p else None
+    return status
 
 
 @job("dispatch")

@@ -30,6 +30,17 @@ def _app_factory():
     return create_app()
 
 
+def _in_session(fn: Callable, args: tuple, kwargs: dict) -> Any:
+    from coordinator.extensions import db
+
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        # End the job's transaction whatever happened: a worker idling between
+        # jobs must not hold a transaction (on SQLite, the write lock) open.
+        db.session.remove()
+
+
 def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Callable:
     """Mark a function as a job. `fn.enqueue(*ids)` puts it on its queue; when
     a worker runs it outside an app context, it builds one first."""
@@ -37,10 +48,10 @@ def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Calla
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
-            if has_app_context():
-                return fn(*args, **kwargs)
-            with _app_factory().app_context():
-                return fn(*args, **kwargs)
+            if not has_app_context():
+                with _app_factory().app_context():
+                    return _in_session(fn, args, kwargs)
+            return _in_session(fn, args, kwargs)
 
         def enqueue(*args: Any, job_id: str | None = None, **kwargs: Any):
             return get_queue(queue).enqueue(

@@ -1,6 +1,6 @@
 """Scenario generator: keeps the demo moving with team movements, HQ status
 reports, supply requests and hotline reports, each through the same services
-users call. Placement arrivals join when the housing domain lands."""
+users call, plus groups asking for quarantine housing and arriving."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from coordinator.geo import gazetteer
 from coordinator.geo.service import region_by_code
 from coordinator.hotline import service as hotline_service
 from coordinator.hotline.models import CATEGORIES
+from coordinator.housing import placement
+from coordinator.housing.models import PlacementRequest
 from coordinator.hq import service as hq_service
 from coordinator.hq.models import Headquarters
 from coordinator.supplies import service as supplies_service
@@ -86,7 +88,41 @@ def _hotline_report(rng: random.Random, admin: User) -> str:
     return f"hotline report, case {report.case.number}"
 
 
-ACTIONS = [(_team_move, 4), (_hq_report, 1), (_supply_request, 1), (_hotline_report, 1)]
+def _arrival(rng: random.Random, admin: User) -> str:
+    from workers.jobs import dispatch_placement
+
+    place = rng.choice([s for s in gazetteer.settlements() if s.population > 20000])
+    p = placement.create(
+        session=db.session,
+        user=admin,
+        data={
+            "head_count": rng.choices([1, 2, 4, 12, 40], weights=[5, 4, 3, 2, 1])[0],
+            "contact_phone": f"+7 70{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            "origin": place.name,
+            "needs_isolation": rng.random() < 0.1,
+            "needs_family": rng.random() < 0.15,
+            "needs_transport": rng.random() < 0.3,
+            "priority": rng.randint(1, 5),
+        },
+    )
+    db.session.commit()
+    dispatch_placement.enqueue(p.id)
+    return f"{p.head_count} people from {place.name} asked for quarantine housing"
+
+
+def _arrive(rng: random.Random, admin: User) -> str:
+    ready = db.session.scalars(
+        select(PlacementRequest).where(PlacementRequest.status.in_(("assigned", "in_transit"))).limit(50)
+    ).all()
+    if not ready:
+        return "no group on its way"
+    p = rng.choice(ready)
+    arrived = p.head_count if rng.random() < 0.9 else max(1, p.head_count - 1)
+    placement.check_in(session=db.session, user=admin, p=p, count=arrived)
+    return f"group #{p.id} checked in ({arrived} of {p.head_count})"
+
+
+ACTIONS = [(_team_move, 4), (_hq_report, 1), (_supply_request, 1), (_hotline_report, 1), (_arrival, 2), (_arrive, 2)]
 
 
 def run(*, rate: float, steps: int, rng_seed: int | None, echo: Callable[[str], None]) -> None:

@@ -1,0 +1,24 @@
+"""`make bench`: run every benchmark and print the figures.
+
+BENCH_RATE, BENCH_SECONDS and BENCH_BACKLOG shorten or lengthen the runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from bench import dispatch
+
+OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
+
+
+def main() -> None:
+    results = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "housing": dispatch.run()}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
