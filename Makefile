@@ -40,8 +40,8 @@ bench: install
 	$(PY) -m bench
 
 lint: $(PIP_STAMP)
-	$(VENV)/bin/ruff check coordinator workers tests config migrations scripts
-	$(VENV)/bin/ruff format --check coordinator workers tests config migrations scripts
+	$(VENV)/bin/ruff check coordinator workers tests config migrations scripts bench
+	$(VENV)/bin/ruff format --check coordinator workers tests config migrations scripts bench
 
 format: $(PIP_STAMP)
 	$(VENV)/bin/ruff format coordinator workers tests config migrations scripts

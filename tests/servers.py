@@ -81,10 +81,10 @@ class WebServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"web server exited: {self.log.read_text()[-3000:]}")
             try:
-                if requests.get(self.url + "/login", timeout=2).status_code == 200:
+                if requests.get(self.url + "/login", timeout=10).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except requests.RequestException:
+                pass  # not listening yet, or still loading the app
             time.sleep(0.2)
         raise RuntimeError("web server did not start in time")
 
