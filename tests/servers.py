@@ -79,6 +79,7 @@ class WebServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self._log.close()
                 raise RuntimeError(f"web server exited: {self.log.read_text()[-3000:]}")
             try:
                 if requests.get(self.url + "/login", timeout=10).status_code == 200:
@@ -86,7 +87,8 @@ class WebServer:
             except requests.RequestException:
                 pass  # not listening yet, or still loading the app
             time.sleep(0.2)
-        raise RuntimeError("web server did not start in time")
+        self.stop()
+        raise RuntimeError(f"web server did not start in time: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
