@@ -8,7 +8,7 @@ from coordinator.authz import allow
 from coordinator.common.errors import Invalid
 from coordinator.extensions import db
 from coordinator.housing import facilities, service
-from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityUpdate, ImportOut
+from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityUpdate, ImportOut, ManagersIn
 from coordinator.imports import service as imports
 
 blp = Blueprint("api_housing", __name__, url_prefix="/facilities", description="Quarantine facilities")
@@ -82,6 +82,17 @@ def set_beds(body, facility_id, category):
     db.session.commit()
     _enqueue_place_waiting()
     return facility
+
+
+@blp.route("/<int:facility_id>/managers", methods=["PUT"])
+@allow(*EDIT)
+@blp.arguments(ManagersIn)
+def set_managers(body, facility_id):
+    """Set who manages the facility (usernames of facility-manager users)."""
+    facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
+    facilities.set_managers(session=db.session, user=current_user, facility=facility, usernames=body["usernames"])
+    db.session.commit()
+    return {"managers": [m.username for m in facilities.facility_managers(session=db.session, facility=facility)]}
 
 
 @blp.route("/<int:facility_id>/occupancy", methods=["GET"])

@@ -226,3 +226,46 @@ def get(*, session: Session, user: User, facility_id: int) -> Facility:
         raise NotFound(f"No facility with id {facility_id}.")
     authz.require_facility(user, facility.id, facility.region_id)
     return facility
+
+
+def set_managers(*, session: Session, user: User, facility: Facility, usernames: list[str]) -> list[User]:
+    """Make these facility-manager users the facility's managers (replacing the list)."""
+    managers = list(session.scalars(select(User).where(User.username.in_(usernames))))
+    found = {m.username for m in managers}
+    missing = [u for u in usernames if u not in found]
+    if missing:
+        raise Invalid(f"Unknown users: {', '.join(missing)}.", field="usernames")
+    wrong = [m.username for m in managers if m.role != "facility_manager"]
+    if wrong:
+        raise Invalid(f"Not facility managers: {', '.join(wrong)}.", field="usernames")
+    before = sorted(m.username for m in facility_managers(session=session, facility=facility))
+    for m in facility_managers(session=session, facility=facility):
+        m.facilities = [f for f in m.facilities if f.id != facility.id]
+    for m in managers:
+        if all(f.id != facility.id for f in m.facilities):
+            m.facilities = [*m.facilities, facility]
+    session.flush()
+    events.record(
+        session=session,
+        type="facility.managers_changed",
+        subject_type="facility",
+        subject_id=facility.id,
+        rooms=rooms(facility),
+        actor_id=user.id,
+        before={"managers": before},
+        after={"managers": sorted(usernames)},
+    )
+    return managers
+
+
+def facility_managers(*, session: Session, facility: Facility) -> list[User]:
+    from coordinator.auth.models import facility_managers as link
+
+    return list(
+        session.scalars(
+            select(User)
+            .join(link, link.c.user_id == User.id)
+            .where(link.c.facility_id == facility.id)
+            .order_by(User.username)
+        )
+    )

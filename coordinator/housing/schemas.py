@@ -64,6 +64,12 @@ class FacilityCsvRow(StrictSchema):
     isolation = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_BEDS))
 
 
+class ManagersIn(StrictSchema):
+    usernames = fields.List(
+        fields.String(validate=validate.Length(min=1, max=80)), required=True, validate=validate.Length(max=50)
+    )
+
+
 class BedsOut(StrictSchema):
     category = fields.String()
     total = fields.Integer()

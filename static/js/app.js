@@ -63,7 +63,11 @@
         const button = form.querySelector("[type=submit]");
         if (button) button.disabled = true;
         const isForm = form.enctype === "multipart/form-data";
-        const res = await api(method, url, isForm ? new FormData(form) : formJson(form), isForm);
+        let body = isForm ? new FormData(form) : formJson(form);
+        if (form.hasAttribute("data-managers")) {
+          body = { usernames: (body.usernames || "").split(",").map((u) => u.trim()).filter(Boolean) };
+        }
+        const res = await api(method, url, body, isForm);
         if (button) button.disabled = false;
         if (!res.ok) { if (err) err.textContent = describe(res); return; }
         form.dispatchEvent(new CustomEvent("birlik:done", { detail: res.body, bubbles: true }));
@@ -72,6 +76,20 @@
       });
     });
   }
+
+  // A placement's timeline loads when its details are opened.
+  document.addEventListener("toggle", async (ev) => {
+    const box = ev.target;
+    if (!(box instanceof HTMLDetailsElement) || !box.open || !box.dataset.timeline) return;
+    const list = box.querySelector(".timeline");
+    const res = await api("GET", box.dataset.timeline);
+    if (!res.ok || !list) return;
+    list.replaceChildren(...res.body.timeline.map((t) => {
+      const li = document.createElement("li");
+      li.textContent = `${t.at.replace("T", " ").slice(0, 19)} — ${t.type.replace("placement.", "")}`;
+      return li;
+    }));
+  }, true);
 
   window.Birlik = { api, refreshMain, bind, describe };
   bind(document);

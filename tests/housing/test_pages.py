@@ -50,3 +50,17 @@ def test_manager_phone_page_lists_arrivals_and_occupants(client, make, db_sessio
     assert f'id="placement-{group.id}"' in page
     assert "Aigerim &lt;x&gt;" in page
     assert "Nobody is checked in." in page
+
+
+def test_hq_sets_facility_managers(api, make, db_session):
+    facility = make.facility("almaty", beds={"standard": 7})
+    manager = make.account("facility_manager")
+    status, body = api("put", f"/facilities/{facility.id}/managers", json={"usernames": [manager.user.username]})
+    assert status == 200 and body["managers"] == [manager.user.username]
+    listed = api("get", "/facilities", manager)[1]
+    assert [f["id"] for f in listed] == [facility.id]
+    status, body = api("put", f"/facilities/{facility.id}/managers", json={"usernames": ["nobody", "hq-x"]})
+    assert status == 422 and "Unknown users" in body["message"]
+    not_manager = make.account("field")
+    status, body = api("put", f"/facilities/{facility.id}/managers", json={"usernames": [not_manager.user.username]})
+    assert status == 422 and "Not facility managers" in body["message"]
