@@ -35,6 +35,10 @@ class BaseConfig:
     HQ_SILENCE_MINUTES = 180
     HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
     MAX_GROUP = 2000  # people in one placement request
+    OFFER_SECONDS = 120  # a team has this long to accept an offered task
+    OFFER_ATTEMPTS = 3  # offers per task before HQ is alerted
+    TEAM_STALE_SECONDS = 300  # an on-duty team silent this long is "stale"
+    CLOCK_OFFSET_SECONDS = 0  # tests move the application clock forward with this
     WORKER_STALE_SECONDS = 60
     GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder
     GEOCODER_USER_AGENT = "birlik"

@@ -3,7 +3,7 @@
 from coordinator.api.models import IdempotencyRecord
 from coordinator.auth.models import ApiToken, User
 from coordinator.events.models import Event, EventRoom
-from coordinator.field.models import Task, Team
+from coordinator.field.models import Task, TaskOffer, Team, TeamPosition
 from coordinator.geo.models import Region
 from coordinator.hotline.models import Case, Report
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
@@ -45,7 +45,9 @@ __all__ = [
     "SupplyRequest",
     "SupplyRequestLine",
     "Task",
+    "TaskOffer",
     "Team",
+    "TeamPosition",
     "User",
     "Warehouse",
 ]

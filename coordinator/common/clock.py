@@ -1,8 +1,19 @@
-"""The one source of the current time, stored as naive UTC in the database."""
+"""The one source of the current time, stored as naive UTC in the database.
 
-from datetime import UTC, datetime
+`CLOCK_OFFSET_SECONDS` in the app's settings moves this clock forward, so a
+test can let an offer's minutes run out without waiting for them.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, has_app_context
 
 
 def now() -> datetime:
     """Current UTC time without tzinfo (the form every column stores)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    real = datetime.now(UTC).replace(tzinfo=None)
+    if has_app_context():
+        offset = current_app.config.get("CLOCK_OFFSET_SECONDS", 0)
+        if offset:
+            return real + timedelta(seconds=offset)
+    return real

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.common.models import Timestamped
@@ -64,5 +65,51 @@ class Task(Timestamped, db.Model):
     dest_lon: Mapped[float | None] = mapped_column(Float)
     deadline: Mapped[datetime | None] = mapped_column(DateTime)
     fail_reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the work needs (items, head count...)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the team reported (proof of delivery...)
+    offer_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    needs_hq: Mapped[bool] = mapped_column(Boolean, default=False)  # nobody took it: HQ must assign
+    offered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    en_route_at: Mapped[datetime | None] = mapped_column(DateTime)
+    on_site_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     team = relationship(Team, lazy="joined")
+
+
+class TaskOffer(db.Model):
+    """One offer of a task to a team. At most one open offer per task."""
+
+    __tablename__ = "task_offers"
+    __table_args__ = (
+        Index(
+            "uq_task_offers_open",
+            "task_id",
+            unique=True,
+            sqlite_where=text("status = 'offered'"),
+            postgresql_where=text("status = 'offered'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="offered")  # offered|accepted|declined|expired|withdrawn
+    offered_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+
+
+class TeamPosition(db.Model):
+    """A team's recent positions (a short track)."""
+
+    __tablename__ = "team_positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
