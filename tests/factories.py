@@ -4,6 +4,7 @@ test data obeys the same rules as real data."""
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
-from coordinator.field.models import Team
+from coordinator.common.clock import now
+from coordinator.field.models import Task, TaskOffer, Team
 from coordinator.geo.models import Region
 from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
 from coordinator.hq.models import Headquarters
@@ -100,6 +102,23 @@ class Factory:
         self.session.add(p)
         self.session.commit()
         return p
+
+    def task(self, team: Team | None = None, kind: str = "delivery", region_code: str = "almaty", **kw) -> Task:
+        """A task; given a team, it is offered to that team."""
+        region = self.region(region_code)
+        kw.setdefault("lat", region.lat)
+        kw.setdefault("lon", region.lon)
+        task = Task(kind=kind, title=f"{kind} {next(_seq)}", region_id=region.id, status="created", **kw)
+        self.session.add(task)
+        self.session.flush()
+        if team is not None:
+            at = now()
+            task.status, task.team_id, task.offered_at, task.offer_attempts = "offered", team.id, at, 1
+            self.session.add(
+                TaskOffer(task_id=task.id, team_id=team.id, offered_at=at, expires_at=at + timedelta(minutes=2))
+            )
+        self.session.commit()
+        return task
 
     def team(self, region_code: str = "almaty", **kw) -> Team:
         hq = self.hq(region_code)

@@ -46,7 +46,9 @@ def test_route_matrix(app, client, make):
     accounts = make.every_role("almaty")
     hq = make.hq("almaty")
     placement = make.placement(make.scope["facility"])
+    task = make.task(make.scope["team"])
     ids = {
+        "task_id": task.id,
         "placement_id": placement.id,
         "category": "standard",
         "import_id": 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from coordinator.extensions import db
+from coordinator.field import dispatch as field_dispatch
 from coordinator.housing import dispatch, facilities, placement
 from coordinator.hq import service as hq_service
 from workers.queue import job
@@ -23,7 +24,10 @@ def dispatch_placement(placement_id: int) -> str | None:
     """Place one new request (or leave it waiting with the reason)."""
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
     status = p.status if p else None
+    transfer = bool(p and p.needs_transport and status == "assigned")
     db.session.commit()
+    if transfer:
+        offer_tasks.enqueue()
     return status
 
 
@@ -61,6 +65,26 @@ def snapshot_occupancy() -> int:
     return count
 
 
+@job("dispatch")
+def offer_tasks() -> dict:
+    """Offer every task that waits for a team, as one optimal batch."""
+    result = field_dispatch.assign_pending(session=db.session)
+    db.session.commit()
+    if result.get("offered"):
+        expire_offers.enqueue_in(current_app.config["OFFER_SECONDS"] + 1)
+    return result
+
+
+@job("dispatch")
+def expire_offers() -> int:
+    """Expire unanswered offers and offer those tasks to the next team."""
+    count = field_dispatch.expire_offers(session=db.session)
+    db.session.commit()
+    if count:
+        offer_tasks.enqueue()
+    return count
+
+
 @job("default", retry=None)
 def run_import(import_id: int) -> str:
     """Validate and write an uploaded CSV file: all rows or none."""
@@ -76,4 +100,6 @@ PERIODIC = (
     ("release-due", "*/5 * * * *", release_due),
     ("snapshot-occupancy", "*/10 * * * *", snapshot_occupancy),
     ("place-waiting", "*/2 * * * *", place_waiting),
+    ("expire-offers", "* * * * *", expire_offers),
+    ("offer-tasks", "* * * * *", offer_tasks),
 )

@@ -58,7 +58,15 @@ def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Calla
                 run, args=args, kwargs=kwargs, job_id=job_id, retry=retry, failure_ttl=FAILURE_TTL
             )
 
+        def enqueue_in(seconds: float, *args: Any, **kwargs: Any):
+            from datetime import timedelta
+
+            return get_queue(queue).enqueue_in(
+                timedelta(seconds=seconds), run, args=args, kwargs=kwargs, retry=retry, failure_ttl=FAILURE_TTL
+            )
+
         run.enqueue = enqueue  # type: ignore[attr-defined]
+        run.enqueue_in = enqueue_in  # type: ignore[attr-defined]
         run.queue_name = queue  # type: ignore[attr-defined]
         return run
 

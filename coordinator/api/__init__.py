@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from coordinator.auth.api import blp as auth_blp
     from coordinator.events.api import blp as events_blp
     from coordinator.field.api import blp as field_blp
+    from coordinator.field.api import tasks_blp
     from coordinator.geo.api import blp as geo_blp
     from coordinator.housing import csv_rows
     from coordinator.housing.api import blp as housing_blp
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         imports_blp,
         supplies_blp,
         field_blp,
+        tasks_blp,
     ):
         api.register_blueprint(blp, url_prefix=PREFIX + blp.url_prefix)
     csv_rows.register()

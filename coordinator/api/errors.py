@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from coordinator.common.errors import DomainError
+from coordinator.events.service import jsonable
 from coordinator.extensions import db
 
 
@@ -15,9 +16,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
 
 
-def _respond(status: int, message: str, errors: dict | None = None, headers: dict | None = None):
+def _respond(
+    status: int, message: str, errors: dict | None = None, headers: dict | None = None, extra: dict | None = None
+):
     if _wants_json():
-        body = {"code": status, "message": message}
+        body = {"code": status, "message": message, **(extra or {})}
         if errors:
             body["errors"] = errors
         resp = jsonify(body)
@@ -36,8 +39,10 @@ def _respond(status: int, message: str, errors: dict | None = None, headers: dic
 def handle_domain_error(exc: DomainError):
     db.session.rollback()
     errors = {exc.field: [exc.message]} if exc.field else None
-    headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
-    return _respond(exc.status, exc.message, errors, headers)
+    extra = dict(exc.extra)
+    headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+    # Extra facts (such as a task's current state with a 409) go into the JSON body.
+    return _respond(exc.status, exc.message, errors, headers, jsonable(extra))
 
 
 def handle_http_error(exc: HTTPException):

@@ -20,13 +20,14 @@ _PENDING = "birlik_pending_events"
 SOCKET_EVENT = "event"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Datetimes as ISO strings, recursively, so a value can be stored or sent as JSON."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -67,8 +68,8 @@ def record(
         actor_id=actor_id,
         subject_type=subject_type,
         subject_id=subject_id,
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=jsonable(before),
+        after=jsonable(after),
         created_at=now(),
     )
     ev.rooms = [EventRoom(room=r) for r in room_set]

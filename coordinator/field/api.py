@@ -1,40 +1,53 @@
-"""API: field teams."""
+"""API: teams (shift, position) and tasks (offers and the team's steps)."""
+
+from datetime import UTC
 
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields
+from sqlalchemy import select
 
-from coordinator.api.schemas import StrictSchema
+from coordinator import authz
 from coordinator.authz import allow
 from coordinator.extensions import db
-from coordinator.field import service
+from coordinator.field import service, tasks
+from coordinator.field.models import Task, TaskOffer
+from coordinator.field.schemas import (
+    PositionIn,
+    ReasonIn,
+    ReassignIn,
+    ReportIn,
+    ShiftIn,
+    TaskDetail,
+    TaskIn,
+    TaskOut,
+    TaskQuery,
+    TeamOut,
+)
 
 blp = Blueprint("api_field", __name__, url_prefix="/teams", description="Field teams")
+tasks_blp = Blueprint("api_tasks", __name__, url_prefix="/tasks", description="Field tasks")
 ROLES = ("admin", "hq", "field")
+HQ = ("admin", "hq")
 
 
-class TeamOut(StrictSchema):
-    id = fields.Integer()
-    name = fields.String()
-    home_hq_id = fields.Integer()
-    region_id = fields.Integer()
-    can_deliver = fields.Boolean()
-    vehicle_capacity_kg = fields.Integer()
-    can_transfer = fields.Boolean()
-    seats = fields.Integer()
-    can_inspect = fields.Boolean()
-    on_duty = fields.Boolean()
-    last_lat = fields.Float(allow_none=True)
-    last_lon = fields.Float(allow_none=True)
-    last_seen_at = fields.DateTime(allow_none=True)
+def _jobs():
+    from workers import jobs
+
+    return jobs
+
+
+def _with_stale(teams):
+    for team in teams:
+        team.stale = tasks.is_stale(team)
+    return teams
 
 
 @blp.route("", methods=["GET"])
 @allow(*ROLES)
 @blp.response(200, TeamOut(many=True))
 def list_teams():
-    """Teams within the caller's scope."""
-    return service.list_teams(session=db.session, user=current_user)
+    """Teams within the caller's scope, with whether each is stale."""
+    return _with_stale(service.list_teams(session=db.session, user=current_user))
 
 
 @blp.route("/<int:team_id>", methods=["GET"])
@@ -42,4 +55,149 @@ def list_teams():
 @blp.response(200, TeamOut)
 def get_team(team_id):
     """One team."""
-    return service.get_team(session=db.session, user=current_user, team_id=team_id)
+    return _with_stale([service.get_team(session=db.session, user=current_user, team_id=team_id)])[0]
+
+
+@blp.route("/<int:team_id>/position", methods=["POST"])
+@allow(*ROLES)
+@blp.arguments(PositionIn)
+@blp.response(200, TeamOut)
+def position(body, team_id):
+    """The phone's latest position (sent at most every 15 s while on duty)."""
+    team = service.get_team(session=db.session, user=current_user, team_id=team_id)
+    at = body["at"] if body["at"].tzinfo is None else body["at"].astimezone(UTC).replace(tzinfo=None)
+    tasks.report_position(session=db.session, user=current_user, team=team, lat=body["lat"], lon=body["lon"], at=at)
+    db.session.commit()
+    return _with_stale([team])[0]
+
+
+@blp.route("/<int:team_id>/shift", methods=["POST"])
+@allow(*ROLES)
+@blp.arguments(ShiftIn)
+@blp.response(200, TeamOut)
+def shift(body, team_id):
+    """Go on or off duty."""
+    team = service.get_team(session=db.session, user=current_user, team_id=team_id)
+    tasks.set_shift(session=db.session, user=current_user, team=team, on_duty=body["on_duty"])
+    db.session.commit()
+    if body["on_duty"]:
+        _jobs().offer_tasks.enqueue()
+    return _with_stale([team])[0]
+
+
+def _with_offer(items):
+    ids = [t.id for t in items]
+    offers = (
+        dict(
+            db.session.execute(
+                select(TaskOffer.task_id, TaskOffer.expires_at).where(
+                    TaskOffer.task_id.in_(ids), TaskOffer.status == "offered"
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    for t in items:
+        t.offer_expires_at = offers.get(t.id)
+    return items
+
+
+@tasks_blp.route("", methods=["POST"])
+@allow(*HQ)
+@tasks_blp.arguments(TaskIn)
+@tasks_blp.response(201, TaskOut)
+def create_task(body):
+    """Create a delivery, transfer or inspection task; a worker offers it to a team."""
+    task = tasks.create(session=db.session, user=current_user, data=body)
+    db.session.commit()
+    _jobs().offer_tasks.enqueue()
+    return _with_offer([task])[0]
+
+
+@tasks_blp.route("", methods=["GET"])
+@allow(*ROLES)
+@tasks_blp.arguments(TaskQuery, location="query")
+@tasks_blp.response(200, TaskOut(many=True))
+def list_tasks(args):
+    """Tasks in scope: a field user gets their team's open tasks, oldest first."""
+    query = select(Task).limit(args["limit"])
+    if current_user.role == "field":
+        query = query.where(
+            Task.team_id == current_user.team_id, Task.status.in_(("offered", "accepted", "en_route", "on_site"))
+        ).order_by(Task.id)
+    else:
+        query = query.order_by(Task.id.desc())
+        scope = authz.region_scope(current_user)
+        if scope is not None:
+            query = query.where(Task.region_id == scope)
+    if args.get("status"):
+        query = query.where(Task.status == args["status"])
+    return _with_offer(db.session.scalars(query).all())
+
+
+@tasks_blp.route("/<int:task_id>", methods=["GET"])
+@allow(*ROLES)
+@tasks_blp.response(200, TaskDetail)
+def get_task(task_id):
+    """One task with its timeline."""
+    task = tasks.get(session=db.session, user=current_user, task_id=task_id)
+    task.timeline = tasks.timeline(session=db.session, task=task)
+    return _with_offer([task])[0]
+
+
+def _step(task_id: int, action: str, **kwargs):
+    task = tasks.get(session=db.session, user=current_user, task_id=task_id, lock=True)
+    tasks.step(session=db.session, user=current_user, task=task, action=action, **kwargs)
+    db.session.commit()
+    if action == "decline":
+        _jobs().offer_tasks.enqueue()
+    return _with_offer([task])[0]
+
+
+def _step_route(path: str, action: str, schema=None, doc: str = ""):
+    def view(*args, task_id):
+        body = args[0] if args else {}
+        if action in ("decline", "fail"):
+            return _step(task_id, action, reason=body["reason"])
+        return _step(task_id, action, report=body or None)
+
+    view.__name__ = f"task_{action}"
+    view.__doc__ = doc
+    view = tasks_blp.response(200, TaskOut)(view)
+    if schema is not None:
+        view = tasks_blp.arguments(schema)(view)
+    view = allow("field")(view)
+    tasks_blp.route(f"/<int:task_id>/{path}", methods=["POST"])(view)
+
+
+_step_route("accept", "accept", doc="Accept the offered task.")
+_step_route("decline", "decline", ReasonIn, "Decline the offer, saying why.")
+_step_route("en-route", "en_route", doc="On the way.")
+_step_route("on-site", "on_site", doc="Arrived (for a transfer: the group is picked up).")
+_step_route("done", "done", ReportIn, "Done, with the report: proof of delivery, people handed over or checklist.")
+_step_route("fail", "fail", ReasonIn, "Could not be done, saying why.")
+
+
+@tasks_blp.route("/<int:task_id>/reassign", methods=["POST"])
+@allow(*HQ)
+@tasks_blp.arguments(ReassignIn)
+@tasks_blp.response(200, TaskOut)
+def reassign(body, task_id):
+    """HQ offers the task to a chosen team."""
+    task = tasks.get(session=db.session, user=current_user, task_id=task_id, lock=True)
+    team = service.get_team(session=db.session, user=current_user, team_id=body["team_id"])
+    tasks.reassign(session=db.session, user=current_user, task=task, team=team)
+    db.session.commit()
+    return _with_offer([task])[0]
+
+
+@tasks_blp.route("/<int:task_id>/cancel", methods=["POST"])
+@allow(*HQ)
+@tasks_blp.response(200, TaskOut)
+def cancel(task_id):
+    """HQ cancels the task."""
+    task = tasks.get(session=db.session, user=current_user, task_id=task_id, lock=True)
+    tasks.cancel(session=db.session, user=current_user, task=task)
+    db.session.commit()
+    return _with_offer([task])[0]
