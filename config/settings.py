@@ -40,6 +40,8 @@ class BaseConfig:
     TEAM_STALE_SECONDS = 300  # an on-duty team silent this long is "stale"
     CLOCK_OFFSET_SECONDS = 0  # tests move the application clock forward with this
     WORKER_STALE_SECONDS = 60
+    # Map tiles; on an isolated network point this at a local tile server.
+    TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder
     GEOCODER_USER_AGENT = "birlik"
     BBOX = (40.5, 46.4, 55.5, 87.4)  # south, west, north, east: Kazakhstan

@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from coordinator.auth import security
     from coordinator.auth.views import bp as auth_bp
     from coordinator.events import service as event_service
+    from coordinator.field import views as field_views
     from coordinator.health.views import bp as health_bp
     from coordinator.housing import views as housing_views
 
@@ -63,4 +64,5 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(housing_views.bp)
+    app.register_blueprint(field_views.bp)
     return app

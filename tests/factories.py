@@ -4,8 +4,8 @@ test data obeys the same rules as real data."""
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -10,7 +10,6 @@ from coordinator import authz
 from coordinator.authz import ANY_USER, allow
 from coordinator.extensions import db
 from coordinator.field import service as field_service
-from coordinator.field.models import Task
 from coordinator.hotline.models import Case
 from coordinator.housing import service as housing_service
 from coordinator.hq import service as hq_service
@@ -51,11 +50,9 @@ def _home_for_role():
             warehouses=supplies_service.list_warehouses(session=db.session, user=current_user),
         )
     if role == "field":
-        teams = field_service.list_teams(session=db.session, user=current_user)
-        tasks = db.session.scalars(
-            select(Task).where(Task.team_id == current_user.team_id).order_by(Task.created_at.desc()).limit(50)
-        ).all()
-        return render_template("pages/field.html", team=teams[0] if teams else None, tasks=tasks)
+        from flask import redirect, url_for
+
+        return redirect(url_for("field.app"))
     if role == "hotline_operator":
         cases = db.session.scalars(select(Case).order_by(Case.created_at.desc()).limit(50)).all()
         return render_template("pages/hotline.html", cases=cases)

@@ -38,7 +38,8 @@ def sign_in(live_server):
         page.fill("#username", account.user.username)
         page.fill("#password", account.password)
         page.press("#password", "Enter")
-        page.wait_for_url(live_server.url + "/")
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.wait_for_load_state()
         return page
 
     return login

@@ -49,7 +49,8 @@ def test_facility_manager_sees_only_own_facility_and_names_are_escaped(client, m
 def test_field_user_sees_team_with_empty_state(client, make):
     accounts = make.every_role()
     sign_in(client, accounts["field"])
-    page = client.get("/").get_data(as_text=True)
+    assert client.get("/").headers["Location"] == "/field"
+    page = client.get("/field").get_data(as_text=True)
     assert make.scope["team"].name in page
     assert "No assignments yet" in page
 

@@ -1,0 +1,270 @@
+// The field app. Every action gets a client id, which is also its
+// Idempotency-Key; actions wait in localStorage and are sent in order when
+// there is signal, so nothing is lost or done twice. A replay the server no
+// longer accepts (the task moved to another team meanwhile) is shown.
+(function () {
+  "use strict";
+  const root = document.getElementById("field-app");
+  if (!root) return;
+  const teamId = Number(root.dataset.team);
+  const S = document.getElementById("t-strings").dataset;
+  const KINDS = JSON.parse(root.dataset.kindLabels);
+  const QKEY = `birlik:field:queue:${teamId}`;
+  const TKEY = `birlik:field:tasks:${teamId}`;
+  let tasks = JSON.parse(localStorage.getItem(TKEY) || "[]");
+  let queue = JSON.parse(localStorage.getItem(QKEY) || "[]");
+  let sending = false;
+  let known = new Set(tasks.map((t) => t.id));
+  let map = null;
+  let marker = null;
+
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
+      else if (v !== undefined && v !== null) node.setAttribute(k, v);
+    }
+    node.append(...children.filter((c) => c !== null && c !== undefined));
+    return node;
+  };
+  const uid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  const save = () => { localStorage.setItem(QKEY, JSON.stringify(queue)); localStorage.setItem(TKEY, JSON.stringify(tasks)); };
+
+  function syncState() {
+    const badge = document.getElementById("sync-state");
+    const online = navigator.onLine && window.Birlik.socket?.connected !== false;
+    badge.textContent = `${online ? badge.dataset.online : badge.dataset.offline} · ${queue.length} ${badge.dataset.waiting}`;
+    badge.className = "badge " + (online ? (queue.length ? "warn" : "ok") : "warn");
+  }
+
+  function conflict(text) {
+    const box = document.getElementById("conflict");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  async function load() {
+    const res = await window.Birlik.api("GET", "/api/v1/tasks");
+    if (!res.ok) return;
+    const fresh = res.body.filter((t) => !known.has(t.id) && t.status === "offered");
+    tasks = res.body;
+    known = new Set(tasks.map((t) => t.id));
+    // Pending actions still apply on top of what the server says.
+    for (const a of queue) apply(a, false);
+    save();
+    render();
+    if (fresh.length) alertOffer();
+  }
+
+  function alertOffer() {
+    if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.25);
+    } catch (e) { /* no sound available */ }
+  }
+
+  const NEXT = { accept: "accepted", decline: "declined", en_route: "en_route", on_site: "on_site", done: "done", fail: "failed" };
+  const PATH = { accept: "accept", decline: "decline", en_route: "en-route", on_site: "on-site", done: "done", fail: "fail" };
+
+  function apply(action, persist = true) {
+    const task = tasks.find((t) => t.id === action.task_id);
+    if (task) task.status = NEXT[action.action];
+    tasks = tasks.filter((t) => !["declined", "done", "failed"].includes(t.status));
+    if (persist) save();
+  }
+
+  function act(task, action, body = {}) {
+    const item = { id: uid(), task_id: task.id, action, body, at: new Date().toISOString() };
+    queue.push(item);
+    apply(item);
+    render();
+    flush();
+  }
+
+  async function flush() {
+    if (sending || !queue.length || !navigator.onLine) { syncState(); return; }
+    sending = true;
+    try {
+      while (queue.length) {
+        const item = queue[0];
+        let resp;
+        try {
+          resp = await fetch(`/api/v1/tasks/${item.task_id}/${PATH[item.action]}`, {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "Idempotency-Key": item.id,
+                       "X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content },
+            body: JSON.stringify(item.body),
+          });
+        } catch (e) {
+          break; // no signal: keep it queued
+        }
+        if (resp.status >= 500) break;
+        queue.shift();
+        save();
+        if (!resp.ok) {
+          const body = await resp.json().catch(() => ({}));
+          conflict(body.message || `Action refused (${resp.status})`);
+        }
+      }
+    } finally {
+      sending = false;
+      syncState();
+      if (navigator.onLine) load();
+    }
+  }
+
+  function countdown(task, node) {
+    const tick = () => {
+      const left = Math.max(0, Math.round((Date.parse(task.offer_expires_at + "Z") - Date.now()) / 1000));
+      node.textContent = `${S.expires} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+      if (left > 0 && document.body.contains(node)) setTimeout(tick, 1000);
+    };
+    tick();
+  }
+
+  function reportForm(task) {
+    const form = el("form", { class: "report" });
+    if (task.kind === "delivery") {
+      form.append(el("label", {}, S.recipient, el("input", { name: "recipient", required: "" })));
+      const items = (task.details && task.details.items) || [];
+      form.append(el("p", {}, S.received));
+      for (const it of items) {
+        form.append(el("label", {}, `${it.name} (${it.quantity})`,
+          el("input", { type: "number", min: "0", name: `received.${it.name}`, value: it.quantity, class: "small" })));
+      }
+    } else if (task.kind === "transfer") {
+      const n = (task.details && task.details.head_count) || 1;
+      form.append(el("label", {}, S.handedOver, el("input", { type: "number", min: "0", name: "handed_over", value: n, class: "small" })));
+    } else {
+      for (const check of JSON.parse(S.checks)) {
+        form.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: `checklist.${check}` }), check));
+      }
+      form.append(el("label", {}, S.photos, el("input", { type: "file", name: "photos", accept: "image/*", capture: "environment", multiple: "" })));
+    }
+    form.append(el("label", {}, S.notes, el("textarea", { name: "notes", rows: "2" })));
+    form.append(el("button", { type: "submit", class: "big ok" }, S.send));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const body = {};
+      for (const input of form.elements) {
+        if (!input.name) continue;
+        if (input.name.startsWith("received.")) (body.received ||= {})[input.name.slice(9)] = Number(input.value);
+        else if (input.name.startsWith("checklist.")) (body.checklist ||= {})[input.name.slice(10)] = input.checked;
+        else if (input.name === "handed_over") body.handed_over = Number(input.value);
+        else if (input.name === "photos") body.photos = await photos(input.files);
+        else if (input.value) body[input.name] = input.value;
+      }
+      if (!body.photos || !body.photos.length) delete body.photos;
+      act(task, "done", body);
+    });
+    return form;
+  }
+
+  async function photos(files) {
+    // Shrink photos so they travel over a weak connection.
+    const out = [];
+    for (const file of Array.from(files || []).slice(0, 5)) {
+      const img = await createImageBitmap(file);
+      const scale = Math.min(1, 1024 / Math.max(img.width, img.height));
+      const canvas = el("canvas", { width: Math.round(img.width * scale), height: Math.round(img.height * scale) });
+      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+      out.push(canvas.toDataURL("image/jpeg", 0.7));
+    }
+    return out;
+  }
+
+  function reason(task, action) {
+    const text = window.prompt(S.reason);
+    if (text && text.trim()) act(task, action, { reason: text.trim() });
+  }
+
+  function button(label, cls, fn) {
+    return el("button", { type: "button", class: `big ${cls}`, on: { click: fn } }, label);
+  }
+
+  function render() {
+    const current = tasks.find((t) => t.status !== "offered") || tasks[0];
+    const body = document.getElementById("current-body");
+    body.replaceChildren();
+    document.getElementById("map").hidden = !current;
+    if (!current) {
+      body.append(el("p", { class: "empty" }, S.noTasks));
+    } else {
+      const target = current.dest_lat != null && current.status !== "accepted" && current.status !== "en_route"
+        ? [current.dest_lat, current.dest_lon] : [current.lat, current.lon];
+      body.append(
+        el("p", { class: "task-title", id: `task-${current.id}` }, el("strong", {}, `${KINDS[current.kind]}: `), current.title),
+        el("p", {}, el("span", { class: `badge status-${current.status}` }, current.status.replace("_", " "))),
+        el("p", {}, el("a", { href: `geo:${target[0]},${target[1]}`, class: "navigate" }, S.navigate)),
+      );
+      const actions = el("div", { class: "bigbuttons" });
+      if (current.status === "offered") {
+        const clock = el("p", { class: "countdown" });
+        body.append(clock);
+        if (current.offer_expires_at) countdown(current, clock);
+        actions.append(button(S.accept, "ok", () => act(current, "accept")), button(S.decline, "", () => reason(current, "decline")));
+      } else if (current.status === "accepted") {
+        actions.append(button(S.enRoute, "ok", () => act(current, "en_route")), button(S.failed, "", () => reason(current, "fail")));
+      } else if (current.status === "en_route") {
+        actions.append(button(S.onSite, "ok", () => act(current, "on_site")), button(S.failed, "", () => reason(current, "fail")));
+      } else if (current.status === "on_site") {
+        body.append(reportForm(current));
+        actions.append(button(S.failed, "", () => reason(current, "fail")));
+      }
+      body.append(actions);
+      showMap(target);
+    }
+    const list = document.getElementById("queue");
+    const rest = tasks.filter((t) => t !== current);
+    list.replaceChildren(...(rest.length ? rest.map((t) => el("li", {}, `${KINDS[t.kind]}: ${t.title} (${t.status})`))
+      : [el("li", { class: "empty" }, S.nothing)]));
+    syncState();
+  }
+
+  function showMap(point) {
+    if (typeof L === "undefined") return;
+    if (!map) {
+      map = L.map("map", { zoomControl: true }).setView(point, 12);
+      L.tileLayer(window.BIRLIK_TILE_URL, { maxZoom: 18 }).addTo(map);
+    }
+    if (marker) marker.remove();
+    marker = L.marker(point).addTo(map);
+    map.setView(point);
+    setTimeout(() => map.invalidateSize(), 50);
+  }
+
+  // Position: at most every 15 s while on duty.
+  let lastFix = 0;
+  function track() {
+    if (!navigator.geolocation || !document.getElementById("on-duty").checked) return;
+    navigator.geolocation.getCurrentPosition((pos) => {
+      if (Date.now() - lastFix < 15000) return;
+      lastFix = Date.now();
+      window.Birlik.api("POST", `/api/v1/teams/${teamId}/position`, {
+        lat: pos.coords.latitude, lon: pos.coords.longitude, at: new Date(pos.timestamp).toISOString(),
+        accuracy_m: pos.coords.accuracy,
+      });
+    }, () => {}, { enableHighAccuracy: true, maximumAge: 10000, timeout: 10000 });
+  }
+
+  document.getElementById("on-duty").addEventListener("change", (ev) => {
+    window.Birlik.api("POST", `/api/v1/teams/${teamId}/shift`, { on_duty: ev.target.checked });
+  });
+  document.addEventListener("birlik:event", (e) => { if (e.detail.subject_type === "task") load(); });
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", syncState);
+  window.Birlik.socket?.on("connect", () => { syncState(); flush(); });
+  window.Birlik.socket?.on("disconnect", syncState);
+  setInterval(flush, 10000);
+  setInterval(track, 15000);
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field" }).catch(() => {});
+  render();
+  load();
+  flush();
+  track();
+})();
