@@ -57,8 +57,8 @@ def capable(team: Task | Team, task: Task) -> bool:
     if task.kind == "delivery":
         return team.can_deliver
     if task.kind == "transfer":
-        people = (task.details or {}).get("head_count", 1)
-        return team.can_transfer and team.seats >= min(people, team.seats or 0) and team.seats > 0
+        # A van with fewer seats than the group can still make several trips.
+        return team.can_transfer and team.seats > 0
     return team.can_inspect
 
 

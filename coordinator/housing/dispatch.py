@@ -175,6 +175,7 @@ def _transfer_task(session: Session, p: PlacementRequest, facility: Facility, ac
         lon=p.origin_lon,
         dest_lat=facility.lat,
         dest_lon=facility.lon,
+        details={"head_count": p.head_count, "facility_id": facility.id, "facility": facility.name},
     )
     session.add(task)
     session.flush()
