@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark and print the figures.
 
-BENCH_RATE, BENCH_SECONDS and BENCH_BACKLOG shorten or lengthen the runs."""
+BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS and BENCH_TASKS shorten or lengthen the runs."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import json
 import time
 from pathlib import Path
 
-from bench import dispatch
+from bench import dispatch, field
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
 def main() -> None:
-    results = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "housing": dispatch.run()}
+    results = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "housing": dispatch.run(), "field": field.run()}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
