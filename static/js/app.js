@@ -77,7 +77,7 @@
     });
   }
 
-  // A placement's timeline loads when its details are opened.
+  // A placement's or task's timeline loads when its details are opened.
   document.addEventListener("toggle", async (ev) => {
     const box = ev.target;
     if (!(box instanceof HTMLDetailsElement) || !box.open || !box.dataset.timeline) return;
@@ -86,7 +86,9 @@
     if (!res.ok || !list) return;
     list.replaceChildren(...res.body.timeline.map((t) => {
       const li = document.createElement("li");
-      li.textContent = `${t.at.replace("T", " ").slice(0, 19)} — ${t.type.replace("placement.", "")}`;
+      const who = t.team_id ? ` (team ${t.team_id})` : "";
+      const why = t.reason ? `: ${t.reason}` : "";
+      li.textContent = `${t.at.replace("T", " ").slice(0, 19)} — ${t.type.split(".").pop().replace("_", " ")}${who}${why}`;
       return li;
     }));
   }, true);
