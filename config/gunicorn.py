@@ -5,7 +5,9 @@ import os
 
 bind = os.environ.get("BIRLIK_BIND", "127.0.0.1:5000")
 workers = 1
-threads = int(os.environ.get("BIRLIK_WEB_THREADS", "100"))
+# In threading mode each open WebSocket holds a thread for its lifetime, so the
+# thread count is the number of screens one process can serve at once.
+threads = int(os.environ.get("BIRLIK_WEB_THREADS", "1000"))
 worker_class = "gthread"
 timeout = 120
 accesslog = "-"
