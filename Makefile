@@ -13,10 +13,11 @@ PYTEST_ARGS ?= -n 2
 
 install: $(PIP_STAMP) $(NPM_STAMP) $(MO_FILES)
 
-$(PIP_STAMP): requirements.txt requirements-dev.txt
+$(PIP_STAMP): requirements.txt requirements-dev.txt requirements-data.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-data.txt
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json

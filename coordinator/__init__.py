@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from coordinator.field import views as field_views
     from coordinator.health.views import bp as health_bp
     from coordinator.housing import views as housing_views
+    from coordinator.situation import views as situation_views
 
     database.init_app(app)
     redis_conn.init_app(app)
@@ -65,4 +66,5 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(housing_views.bp)
     app.register_blueprint(field_views.bp)
+    app.register_blueprint(situation_views.bp)
     return app

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     from coordinator.housing.placement_api import blp as placements_blp
     from coordinator.housing.placement_api import imports_blp
     from coordinator.hq.api import blp as hq_blp
+    from coordinator.situation.api import blp as map_blp
     from coordinator.supplies.api import blp as supplies_blp
 
     api.init_app(app, spec_kwargs={"info": {"description": "Birlik emergency-response coordination API."}})
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         supplies_blp,
         field_blp,
         tasks_blp,
+        map_blp,
     ):
         api.register_blueprint(blp, url_prefix=PREFIX + blp.url_prefix)
     csv_rows.register()

@@ -1,0 +1,1 @@
+"""The HQ situation picture: the live map's layers and the region outlines."""
