@@ -241,7 +241,7 @@ RU = {
     "No manager yet.": "Управляющего пока нет.",
     "Usernames, comma-separated": "Имена пользователей через запятую",
     "Timeline": "Хронология",
-    'Field app': 'Приложение бригады',
+    "Field app": "Приложение бригады",
 }
 
 # Kazakh: the public pages (sign-in, errors, language) and the field pages first.
