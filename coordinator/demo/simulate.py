@@ -11,8 +11,9 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from coordinator.auth.models import User
+from coordinator.common.clock import now
 from coordinator.extensions import db
-from coordinator.field import service as field_service
+from coordinator.field import tasks as field_tasks
 from coordinator.field.models import Team
 from coordinator.geo import gazetteer
 from coordinator.geo.service import region_by_code
@@ -44,12 +45,13 @@ def _team_move(rng: random.Random, admin: User) -> str:
     if not teams:
         return "no team on duty"
     team = rng.choice(teams)
-    field_service.record_position(
+    field_tasks.report_position(
         session=db.session,
         team=team,
         lat=team.last_lat + rng.uniform(-0.02, 0.02),
         lon=team.last_lon + rng.uniform(-0.02, 0.02),
-        actor_id=None,
+        user=None,
+        at=now(),
     )
     return f"{team.name} moved"
 

@@ -32,24 +32,3 @@ def get_team(*, session: Session, user: User, team_id: int) -> Team:
 
 def team_rooms(team: Team) -> list[str]:
     return ["hq", f"region:{team.region_id}", f"team:{team.id}"]
-
-
-def record_position(*, session: Session, team: Team, lat: float, lon: float, actor_id: int | None) -> None:
-    """Store a team's latest position and announce it."""
-    from coordinator.common.clock import now
-    from coordinator.events import service as events
-    from coordinator.geo.service import check_point
-
-    check_point(lat, lon, field="position")
-    before = {"lat": team.last_lat, "lon": team.last_lon, "at": team.last_seen_at}
-    team.last_lat, team.last_lon, team.last_seen_at = lat, lon, now()
-    events.record(
-        session=session,
-        type="team.position",
-        subject_type="team",
-        subject_id=team.id,
-        rooms=team_rooms(team),
-        actor_id=actor_id,
-        before=before,
-        after={"lat": lat, "lon": lon, "at": team.last_seen_at},
-    )

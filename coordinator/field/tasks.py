@@ -228,8 +228,9 @@ def set_shift(*, session: Session, user: User, team: Team, on_duty: bool) -> Tea
     return team
 
 
-def report_position(*, session: Session, user: User, team: Team, lat: float, lon: float, at) -> Team:
-    """Store a position from the team's phone; refuses impossible times and places."""
+def report_position(*, session: Session, user: User | None, team: Team, lat: float, lon: float, at) -> Team:
+    """Store a position from the team's phone (or the simulator, with no user);
+    refuses impossible times and places."""
     check_point(lat, lon, field="position")
     current = now()
     if at > current + timedelta(minutes=2):
@@ -247,7 +248,7 @@ def report_position(*, session: Session, user: User, team: Team, lat: float, lon
         subject_type="team",
         subject_id=team.id,
         rooms=team_rooms(team),
-        actor_id=user.id,
+        actor_id=user.id if user else None,
         before=before,
         after={"lat": lat, "lon": lon, "at": at},
     )

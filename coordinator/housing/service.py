@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
-from coordinator.common.errors import NotFound
 from coordinator.housing.models import Facility
 
 
@@ -22,15 +21,6 @@ def list_facilities(*, session: Session, user: User, region_id: int | None = Non
     if region_id is not None:
         query = query.where(Facility.region_id == region_id)
     return list(session.scalars(query))
-
-
-def get_facility(*, session: Session, user: User, facility_id: int) -> Facility:
-    """One facility within the user's scope; raises NotFound or Forbidden."""
-    facility = session.get(Facility, facility_id)
-    if facility is None:
-        raise NotFound(f"No facility with id {facility_id}.")
-    authz.require_facility(user, facility.id, facility.region_id)
-    return facility
 
 
 def summary(*, session: Session, user: User) -> dict[str, int]:
