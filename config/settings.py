@@ -40,6 +40,9 @@ class BaseConfig:
     TEAM_STALE_SECONDS = 300  # an on-duty team silent this long is "stale"
     CLOCK_OFFSET_SECONDS = 0  # tests move the application clock forward with this
     WORKER_STALE_SECONDS = 60
+    COVER_WINDOW_DAYS = 14  # days of cover = on hand / mean daily issue over this window
+    COVER_ALERT_DAYS = 7.0  # alert HQ when an item's days of cover drop below this
+    SLA_WARNING_MINUTES = 60  # warn HQ this long before a case's SLA is due
     # Map tiles; on an isolated network point this at a local tile server.
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder

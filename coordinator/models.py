@@ -1,5 +1,6 @@
 """Import every domain's models so metadata (and Alembic) sees all tables."""
 
+from coordinator.alerts.models import Alert
 from coordinator.api.models import IdempotencyRecord
 from coordinator.auth.models import ApiToken, User
 from coordinator.events.models import Event, EventRoom
@@ -22,6 +23,7 @@ from coordinator.supplies.models import (
 )
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "Case",
     "Delivery",

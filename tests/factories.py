@@ -15,9 +15,11 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.field.models import Task, TaskOffer, Team
 from coordinator.geo.models import Region
+from coordinator.hotline import service as hotline
+from coordinator.hotline.models import Case
 from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
 from coordinator.hq.models import Headquarters
-from coordinator.supplies.models import Organization, Warehouse
+from coordinator.supplies.models import Item, Organization, StockBalance, StockMove, Warehouse
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -155,6 +157,44 @@ class Factory:
         self.session.add(o)
         self.session.commit()
         return o
+
+    def stock(self, warehouse: Warehouse, item: str = "FFP2 respirator", on_hand: int = 100, per_day: int = 0) -> Item:
+        """A balance with the last 14 days of daily issues behind it."""
+        found = self.session.scalar(select(Item).where(Item.name == item))
+        if found is None:
+            found = Item(code=f"I{next(_seq)}", name=item, unit="pcs")
+            self.session.add(found)
+            self.session.flush()
+        self.session.add(StockBalance(warehouse_id=warehouse.id, item_id=found.id, on_hand=on_hand))
+        for day in range(1, 15) if per_day else ():
+            self.session.add(
+                StockMove(
+                    warehouse_id=warehouse.id,
+                    item_id=found.id,
+                    kind="issued",
+                    quantity=per_day,
+                    created_at=now() - timedelta(days=day, hours=-1),
+                )
+            )
+        self.session.commit()
+        return found
+
+    def case(self, region_code: str = "almaty", due_in_minutes: int = 600, **kw) -> Case:
+        """An open hotline case whose SLA falls due in the given minutes (negative: breached)."""
+        region = self.region(region_code)
+        report = hotline.file_report(
+            session=self.session,
+            channel="phone",
+            category=kw.pop("category", "no_ppe"),
+            description=kw.pop("description", "No masks at the plant"),
+            region_id=region.id,
+            lat=region.lat,
+            lon=region.lon,
+            **kw,
+        )
+        report.case.sla_due_at = now() + timedelta(minutes=due_in_minutes)
+        self.session.commit()
+        return report.case
 
     def every_role(self, region_code: str = "almaty") -> dict[str, Account]:
         """One account per role, each with a scope of its own, plus a regional HQ."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from coordinator.alerts import service as alerts
 from coordinator.extensions import db
 from coordinator.field import dispatch as field_dispatch
 from coordinator.housing import dispatch, facilities, placement
@@ -16,6 +17,8 @@ def flag_silent_hqs() -> list[int]:
     """Flag HQs that missed their scheduled status report."""
     ids = hq_service.flag_silent(session=db.session, silence_minutes=current_app.config["HQ_SILENCE_MINUTES"])
     db.session.commit()
+    if ids:
+        scan_alerts.enqueue()
     return ids
 
 
@@ -72,6 +75,8 @@ def offer_tasks() -> dict:
     db.session.commit()
     if result.get("offered"):
         expire_offers.enqueue_in(current_app.config["OFFER_SECONDS"] + 1)
+    if result.get("tasks", 0) > result.get("offered", 0):
+        scan_alerts.enqueue()  # some went to HQ
     return result
 
 
@@ -93,6 +98,14 @@ def run_import(import_id: int) -> str:
     return imports.run(session=db.session, import_id=import_id)
 
 
+@job("default")
+def scan_alerts() -> dict:
+    """Raise alerts for new conditions (stock, SLA, silence, untaken tasks, stale teams); clear ended ones."""
+    result = alerts.scan(session=db.session)
+    db.session.commit()
+    return result
+
+
 # Periodic jobs, declared as data: stable id, cron expression, function.
 PERIODIC = (
     ("flag-silent-hqs", "*/5 * * * *", flag_silent_hqs),
@@ -102,4 +115,5 @@ PERIODIC = (
     ("place-waiting", "*/2 * * * *", place_waiting),
     ("expire-offers", "* * * * *", expire_offers),
     ("offer-tasks", "* * * * *", offer_tasks),
+    ("scan-alerts", "* * * * *", scan_alerts),
 )

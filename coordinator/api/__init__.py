@@ -12,6 +12,7 @@ PREFIX = "/api/v1"
 
 
 def init_app(app: Flask) -> None:
+    from coordinator.alerts.api import blp as alerts_blp
     from coordinator.auth.api import blp as auth_blp
     from coordinator.events.api import blp as events_blp
     from coordinator.field.api import blp as field_blp
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         field_blp,
         tasks_blp,
         map_blp,
+        alerts_blp,
     ):
         api.register_blueprint(blp, url_prefix=PREFIX + blp.url_prefix)
     csv_rows.register()

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from coordinator import authz
 from coordinator.authz import allow
+from coordinator.common.errors import Conflict
 from coordinator.extensions import db
 from coordinator.housing import dispatch, facilities, placement
 from coordinator.housing.api import start_import
@@ -144,6 +145,18 @@ def move(body, placement_id):
     dispatch.move(session=db.session, user=current_user, p=p, facility=target, category=body.get("category"))
     db.session.commit()
     _jobs().place_waiting.enqueue()
+    return p
+
+
+@blp.route("/<int:placement_id>/dispatch", methods=["POST"])
+@allow(*HQ)
+@blp.response(202, PlacementOut)
+def redispatch(placement_id):
+    """HQ asks a worker to try placing a waiting group again now."""
+    p = placement.get(session=db.session, user=current_user, placement_id=placement_id)
+    if p.status not in ("requested", "waiting"):
+        raise Conflict(f"Placement {p.id} is {p.status}; only a waiting group can be dispatched again.")
+    _jobs().dispatch_placement.enqueue(p.id)
     return p
 
 

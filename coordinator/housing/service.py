@@ -23,13 +23,16 @@ def list_facilities(*, session: Session, user: User, region_id: int | None = Non
     return list(session.scalars(query))
 
 
-def summary(*, session: Session, user: User) -> dict[str, int]:
-    """Beds and people across the facilities in the user's scope."""
+def summary(*, session: Session, user: User, region_id: int | None = None) -> dict[str, int]:
+    """Beds and people across the facilities in the user's scope (national
+    users may narrow it to one region)."""
     from sqlalchemy import func
 
     from coordinator.housing.models import FacilityBeds, PlacementRequest
 
     scope = authz.region_scope(user)
+    if scope is None:
+        scope = region_id
     beds_q = select(
         func.coalesce(func.sum(FacilityBeds.total), 0),
         func.coalesce(func.sum(FacilityBeds.out_of_service), 0),

@@ -1,14 +1,16 @@
-"""API: the map's layers and the region outlines."""
+"""API: the map's layers, its panels, layer exports and the region outlines."""
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coordinator.api.schemas import StrictSchema
 from coordinator.authz import ANY_USER, HQ_ROLES, allow
+from coordinator.common.clock import now
+from coordinator.common.errors import Invalid
 from coordinator.extensions import db
-from coordinator.situation import outlines, service
+from coordinator.situation import exports, outlines, panels, service
 
 blp = Blueprint("api_map", __name__, url_prefix="/map", description="The HQ map")
 
@@ -16,15 +18,69 @@ blp = Blueprint("api_map", __name__, url_prefix="/map", description="The HQ map"
 class LayersQuery(StrictSchema):
     layers = fields.String(load_default=",".join(service.LAYERS))
     region_id = fields.Integer(load_default=None)
+    status = fields.String(load_default="")
+
+
+class RegionQuery(StrictSchema):
+    region_id = fields.Integer(load_default=None)
+
+
+class ExportQuery(StrictSchema):
+    region_id = fields.Integer(load_default=None)
+    status = fields.String(load_default="")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 @blp.route("", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(LayersQuery, location="query")
 def layers(args):
-    """Points of the named layers (comma-separated), in the caller's scope."""
-    names = [n.strip() for n in args["layers"].split(",") if n.strip()]
-    return service.layers(session=db.session, user=current_user, names=names, region_id=args["region_id"])
+    """Points of the named layers (comma-separated), in the caller's scope,
+    optionally only those with the given statuses (comma-separated)."""
+    return service.layers(
+        session=db.session,
+        user=current_user,
+        names=_split(args["layers"]),
+        region_id=args["region_id"],
+        statuses=_split(args["status"]),
+    )
+
+
+@blp.route("/panels", methods=["GET"])
+@allow(*HQ_ROLES)
+@blp.arguments(RegionQuery, location="query")
+def panels_view(args):
+    """The KPI strip and the queues of work waiting for HQ."""
+    region_id = service.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
+    return {
+        "region_id": region_id,
+        "kpis": panels.kpis(session=db.session, user=current_user, region_id=region_id),
+        "queues": panels.queues(session=db.session, region_id=region_id),
+    }
+
+
+@blp.route("/export/<layer>.<fmt>", methods=["GET"])
+@allow(*HQ_ROLES)
+@blp.arguments(ExportQuery, location="query")
+def export(args, layer, fmt):
+    """Download one layer as CSV or GeoJSON, streamed, within the caller's scope."""
+    if fmt not in exports.FORMATS:
+        raise Invalid(f"Unknown format {fmt!r}. Formats: {', '.join(exports.FORMATS)}.", field="format")
+    statuses = _split(args["status"])
+    service.check_filters([layer], statuses)
+    region_id = service.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
+    rows = service.rows(session=db.session, name=layer, region_id=region_id, statuses=statuses)
+    stream = exports.csv_stream(rows) if fmt == "csv" else exports.geojson_stream(rows)
+    mimetype = "text/csv" if fmt == "csv" else "application/geo+json"
+    name = f"birlik-{layer}-{now():%Y%m%d-%H%M}.{fmt}"
+    return Response(
+        stream_with_context(stream),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Accel-Buffering": "no"},
+    )
 
 
 @blp.route("/regions.geojson", methods=["GET"])

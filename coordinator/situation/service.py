@@ -3,9 +3,10 @@ user's region. Reporter identities never appear here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,17 +19,24 @@ from coordinator.geo.models import Region
 from coordinator.hotline.models import Case
 from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.hq.models import Headquarters
-from coordinator.supplies.models import SupplyRequest, Warehouse
+from coordinator.supplies import stock
+from coordinator.supplies.models import Organization, SupplyRequest, Warehouse
+
+Rows = Iterator[dict[str, Any]]
+BATCH = 500
 
 
-def _facilities(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+def _rows(session: Session, query) -> Iterator[Any]:
+    return session.scalars(query.order_by(query.column_descriptions[0]["entity"].id).execution_options(yield_per=BATCH))
+
+
+def _facilities(session: Session, region_id: int | None) -> Rows:
     query = select(Facility)
     if region_id:
         query = query.where(Facility.region_id == region_id)
-    out = []
-    for f in session.scalars(query):
+    for f in _rows(session, query):
         in_service = sum(b.total - b.out_of_service for b in f.beds)
-        out.append(
+        yield (
             {
                 "id": f.id,
                 "lat": f.lat,
@@ -45,16 +53,16 @@ def _facilities(session: Session, region_id: int | None) -> list[dict[str, Any]]
                 },
             }
         )
-    return out
 
 
-def _waiting(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+def _waiting(session: Session, region_id: int | None) -> Rows:
     query = select(PlacementRequest).where(PlacementRequest.status.in_(("waiting", "requested")))
     if region_id:
         query = query.where(PlacementRequest.region_id == region_id)
-    return [
+    return (
         {
             "id": p.id,
+            "status": p.status,
             "lat": p.origin_lat,
             "lon": p.origin_lon,
             "name": f"#{p.id} {p.origin_name}",
@@ -63,26 +71,25 @@ def _waiting(session: Session, region_id: int | None) -> list[dict[str, Any]]:
             "priority": p.priority,
             "region_id": p.region_id,
         }
-        for p in session.scalars(query)
-    ]
+        for p in _rows(session, query)
+    )
 
 
-def _teams(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+def _teams(session: Session, region_id: int | None) -> Rows:
     query = select(Team)
     if region_id:
         query = query.where(Team.region_id == region_id)
     busy = {
         t.team_id: t for t in session.scalars(select(Task).where(Task.status.in_(("accepted", "en_route", "on_site"))))
     }
-    out = []
-    for t in session.scalars(query):
+    for t in _rows(session, query):
         task = busy.get(t.id)
         status = (
             "off_duty" if not t.on_duty else "stale" if field_tasks.is_stale(t) else "busy" if task else "available"
         )
         lat = t.last_lat if t.last_lat is not None else t.home_hq.lat
         lon = t.last_lon if t.last_lon is not None else t.home_hq.lon
-        out.append(
+        yield (
             {
                 "id": t.id,
                 "lat": lat,
@@ -101,49 +108,62 @@ def _teams(session: Session, region_id: int | None) -> list[dict[str, Any]]:
                 else None,
             }
         )
-    return out
 
 
-def _warehouses(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+def cover_status(days: float | None) -> str:
+    """A warehouse's state by its worst days of cover."""
+    limit = current_app.config["COVER_ALERT_DAYS"]
+    if days is None:
+        return "no_issue"
+    return "critical" if days < limit / 3 else "low" if days < limit else "ok"
+
+
+def _warehouses(session: Session, region_id: int | None) -> Rows:
     query = select(Warehouse)
     if region_id:
         query = query.where(Warehouse.region_id == region_id)
-    return [
-        {
+    cover = stock.cover_by_warehouse(
+        session=session, window_days=current_app.config["COVER_WINDOW_DAYS"], region_id=region_id
+    )
+    for w in _rows(session, query):
+        items = cover.get(w.id, [])
+        worst = stock.worst_cover(items)
+        yield {
             "id": w.id,
             "lat": w.lat,
             "lon": w.lon,
             "name": w.name,
             "region_id": w.region_id,
-            "stock": {b.item.name: b.on_hand for b in w.balances},
+            "status": cover_status(worst),
+            "worst_cover_days": worst,
+            "stock": {i["item"]: {k: i[k] for k in ("on_hand", "per_day", "days_of_cover")} for i in items},
         }
-        for w in session.scalars(query)
-    ]
 
 
-def _hqs(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+def _hqs(session: Session, region_id: int | None) -> Rows:
     query = select(Headquarters)
     if region_id:
         query = query.where(Headquarters.region_id == region_id)
-    return [
+    return (
         {
             "id": h.id,
             "lat": h.lat,
             "lon": h.lon,
             "name": h.name,
             "silent": h.silent,
+            "status": "silent" if h.silent else "reporting",
             "region_id": h.region_id,
             "last_report_at": h.last_report_at.isoformat() if h.last_report_at else None,
         }
-        for h in session.scalars(query)
-    ]
+        for h in _rows(session, query)
+    )
 
 
-def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+def _cases(session: Session, region_id: int | None) -> Rows:
     query = select(Case).where(Case.status.not_in(("closed", "resolved")), Case.lat.is_not(None))
     if region_id:
         query = query.where(Case.region_id == region_id)
-    return [
+    return (
         {
             "id": c.id,
             "lat": c.lat,
@@ -156,32 +176,31 @@ def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
             "region_id": c.region_id,
             "sla_due_at": c.sla_due_at.isoformat() if c.sla_due_at else None,
         }
-        for c in session.scalars(query)
-    ]
+        for c in _rows(session, query)
+    )
 
 
-def _supply(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+def _supply(session: Session, region_id: int | None) -> Rows:
     query = select(SupplyRequest).where(SupplyRequest.status == "open")
-    out = []
-    for r in session.scalars(query):
+    if region_id:
+        query = query.join(Organization).where(Organization.region_id == region_id)
+    for r in _rows(session, query):
         org = r.organization
-        if region_id and org.region_id != region_id:
-            continue
-        out.append(
+        yield (
             {
                 "id": r.id,
                 "lat": org.lat,
                 "lon": org.lon,
                 "name": org.name,
                 "tier": r.tier,
+                "status": f"tier_{r.tier}",
                 "region_id": org.region_id,
                 "lines": len(r.lines),
             }
         )
-    return out
 
 
-LAYERS: dict[str, Callable[[Session, int | None], list[dict[str, Any]]]] = {
+LAYERS: dict[str, Callable[[Session, int | None], Rows]] = {
     "facilities": _facilities,
     "waiting": _waiting,
     "warehouses": _warehouses,
@@ -192,16 +211,61 @@ LAYERS: dict[str, Callable[[Session, int | None], list[dict[str, Any]]]] = {
 }
 
 
-def layers(*, session: Session, user: User, names: list[str], region_id: int | None) -> dict[str, Any]:
-    """The named layers, limited to a region (a regional HQ user always gets their own)."""
-    unknown = [n for n in names if n not in LAYERS]
-    if unknown:
-        raise Invalid(f"Unknown layers: {', '.join(unknown)}. Layers: {', '.join(LAYERS)}.", field="layers")
+# The values of each layer's "status", for the status filter.
+STATUSES: dict[str, tuple[str, ...]] = {
+    "facilities": ("open", "full", "closed"),
+    "waiting": ("requested", "waiting"),
+    "warehouses": ("critical", "low", "ok", "no_issue"),
+    "supply": ("tier_1", "tier_2", "tier_3", "tier_4"),
+    "cases": ("new", "triaged", "inspection_assigned", "inspected", "referred"),
+    "hqs": ("silent", "reporting"),
+    "teams": ("available", "busy", "stale", "off_duty"),
+}
+
+
+def resolve_region(*, session: Session, user: User, region_id: int | None) -> int | None:
+    """The region to show: a regional HQ user's own, or the one asked for (None: all)."""
     scope = authz.region_scope(user)
     if region_id is not None:
         if session.get(Region, region_id) is None:
-            raise Invalid(f"Unknown region {region_id}.", field="region_id")
+            raise Invalid(f"Unknown region {region_id}. Pick one from /api/v1/geo/regions.", field="region_id")
         if scope is not None and region_id != scope:
             raise Forbidden("You may see only your own region.")
-    region_id = scope if scope is not None else region_id
-    return {"region_id": region_id, "layers": {n: LAYERS[n](session, region_id) for n in names}}
+    return scope if scope is not None else region_id
+
+
+def check_filters(names: list[str], statuses: list[str]) -> None:
+    """Refuse unknown layers, and statuses that none of the named layers has."""
+    unknown = [n for n in names if n not in LAYERS]
+    if unknown or not names:
+        raise Invalid(
+            f"Unknown layers: {', '.join(unknown) or '(none given)'}. Layers: {', '.join(LAYERS)}.", field="layers"
+        )
+    known = {v for n in names for v in STATUSES[n]}
+    bad = [v for v in statuses if v not in known]
+    if bad:
+        raise Invalid(
+            f"Unknown status {', '.join(bad)} for {', '.join(names)}. Statuses: {', '.join(sorted(known))}.",
+            field="status",
+        )
+
+
+def rows(*, session: Session, name: str, region_id: int | None, statuses: list[str]) -> Rows:
+    """One layer's rows, filtered by status when the filter applies to it."""
+    wanted = set(statuses) & set(STATUSES[name])
+    for row in LAYERS[name](session, region_id):
+        if not wanted or row.get("status") in wanted:
+            yield row
+
+
+def layers(
+    *, session: Session, user: User, names: list[str], region_id: int | None, statuses: list[str] | None = None
+) -> dict[str, Any]:
+    """The named layers, limited to a region (a regional HQ user always gets their own)."""
+    statuses = statuses or []
+    check_filters(names, statuses)
+    region_id = resolve_region(session=session, user=user, region_id=region_id)
+    return {
+        "region_id": region_id,
+        "layers": {n: list(rows(session=session, name=n, region_id=region_id, statuses=statuses)) for n in names},
+    }

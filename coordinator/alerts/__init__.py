@@ -1,0 +1,1 @@
+"""HQ alerts: raised by conditions, acknowledged by people, cleared when the condition ends."""

@@ -1,0 +1,49 @@
+"""API: the HQ alert feed and acknowledgements."""
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from coordinator.alerts import service
+from coordinator.api.schemas import StrictSchema
+from coordinator.authz import HQ_ROLES, allow
+from coordinator.extensions import db
+
+blp = Blueprint("api_alerts", __name__, url_prefix="/alerts", description="HQ alerts")
+
+
+class AlertsQuery(StrictSchema):
+    state = fields.String(load_default="open", validate=validate.OneOf(service.STATES))
+
+
+class AlertOut(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    severity = fields.String()
+    region_id = fields.Integer(allow_none=True)
+    subject_type = fields.String()
+    subject_id = fields.Integer()
+    message = fields.String()
+    raised_at = fields.DateTime()
+    acknowledged_at = fields.DateTime(allow_none=True)
+    acknowledged_by = fields.String(allow_none=True)
+    cleared_at = fields.DateTime(allow_none=True)
+
+
+@blp.route("", methods=["GET"])
+@allow(*HQ_ROLES)
+@blp.arguments(AlertsQuery, location="query")
+@blp.response(200, AlertOut(many=True))
+def list_alerts(args):
+    """Alerts in the caller's scope, newest first (open: live and not yet acknowledged)."""
+    return [service.to_dict(a) for a in service.list_alerts(session=db.session, user=current_user, **args)]
+
+
+@blp.route("/<int:alert_id>/acknowledge", methods=["POST"])
+@allow(*HQ_ROLES)
+@blp.response(200, AlertOut)
+def acknowledge(alert_id):
+    """Acknowledge an alert: records who and when, and removes it from every feed."""
+    alert = service.acknowledge(session=db.session, user=current_user, alert_id=alert_id)
+    db.session.commit()
+    return service.to_dict(alert)

@@ -1,0 +1,180 @@
+"""The HQ screen's side panels: the KPI strip and the queues of work waiting
+for a decision. Both follow the caller's scope (and an optional region)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from coordinator.auth.models import User
+from coordinator.common.clock import now
+from coordinator.field import tasks as field_tasks
+from coordinator.field.models import Task, Team
+from coordinator.hotline.models import Case
+from coordinator.housing import service as housing_service
+from coordinator.housing.models import PlacementRequest
+from coordinator.supplies import stock
+from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine
+
+OPEN_CASE = ("new", "triaged", "inspection_assigned", "inspected")
+BUSY_TASK = ("offered", "accepted", "en_route", "on_site")
+QUEUE_LIMIT = 50
+
+
+def _minutes(since: datetime) -> int:
+    return max(0, int((now() - since).total_seconds() // 60))
+
+
+def team_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
+    query = select(Team).where(Team.on_duty.is_(True))
+    if region_id is not None:
+        query = query.where(Team.region_id == region_id)
+    busy = set(session.scalars(select(Task.team_id).where(Task.status.in_(BUSY_TASK[1:]))))
+    out = {"teams_available": 0, "teams_busy": 0, "teams_stale": 0}
+    for t in session.scalars(query):
+        key = "teams_stale" if field_tasks.is_stale(t) else "teams_busy" if t.id in busy else "teams_available"
+        out[key] += 1
+    return out
+
+
+def case_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
+    query = select(
+        func.count(Case.id),
+        func.coalesce(func.sum(case(((Case.breached.is_(True)) | (Case.sla_due_at < now()), 1), else_=0)), 0),
+    ).where(Case.status.in_(OPEN_CASE), Case.duplicate_of_id.is_(None))
+    if region_id is not None:
+        query = query.where(Case.region_id == region_id)
+    opened, breached = session.execute(query).one()
+    return {"cases_open": int(opened), "cases_breached": int(breached)}
+
+
+def kpis(*, session: Session, user: User, region_id: int | None) -> dict[str, Any]:
+    """Every number of the KPI strip, in one dict (the strip's data-kpi keys)."""
+    out: dict[str, Any] = dict(housing_service.summary(session=session, user=user, region_id=region_id))
+    items = stock.item_cover(session=session, window_days=current_app.config["COVER_WINDOW_DAYS"], region_id=region_id)
+    scarce = next((i for i in items if i["days_of_cover"] is not None), None)
+    out["cover_days"] = scarce["days_of_cover"] if scarce else None
+    out["cover_item"] = scarce["item"] if scarce else None
+    out |= case_counts(session=session, region_id=region_id)
+    out |= team_counts(session=session, region_id=region_id)
+    return out
+
+
+def _placements(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+    query = (
+        select(PlacementRequest)
+        .where(PlacementRequest.status.in_(("requested", "waiting")))
+        .order_by(PlacementRequest.priority, PlacementRequest.created_at)
+        .limit(QUEUE_LIMIT)
+    )
+    if region_id is not None:
+        query = query.where(PlacementRequest.region_id == region_id)
+    return [
+        {
+            "id": p.id,
+            "title": f"#{p.id} · {p.head_count} · {p.origin_name}",
+            "age_minutes": _minutes(p.created_at),
+            "reason": p.wait_reason or "being placed",
+            "lat": p.origin_lat,
+            "lon": p.origin_lon,
+            "link": f"/hq/placements#placement-{p.id}",
+            "action": {"label": "re-dispatch", "method": "POST", "url": f"/api/v1/placements/{p.id}/dispatch"},
+        }
+        for p in session.scalars(query)
+    ]
+
+
+def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+    query = (
+        select(SupplyRequestLine, SupplyRequest, Organization, Item)
+        .join(SupplyRequest, SupplyRequest.id == SupplyRequestLine.request_id)
+        .join(Organization, Organization.id == SupplyRequest.organization_id)
+        .join(Item, Item.id == SupplyRequestLine.item_id)
+        .where(
+            SupplyRequest.status == "open",
+            SupplyRequestLine.quantity_allocated < SupplyRequestLine.quantity_requested,
+        )
+        .order_by(SupplyRequest.tier, SupplyRequest.created_at)
+        .limit(QUEUE_LIMIT)
+    )
+    if region_id is not None:
+        query = query.where(Organization.region_id == region_id)
+    return [
+        {
+            "id": line.id,
+            "title": f"{org.name}: {line.quantity_requested - line.quantity_allocated} {item.unit} {item.name}",
+            "age_minutes": _minutes(req.created_at),
+            "reason": f"tier {req.tier}, {line.quantity_allocated} of {line.quantity_requested} allocated",
+            "lat": org.lat,
+            "lon": org.lon,
+            "link": None,
+            "action": None,
+        }
+        for line, req, org, item in session.execute(query)
+    ]
+
+
+def _tasks(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+    query = (
+        select(Task)
+        .where(Task.status == "created")
+        .order_by(Task.needs_hq.desc(), Task.priority, Task.created_at)
+        .limit(QUEUE_LIMIT)
+    )
+    if region_id is not None:
+        query = query.where(Task.region_id == region_id)
+    return [
+        {
+            "id": t.id,
+            "title": f"#{t.id} {t.kind}: {t.title}",
+            "age_minutes": _minutes(t.created_at),
+            "reason": f"no team took it after {t.offer_attempts} offers" if t.needs_hq else "waiting for an offer",
+            "lat": t.lat,
+            "lon": t.lon,
+            "link": f"/hq/teams#task-{t.id}",
+            "action": {"label": "assign", "href": f"/hq/teams#task-{t.id}"},
+        }
+        for t in session.scalars(query)
+    ]
+
+
+def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+    horizon = now() + timedelta(minutes=current_app.config["SLA_WARNING_MINUTES"])
+    query = (
+        select(Case)
+        .where(Case.status.in_(OPEN_CASE), Case.duplicate_of_id.is_(None), Case.sla_due_at <= horizon)
+        .order_by(Case.sla_due_at)
+        .limit(QUEUE_LIMIT)
+    )
+    if region_id is not None:
+        query = query.where(Case.region_id == region_id)
+    out = []
+    for c in session.scalars(query):
+        left = int((c.sla_due_at - now()).total_seconds() // 60)
+        out.append(
+            {
+                "id": c.id,
+                "title": f"{c.number} · {c.category.replace('_', ' ')} · {c.severity}",
+                "age_minutes": _minutes(c.created_at),
+                "reason": f"SLA breached {-left} min ago" if left < 0 else f"SLA due in {left} min",
+                "lat": c.lat,
+                "lon": c.lon,
+                "link": None,
+                "action": None,
+            }
+        )
+    return out
+
+
+def queues(*, session: Session, region_id: int | None) -> dict[str, list[dict[str, Any]]]:
+    """Work waiting for HQ, oldest or most urgent first (at most 50 rows per queue)."""
+    return {
+        "placements": _placements(session, region_id),
+        "supply_lines": _supply_lines(session, region_id),
+        "tasks": _tasks(session, region_id),
+        "cases": _cases(session, region_id),
+    }

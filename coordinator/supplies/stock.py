@@ -1,0 +1,129 @@
+"""Stock figures HQ steers by: days of cover and stock history. Both are read
+from the append-only stock moves, so they never disagree with the balances."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from coordinator.common.clock import now
+from coordinator.supplies.models import Item, StockBalance, StockMove, Warehouse
+
+# Stock leaving a warehouse for use: the "daily issue" of days of cover.
+ISSUE_KINDS = ("issued",)
+# How each move kind changes on-hand stock ("adjusted" carries its own sign).
+_ON_HAND_SIGN = {"received": 1, "transfer_in": 1, "issued": -1, "transfer_out": -1, "adjusted": 1}
+
+
+def daily_issue(*, session: Session, window_days: int, region_id: int | None = None) -> dict[tuple[int, int], float]:
+    """Mean units issued per day over the window, by (warehouse id, item id)."""
+    since = now() - timedelta(days=window_days)
+    query = (
+        select(StockMove.warehouse_id, StockMove.item_id, func.sum(StockMove.quantity))
+        .where(StockMove.kind.in_(ISSUE_KINDS), StockMove.created_at >= since)
+        .group_by(StockMove.warehouse_id, StockMove.item_id)
+    )
+    if region_id is not None:
+        query = query.join(Warehouse, Warehouse.id == StockMove.warehouse_id).where(Warehouse.region_id == region_id)
+    return {(w, i): abs(float(q)) / window_days for w, i, q in session.execute(query)}
+
+
+def days_of_cover(on_hand: int, per_day: float) -> float | None:
+    """Days the stock lasts at the recent rate (None: nothing issued lately)."""
+    if per_day <= 0:
+        return None
+    return round(on_hand / per_day, 1)
+
+
+def cover_by_warehouse(
+    *, session: Session, window_days: int, region_id: int | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Each warehouse's items with on-hand stock, daily issue and days of cover."""
+    rates = daily_issue(session=session, window_days=window_days, region_id=region_id)
+    query = select(StockBalance, Item).join(Item, Item.id == StockBalance.item_id)
+    if region_id is not None:
+        query = query.join(Warehouse, Warehouse.id == StockBalance.warehouse_id).where(Warehouse.region_id == region_id)
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for balance, item in session.execute(query.order_by(Item.name)):
+        per_day = rates.get((balance.warehouse_id, item.id), 0.0)
+        out[balance.warehouse_id].append(
+            {
+                "balance_id": balance.id,
+                "item": item.name,
+                "unit": item.unit,
+                "on_hand": balance.on_hand,
+                "per_day": round(per_day, 1),
+                "days_of_cover": days_of_cover(balance.on_hand, per_day),
+            }
+        )
+    return dict(out)
+
+
+def worst_cover(items: list[dict[str, Any]]) -> float | None:
+    """The lowest days of cover among items (None when nothing is being issued)."""
+    known = [i["days_of_cover"] for i in items if i["days_of_cover"] is not None]
+    return min(known) if known else None
+
+
+def item_cover(*, session: Session, window_days: int, region_id: int | None = None) -> list[dict[str, Any]]:
+    """Days of cover per item across the warehouses in scope, scarcest first."""
+    rates = daily_issue(session=session, window_days=window_days, region_id=region_id)
+    per_item: dict[int, float] = defaultdict(float)
+    for (_, item_id), rate in rates.items():
+        per_item[item_id] += rate
+    query = (
+        select(Item.id, Item.name, Item.unit, func.coalesce(func.sum(StockBalance.on_hand), 0))
+        .join(StockBalance, StockBalance.item_id == Item.id)
+        .join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
+        .group_by(Item.id, Item.name, Item.unit)
+    )
+    if region_id is not None:
+        query = query.where(Warehouse.region_id == region_id)
+    rows = [
+        {
+            "item": name,
+            "unit": unit,
+            "on_hand": int(on_hand),
+            "per_day": round(per_item.get(item_id, 0.0), 1),
+            "days_of_cover": days_of_cover(int(on_hand), per_item.get(item_id, 0.0)),
+        }
+        for item_id, name, unit, on_hand in session.execute(query)
+    ]
+    return sorted(rows, key=lambda r: (r["days_of_cover"] is None, r["days_of_cover"] or 0, r["item"]))
+
+
+def history(*, session: Session, days: int, region_id: int | None = None) -> dict[str, Any]:
+    """On-hand stock per item at the end of each of the last `days` days,
+    walked back from today's balances through the moves."""
+    today = now().date()
+    first = today - timedelta(days=days - 1)
+    current = {r["item"]: r["on_hand"] for r in item_cover(session=session, window_days=1, region_id=region_id)}
+    signed = case(
+        *((StockMove.kind == k, StockMove.quantity * s) for k, s in _ON_HAND_SIGN.items()),
+        else_=0,
+    )
+    day = func.date(StockMove.created_at)
+    query = (
+        select(Item.name, day, func.sum(signed))
+        .join(Item, Item.id == StockMove.item_id)
+        .where(StockMove.created_at >= datetime.combine(first, datetime.min.time()))
+        .group_by(Item.name, day)
+    )
+    if region_id is not None:
+        query = query.join(Warehouse, Warehouse.id == StockMove.warehouse_id).where(Warehouse.region_id == region_id)
+    change: dict[str, dict[date, int]] = defaultdict(dict)
+    for name, d, delta in session.execute(query):
+        change[name][d if isinstance(d, date) else date.fromisoformat(str(d))] = int(delta or 0)
+    labels = [first + timedelta(days=i) for i in range(days)]
+    series = {}
+    for name, on_hand in current.items():
+        values, level = [], on_hand
+        for d in reversed(labels):
+            values.append(level)
+            level -= change[name].get(d, 0)
+        series[name] = list(reversed(values))
+    return {"days": [d.isoformat() for d in labels], "series": series}

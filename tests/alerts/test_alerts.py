@@ -1,0 +1,92 @@
+"""Alerts: raised by the scan job from real conditions, acknowledged through
+the API (who and when recorded), cleared when the condition ends."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from coordinator.alerts.models import Alert
+from coordinator.common.clock import now
+from workers import jobs
+
+
+def _open(client, account):
+    return client.get("/api/v1/alerts", headers=account.auth).get_json()
+
+
+def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_session, enqueue, run_jobs, client):
+    w = make.warehouse("almaty")
+    make.stock(w, "FFP2 respirator", on_hand=30, per_day=10)  # 3 days: below 7
+    make.stock(w, "Gloves", on_hand=5000, per_day=10)  # plenty
+    breached = make.case("almaty", due_in_minutes=-5)
+    make.case("almaty", due_in_minutes=30)  # warning
+    make.case("almaty", due_in_minutes=3000)  # nothing yet
+    hq = make.hq("pavlodar")
+    hq.silent = True
+    task = make.task(None, needs_hq=True, offer_attempts=3)
+    team = make.team("almaty")
+    team.last_seen_at = now() - timedelta(hours=2)
+    db_session.commit()
+
+    enqueue(jobs.scan_alerts)
+    run_jobs()
+    national = make.account("hq")
+    kinds = sorted(a["kind"] for a in _open(client, national))
+    assert kinds == ["hq_silent", "offer_expired", "sla_breach", "sla_warning", "stock_low", "team_stale"]
+    stock_alert = next(a for a in _open(client, national) if a["kind"] == "stock_low")
+    assert "FFP2 respirator 3.0 days" in stock_alert["message"]
+
+    # Running again raises nothing new.
+    enqueue(jobs.scan_alerts)
+    run_jobs()
+    newest = db_session.scalar(select(Alert.id).order_by(Alert.id.desc()))
+    assert newest == max(a["id"] for a in _open(client, national))
+    assert len(_open(client, national)) == 6
+
+    # Conditions end: the case is resolved, the HQ reports, the team's phone comes back.
+    breached.status = "resolved"
+    team.last_seen_at = now()
+    db_session.commit()
+    report = {"staff_on_duty": 3, "open_cases": 0}
+    client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=report, headers=national.auth)
+    enqueue(jobs.scan_alerts)
+    run_jobs()
+    assert sorted(a["kind"] for a in _open(client, national)) == ["offer_expired", "sla_warning", "stock_low"]
+    assert db_session.scalar(select(Alert).where(Alert.subject_id == task.id)).cleared_at is None
+
+
+def test_acknowledgement_records_who_and_when(make, db_session, enqueue, run_jobs, client):
+    make.case("almaty", due_in_minutes=-5)
+    enqueue(jobs.scan_alerts)
+    run_jobs()
+    first, second = make.account("hq"), make.account("admin")
+    [alert] = _open(client, first)
+    resp = client.post(f"/api/v1/alerts/{alert['id']}/acknowledge", headers=first.auth)
+    assert resp.status_code == 200
+    assert resp.get_json()["acknowledged_by"] == first.user.display_name
+    db_session.expire_all()
+    row = db_session.get(Alert, alert["id"])
+    assert row.acknowledged_by_id == first.user.id and abs((row.acknowledged_at - now()).total_seconds()) < 60
+    assert _open(client, second) == []
+    again = client.post(f"/api/v1/alerts/{alert['id']}/acknowledge", headers=second.auth)
+    assert again.status_code == 409 and first.user.display_name in again.get_json()["message"]
+    history = client.get("/api/v1/alerts?state=acknowledged", headers=second.auth).get_json()
+    assert [a["id"] for a in history] == [alert["id"]]
+    # An acknowledged condition that persists is not raised again.
+    enqueue(jobs.scan_alerts)
+    run_jobs()
+    assert _open(client, second) == []
+
+
+def test_alert_scope_and_bad_input(make, enqueue, run_jobs, client):
+    make.case("pavlodar", due_in_minutes=-5)
+    enqueue(jobs.scan_alerts)
+    run_jobs()
+    regional = make.account("hq", region_id=make.region("almaty").id)
+    assert _open(client, regional) == []
+    [alert] = _open(client, make.account("hq"))
+    assert client.post(f"/api/v1/alerts/{alert['id']}/acknowledge", headers=regional.auth).status_code == 403
+    assert client.post("/api/v1/alerts/999999/acknowledge", headers=regional.auth).status_code == 404
+    resp = client.get("/api/v1/alerts?state=sleeping", headers=regional.auth)
+    assert resp.status_code == 422 and "state" in resp.get_json()["errors"]["query"]
+    assert client.get("/api/v1/alerts", headers=make.account("field").auth).status_code == 403
