@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -39,7 +39,7 @@ def _hq_home():
 def _home_for_role():
     role = current_user.role
     if role in authz.HQ_ROLES:
-        return _hq_home()
+        return redirect(url_for("situation.hq_home"))
     if role == "facility_manager":
         from coordinator.housing.views import manager_home
 
@@ -50,8 +50,6 @@ def _home_for_role():
             warehouses=supplies_service.list_warehouses(session=db.session, user=current_user),
         )
     if role == "field":
-        from flask import redirect, url_for
-
         return redirect(url_for("field.app"))
     if role == "hotline_operator":
         cases = db.session.scalars(select(Case).order_by(Case.created_at.desc()).limit(50)).all()
@@ -68,6 +66,12 @@ def _home_for_role():
 @allow(*ANY_USER)
 def home():
     return _home_for_role()
+
+
+@bp.route("/hq/overview")
+@allow(*authz.HQ_ROLES)
+def hq_overview():
+    return _hq_home()
 
 
 @bp.app_context_processor

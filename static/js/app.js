@@ -103,20 +103,29 @@
   let timer = null;
   const socket = io({ auth: (cb) => cb({ last_event_id: lastId || null }), transports: ["websocket", "polling"] });
   window.Birlik.socket = socket;
+  // Live only once the server's welcome has arrived: the replay of missed
+  // events comes before it, so until then the screen is still catching up.
   let online = false;
+  let everOnline = false;
   // The badge may be replaced by a refresh, so look it up each time.
   const show = () => {
+    document.body.dataset.live = online ? "ok" : "reconnecting";
+    const banner = document.getElementById("live-banner");
+    if (banner) banner.hidden = online || !everOnline;
     const el = document.getElementById("live-state");
     if (!el) return;
     el.textContent = online ? el.dataset.liveText || "live" : el.dataset.reconnecting || "reconnecting…";
     el.className = "badge " + (online ? "ok" : "warn");
   };
   document.addEventListener("birlik:refreshed", show);
-  socket.on("connect", () => { online = true; show(); });
   socket.on("disconnect", () => { online = false; show(); });
   socket.on("connect_error", () => { online = false; show(); });
   socket.on("welcome", (w) => {
     if (!lastId) { lastId = w.last_event_id; sessionStorage.setItem(KEY, String(lastId)); }
+    const back = everOnline;
+    online = everOnline = true;
+    show();
+    document.dispatchEvent(new CustomEvent("birlik:live", { detail: { reconnected: back, replayed: w.replayed } }));
   });
   socket.on("event", (ev) => {
     if (ev.id <= lastId) return; // live and replay may overlap

@@ -21,7 +21,8 @@
       feed.prepend(li);
       while (feed.children.length > 200) feed.lastChild.remove();
     }
-    if (/^(placement|facility)\./.test(ev.type) && !pending) {
+    // The HQ map page keeps its own, wider KPI strip (panels.js).
+    if (/^(placement|facility)\./.test(ev.type) && !pending && !document.getElementById("hq-map")) {
       pending = true;
       requestAnimationFrame(kpis);
     }

@@ -16,9 +16,9 @@ def test_password_login_reaches_the_role_home_page(app, client, make):
     token = _csrf(client)
     resp = client.post("/login", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": token})
     assert resp.status_code == 302
-    home = client.get("/")
+    home = client.get("/", follow_redirects=True)
     assert home.status_code == 200
-    assert "Headquarters overview" in home.get_data(as_text=True)
+    assert "Situation map" in home.get_data(as_text=True)
 
 
 def test_password_is_stored_with_argon2(make):
@@ -42,7 +42,7 @@ def test_session_post_without_csrf_header_is_rejected(app, client, make):
     forged = client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=body)
     assert forged.status_code == 400
     assert "CSRF" in forged.get_json()["message"]
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
     header = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     ok = client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=body, headers={"X-CSRFToken": header})
     assert ok.status_code == 201

@@ -14,7 +14,7 @@ def test_map_draws_outlines_and_markers_without_tiles(browser, live_server, sign
     context.route("**/*.png", lambda route: route.abort())
     context.route("**tile**", lambda route: route.abort())
     page = sign_in(context, hq)
-    page.goto(live_server.url + "/hq/map")
+    page.goto(live_server.url + "/hq")
     page.wait_for_selector("#hq-map[data-loaded='1']", timeout=15000)
     page.wait_for_function("document.querySelectorAll('#hq-map path.leaflet-interactive, #hq-map canvas').length > 0")
     shot = tmp_path / "map.png"

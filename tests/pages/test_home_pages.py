@@ -17,8 +17,8 @@ def sign_in(client, acc):
 @pytest.mark.parametrize(
     ("role", "heading"),
     [
-        ("admin", "Headquarters overview"),
-        ("hq", "Headquarters overview"),
+        ("admin", "Situation map"),
+        ("hq", "Situation map"),
         ("facility_manager", "My facilities"),
         ("warehouse_manager", "My warehouses"),
         ("hotline_operator", "Hotline cases"),
@@ -28,7 +28,7 @@ def sign_in(client, acc):
 def test_each_role_lands_on_its_home(client, make, role, heading):
     accounts = make.every_role()
     sign_in(client, accounts[role])
-    page = client.get("/")
+    page = client.get("/", follow_redirects=True)
     assert page.status_code == 200
     assert heading in page.get_data(as_text=True)
 
