@@ -221,6 +221,10 @@
     filters,
     flyTo(lat, lon) { if (lat != null && lon != null) map.flyTo([lat, lon], 12); },
     markerCount: () => Object.values(byId).reduce((n, m) => n + m.size, 0),
+    marker(layer, id) {
+      const m = byId[layer]?.get(id);
+      return m ? { ...m.feature, colour: m.options.color } : null;
+    },
   };
   // After a reconnect the replayed events patch the map; reload anyway if many were missed.
   document.addEventListener("birlik:live", (e) => { if (e.detail.reconnected && e.detail.replayed >= 4900) reloadAll(); });

@@ -82,8 +82,8 @@ def test_token_api_issues_a_working_bearer_token(client, make):
 def test_language_choice_is_remembered(client, make, db_session):
     acc = make.account("hq")
     client.post("/login", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": _csrf(client)})
-    client.post("/lang", data={"lang": "ru", "next": "/", "csrf_token": _csrf(client, "/")})
-    assert "Обзор штаба" in client.get("/").get_data(as_text=True)
+    client.post("/lang", data={"lang": "ru", "next": "/", "csrf_token": _csrf(client, "/hq/overview")})
+    assert "Обзор штаба" in client.get("/hq/overview").get_data(as_text=True)
     db_session.refresh(acc.user)
     assert acc.user.locale == "ru"
 

@@ -1,0 +1,90 @@
+"""The HQ screen in Chromium: figures match the database and follow a
+placement live; an acknowledged alert leaves every other HQ screen."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from coordinator.alerts.models import Alert
+from coordinator.housing import service as housing
+from workers import jobs
+
+pytestmark = pytest.mark.browser
+
+
+def _kpi(page, key):
+    return page.locator(f"[data-kpi={key}]").first.inner_text()
+
+
+def test_placement_changes_kpi_and_marker_within_two_seconds(
+    browser, live_server, sign_in, make, client, run_jobs, db_session
+):
+    facility = make.facility("almaty", beds={"standard": 10})
+    make.facility("karaganda", beds={"standard": 5})
+    hq = make.account("hq")
+    page = sign_in(browser.new_context(viewport={"width": 1280, "height": 900}), hq)
+    assert page.url.endswith("/hq")
+    page.wait_for_selector("#hq-map[data-loaded='1']", timeout=15000)
+    page.wait_for_selector("#live-state.ok")
+
+    figures = housing.summary(session=db_session, user=hq.user)
+    for key in ("beds_free", "beds_held", "beds_occupied", "people_waiting"):
+        assert _kpi(page, key) == str(figures[key])
+    marker = page.evaluate(f"BirlikMap.marker('facilities', {facility.id})")
+    assert marker["free"] == 10 and marker["colour"] == "#15803d"
+    page.evaluate("window.__noReload = true")
+
+    started = time.monotonic()
+    resp = client.post(
+        "/api/v1/placements", json={"head_count": 9, "contact_phone": "+7 700 1", "origin": "Almaty"}, headers=hq.auth
+    )
+    assert resp.status_code == 201
+    assert run_jobs() >= 1
+    left = 2.0 - (time.monotonic() - started)
+    page.wait_for_function(
+        f"""() => document.querySelector('[data-kpi=beds_held]').textContent === '{figures["beds_held"] + 9}'
+              && BirlikMap.marker('facilities', {facility.id}).free === 1""",
+        timeout=max(left, 0.1) * 1000,
+    )
+    assert time.monotonic() - started < 2.0
+    assert page.evaluate(f"BirlikMap.marker('facilities', {facility.id}).colour") == "#b91c1c"
+    assert _kpi(page, "beds_free") == str(figures["beds_free"] - 9)
+    assert page.evaluate("window.__noReload") is True
+
+
+def test_acknowledged_alert_vanishes_from_other_hq_screens(
+    browser, live_server, sign_in, make, enqueue, run_jobs, db_session
+):
+    make.case("almaty", due_in_minutes=-10)
+    first, second = make.account("hq"), make.account("admin")
+    pages = []
+    for account in (first, second):
+        page = sign_in(browser.new_context(), account)
+        page.wait_for_selector("#live-state.ok")
+        pages.append(page)
+    enqueue(jobs.scan_alerts)
+    run_jobs()
+    alert = db_session.scalar(select(Alert))
+    row = f"#alert-feed li[data-alert-id='{alert.id}']"
+    for page in pages:
+        page.wait_for_selector(row, timeout=5000)
+        assert "SLA breached" in page.locator(row).inner_text()
+    pages[0].locator(row).get_by_role("button").click()
+    pages[1].wait_for_selector(row, state="detached", timeout=5000)
+    pages[0].wait_for_selector(row, state="detached", timeout=5000)
+    assert pages[1].locator("#alert-count").inner_text() == "0"
+    db_session.expire_all()
+    recorded = db_session.get(Alert, alert.id)
+    assert recorded.acknowledged_by_id == first.user.id and recorded.acknowledged_at is not None
+
+
+def test_unknown_filter_in_the_address_gets_a_message_not_an_empty_map(browser, live_server, sign_in, make):
+    make.facility("almaty")
+    page = sign_in(browser.new_context(), make.account("hq"))
+    page.goto(live_server.url + "/hq?status=sleeping")
+    page.wait_for_selector("#map-error:not([hidden])", timeout=10000)
+    assert "Unknown status sleeping" in page.locator("#map-error").inner_text()
+    page.goto(live_server.url + "/hq?layers=unicorns")
+    page.wait_for_selector("#map-error:not([hidden])", timeout=10000)
+    assert "Unknown layers: unicorns" in page.locator("#map-error").inner_text()
