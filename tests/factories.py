@@ -173,7 +173,7 @@ class Factory:
                     item_id=found.id,
                     kind="issued",
                     quantity=per_day,
-                    created_at=now() - timedelta(days=day, hours=-1),
+                    created_at=now() - timedelta(days=day - 0.5),
                 )
             )
         self.session.commit()

@@ -22,12 +22,11 @@ from coordinator.common.errors import Conflict, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.field import tasks as field_tasks
 from coordinator.field.models import Task, Team
-from coordinator.hotline.models import Case
+from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.hq.models import Headquarters
 from coordinator.supplies import stock
 from coordinator.supplies.models import Warehouse
 
-OPEN_CASE = ("new", "triaged", "inspection_assigned", "inspected")
 STATES = ("open", "acknowledged", "all")
 
 
@@ -90,9 +89,10 @@ def _cases(session: Session) -> list[Condition]:
     t = now()
     warn = t + timedelta(minutes=current_app.config["SLA_WARNING_MINUTES"])
     out = []
-    for c in session.scalars(
-        select(Case).where(Case.status.in_(OPEN_CASE), Case.duplicate_of_id.is_(None), Case.sla_due_at.is_not(None))
-    ):
+    query = select(Case).where(
+        Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None), Case.sla_due_at.is_not(None)
+    )
+    for c in session.scalars(query):
         if c.breached or c.sla_due_at <= t:
             kind, severity, text = "sla_breach", "critical", "SLA breached"
         elif c.sla_due_at <= warn:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
+from coordinator.common.clock import now
+from coordinator.demo import history
 from coordinator.events import service as events
 from coordinator.field.models import Team
 from coordinator.geo import gazetteer
@@ -228,6 +230,10 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
             display_name=username.replace(".", " ").title(),
             **scope,
         )
+
+    for t in teams:
+        t.last_seen_at = now() if t.on_duty else None
+    history.backfill(session=session, rng=rng, facilities=facilities)
 
     user("admin", "admin")
     user("hq", "hq")

@@ -32,6 +32,8 @@ CASE_STATUSES = (
     "referred",
     "closed",
 )
+# Cases still being worked on: they count as open and run an SLA clock.
+OPEN_CASE_STATUSES = ("new", "triaged", "inspection_assigned", "inspected")
 
 
 class Case(Timestamped, db.Model):

@@ -14,13 +14,12 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.field import tasks as field_tasks
 from coordinator.field.models import Task, Team
-from coordinator.hotline.models import Case
+from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.housing import service as housing_service
 from coordinator.housing.models import PlacementRequest
 from coordinator.supplies import stock
 from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine
 
-OPEN_CASE = ("new", "triaged", "inspection_assigned", "inspected")
 BUSY_TASK = ("offered", "accepted", "en_route", "on_site")
 QUEUE_LIMIT = 50
 
@@ -45,7 +44,7 @@ def case_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
     query = select(
         func.count(Case.id),
         func.coalesce(func.sum(case(((Case.breached.is_(True)) | (Case.sla_due_at < now()), 1), else_=0)), 0),
-    ).where(Case.status.in_(OPEN_CASE), Case.duplicate_of_id.is_(None))
+    ).where(Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None))
     if region_id is not None:
         query = query.where(Case.region_id == region_id)
     opened, breached = session.execute(query).one()
@@ -146,7 +145,7 @@ def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     horizon = now() + timedelta(minutes=current_app.config["SLA_WARNING_MINUTES"])
     query = (
         select(Case)
-        .where(Case.status.in_(OPEN_CASE), Case.duplicate_of_id.is_(None), Case.sla_due_at <= horizon)
+        .where(Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None), Case.sla_due_at <= horizon)
         .order_by(Case.sla_due_at)
         .limit(QUEUE_LIMIT)
     )

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 from coordinator.common.clock import now
 from coordinator.events.models import Event, EventRoom
 from coordinator.geo.models import Region
-from coordinator.hotline.models import CATEGORIES, Case
+from coordinator.hotline.models import CATEGORIES, OPEN_CASE_STATUSES, Case
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay
 from coordinator.supplies import stock
 from coordinator.supplies.models import Delivery, Organization, Warehouse
 
-OPEN_CASE = ("new", "triaged", "inspection_assigned", "inspected")
 # Event types counted per region today, and the column each one feeds.
 COUNTED = {"placement.assigned": "placed", "placement.checked_in": "checked_in", "placement.released": "released"}
 HISTORY_DAYS = 30
@@ -74,7 +73,7 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
     breached = _by_region(
         session,
         select(Case.region_id, func.count(Case.id))
-        .where(Case.status.in_(OPEN_CASE), (Case.breached.is_(True)) | (Case.sla_due_at < now()))
+        .where(Case.status.in_(OPEN_CASE_STATUSES), (Case.breached.is_(True)) | (Case.sla_due_at < now()))
         .group_by(Case.region_id),
     )
     delivered = _by_region(

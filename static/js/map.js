@@ -13,7 +13,11 @@
   L.tileLayer(box.dataset.tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
   const regions = L.geoJSON(null, { style: { color: "#0f2a44", weight: 1, fillColor: "#dbe7f3", fillOpacity: 0.35 } })
     .addTo(map);
-  window.Birlik.api("GET", "/api/v1/map/regions.geojson").then((res) => { if (res.ok) regions.addData(res.body); });
+  window.Birlik.api("GET", "/api/v1/map/regions.geojson").then((res) => {
+    if (!res.ok) return;
+    regions.addData(res.body);
+    if (!filters.region) map.fitBounds(regions.getBounds()); // the whole country, on any screen
+  });
 
   // Filters start from the page address, so a filtered map can be shared as a link.
   const params = new URLSearchParams(location.search);
@@ -105,6 +109,8 @@
     errorBox.hidden = !message;
   }
 
+  // Zoom to the region's markers after the first load and after a region change.
+  let fit = true;
   async function load(names) {
     const q = new URLSearchParams({ layers: names.join(",") });
     if (filters.region) q.set("region_id", filters.region);
@@ -113,6 +119,11 @@
     if (!res.ok) { showError(window.Birlik.describe(res)); box.dataset.loaded = "error"; return; }
     showError("");
     for (const [name, items] of Object.entries(res.body.layers)) draw(name, items);
+    if (fit) {
+      fit = false;
+      const points = Object.values(res.body.layers).flat().filter((f) => f.lat != null).map((f) => [f.lat, f.lon]);
+      if (filters.region && points.length) map.fitBounds(points, { padding: [20, 20], maxZoom: 11 });
+    }
     box.dataset.loaded = "1";
     document.dispatchEvent(new CustomEvent("birlik:map-drawn", { detail: { layers: names } }));
   }
@@ -181,7 +192,12 @@
   const regionSelect = document.getElementById("map-region");
   if (regionSelect) {
     regionSelect.value = filters.region;
-    regionSelect.addEventListener("change", (ev) => { filters.region = ev.target.value; reloadAll(); });
+    regionSelect.addEventListener("change", (ev) => {
+      filters.region = ev.target.value;
+      fit = true;
+      if (!filters.region) map.fitBounds(regions.getBounds());
+      reloadAll();
+    });
   }
   const statusSelect = document.getElementById("map-status");
   if (statusSelect) {

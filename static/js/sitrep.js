@@ -12,7 +12,9 @@
     backgroundColor: PALETTE[i % PALETTE.length], fill: false, spanGaps: true, pointRadius: 1,
   }));
   const draw = (id, config) => { const el = document.getElementById(id); if (el) new Chart(el, config); };
-  draw("chart-occupancy", { type: "line", data: { labels, datasets: series(data.occupancy) }, options });
+  // Beds in service dwarf the rest: listed, but off until clicked in the legend.
+  const occupancy = series(data.occupancy).map((d) => ({ ...d, hidden: d.label === "in service" }));
+  draw("chart-occupancy", { type: "line", data: { labels, datasets: occupancy }, options });
   draw("chart-stock", { type: "line", data: { labels, datasets: series(data.stock) }, options });
   draw("chart-cases", { type: "bar", data: { labels, datasets: series(data.cases) },
     options: { ...options, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } });

@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 from coordinator.auth.models import User
 from coordinator.events.models import Event
 from coordinator.field.models import Team
-from coordinator.hotline.models import Report
-from coordinator.housing.models import Facility
+from coordinator.hotline.models import Case, Report
+from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
 from coordinator.hq.models import Headquarters
-from coordinator.supplies.models import Organization, Warehouse
+from coordinator.supplies.models import Organization, StockBalance, StockMove, Warehouse
 
 
 def _count(db_session, model) -> int:
@@ -22,6 +22,21 @@ def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session
     assert "hq.almaty" in first.output and "birlik-demo" in first.output
     counts = {m.__name__: _count(db_session, m) for m in (Facility, Warehouse, Organization, Headquarters, Team, User)}
     assert counts == {"Facility": 150, "Warehouse": 10, "Organization": 200, "Headquarters": 21, "Team": 60, "User": 8}
+    # A month of past: stock balances match their moves, people are in quarantine, cases have history.
+    for b in db_session.scalars(select(StockBalance)):
+        moves = db_session.execute(
+            select(StockMove.kind, func.sum(StockMove.quantity))
+            .where(StockMove.warehouse_id == b.warehouse_id, StockMove.item_id == b.item_id)
+            .group_by(StockMove.kind)
+        ).all()
+        assert b.on_hand == dict(moves)["received"] - dict(moves).get("issued", 0) >= 0
+    beds = db_session.execute(select(func.sum(FacilityBeds.occupied))).scalar()
+    inside = db_session.execute(
+        select(func.sum(PlacementRequest.checked_in_count)).where(PlacementRequest.status == "checked_in")
+    ).scalar()
+    assert beds == inside > 0
+    assert _count(db_session, OccupancyDay) == 150 * 29
+    assert _count(db_session, Case) > 200
     again = runner.invoke(args=["seed-demo"])
     assert "already present" in again.output
     assert _count(db_session, Facility) == 150
