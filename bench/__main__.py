@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark and print the figures.
 
-BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS and BENCH_TASKS shorten or lengthen the runs."""
+BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS, BENCH_TASKS, BENCH_MAP_RATE and
+BENCH_MAP_SECONDS shorten or lengthen the runs."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ import json
 import time
 from pathlib import Path
 
-from bench import dispatch, field
+from bench import dispatch, field, hq_map
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
 def main() -> None:
-    results = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "housing": dispatch.run(), "field": field.run()}
+    results = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "housing": dispatch.run(),
+        "field": field.run(),
+        "hq_map": hq_map.run(),
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
