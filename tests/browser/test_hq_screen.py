@@ -88,3 +88,23 @@ def test_unknown_filter_in_the_address_gets_a_message_not_an_empty_map(browser, 
     page.goto(live_server.url + "/hq?layers=unicorns")
     page.wait_for_selector("#map-error:not([hidden])", timeout=10000)
     assert "Unknown layers: unicorns" in page.locator("#map-error").inner_text()
+
+
+def test_after_a_disconnect_the_screen_shows_reconnecting_and_replays_what_it_missed(
+    browser, live_server, sign_in, make, client
+):
+    facility = make.facility("almaty", beds={"standard": 10})
+    hq = make.account("hq")
+    page = sign_in(browser.new_context(), hq)
+    page.wait_for_selector("#live-state.ok")
+    page.evaluate("window.__noReload = true; Birlik.socket.disconnect()")
+    page.wait_for_selector("#live-banner:not([hidden])")
+    assert page.locator("#live-state").inner_text() == "reconnecting…"
+    # Missed while offline: a bed change.
+    client.put(f"/api/v1/facilities/{facility.id}/beds/standard", json={"total": 4}, headers=hq.auth)
+    page.wait_for_timeout(500)
+    assert page.evaluate(f"BirlikMap.marker('facilities', {facility.id}).free") == 10
+    page.evaluate("Birlik.socket.connect()")
+    page.wait_for_selector("#live-banner[hidden]", state="attached", timeout=5000)
+    page.wait_for_function(f"BirlikMap.marker('facilities', {facility.id}).free === 4", timeout=5000)
+    assert page.evaluate("window.__noReload") is True
