@@ -56,6 +56,9 @@ def test_route_matrix(app, client, make):
         "facility_id": make.scope["facility"].id,
         "team_id": make.scope["team"].id,
         "warehouse_id": make.scope["warehouse"].id,
+        "alert_id": 1,
+        "layer": "cases",
+        "fmt": "csv",
     }
     checked = 0
     for rule in app.url_map.iter_rules():

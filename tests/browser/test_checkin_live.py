@@ -32,6 +32,7 @@ def test_manager_check_in_updates_hq_view_live(browser, live_server, sign_in, ma
 
     hq_page.wait_for_function("document.querySelector('[data-kpi=beds_occupied]').textContent === '2'", timeout=5000)
     assert hq_page.evaluate("window.__noReload") is True
+    hq_page.locator("summary", has_text="Live events").click()
     assert "placement.checked_in" in hq_page.locator("#event-feed").inner_text()
     hq_context.close()
     phone.close()

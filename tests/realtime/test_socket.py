@@ -35,8 +35,11 @@ def test_job_emit_reaches_client_through_redis(app, make, socket_client, run_job
     assert wait_for(lambda: getattr(sio, "welcome", None))
     with app.app_context():
         flag_silent_hqs.enqueue()
-    assert run_jobs() == 1
+    assert run_jobs() == 2  # the flag, then the alert scan it queues
     assert wait_for(lambda: any(e["type"] == "hq.silent" and e["subject_id"] == hq.id for e in sio.received))
+    assert wait_for(
+        lambda: any(e["type"] == "alert.raised" and e["after"]["subject_id"] == hq.id for e in sio.received)
+    )
     db_session.expire_all()
     assert db_session.get(Headquarters, hq.id).silent is True
 
