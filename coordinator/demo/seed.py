@@ -4,6 +4,7 @@ Names of facilities, organizations and teams are invented; places are not."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -101,6 +102,8 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
     hqs = {
         code: Headquarters(name=f"{r.name_en} HQ", region_id=r.id, lat=r.lat, lon=r.lon) for code, r in regions.items()
     }
+    for hq in (national, *hqs.values()):
+        hq.last_report_at = now() - timedelta(minutes=rng.randint(5, 120))  # this morning's reports
     session.add_all([national, *hqs.values()])
 
     # Facilities: ~150, more where more people live.

@@ -263,10 +263,34 @@ def report_position(*, session: Session, user: User | None, team: Team, lat: flo
     return team
 
 
+# A team with a task in one of these is at work on it.
+WORKING = ("accepted", "en_route", "on_site")
+
+
+def team_status(team: Team, *, working: bool) -> str:
+    """What HQ sees of a team: off duty, stale (phone silent), busy or available."""
+    if not team.on_duty:
+        return "off_duty"
+    if is_stale(team):
+        return "stale"
+    return "busy" if working else "available"
+
+
 def is_stale(team: Team) -> bool:
     """An on-duty team whose phone has been silent too long."""
     limit = timedelta(seconds=current_app.config["TEAM_STALE_SECONDS"])
     return team.on_duty and (team.last_seen_at is None or now() - team.last_seen_at > limit)
 
 
-__all__ = ["alert_hq", "cancel", "create", "get", "reassign", "report_position", "set_shift", "step", "timeline"]
+__all__ = [
+    "alert_hq",
+    "cancel",
+    "create",
+    "get",
+    "reassign",
+    "report_position",
+    "set_shift",
+    "step",
+    "team_status",
+    "timeline",
+]

@@ -20,7 +20,6 @@ from coordinator.housing.models import PlacementRequest
 from coordinator.supplies import stock
 from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine
 
-BUSY_TASK = ("offered", "accepted", "en_route", "on_site")
 QUEUE_LIMIT = 50
 
 
@@ -32,11 +31,10 @@ def team_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
     query = select(Team).where(Team.on_duty.is_(True))
     if region_id is not None:
         query = query.where(Team.region_id == region_id)
-    busy = set(session.scalars(select(Task.team_id).where(Task.status.in_(BUSY_TASK[1:]))))
+    working = set(session.scalars(select(Task.team_id).where(Task.status.in_(field_tasks.WORKING))))
     out = {"teams_available": 0, "teams_busy": 0, "teams_stale": 0}
     for t in session.scalars(query):
-        key = "teams_stale" if field_tasks.is_stale(t) else "teams_busy" if t.id in busy else "teams_available"
-        out[key] += 1
+        out[f"teams_{field_tasks.team_status(t, working=t.id in working)}"] += 1
     return out
 
 

@@ -79,14 +79,10 @@ def _teams(session: Session, region_id: int | None) -> Rows:
     query = select(Team)
     if region_id:
         query = query.where(Team.region_id == region_id)
-    busy = {
-        t.team_id: t for t in session.scalars(select(Task).where(Task.status.in_(("accepted", "en_route", "on_site"))))
-    }
+    busy = {t.team_id: t for t in session.scalars(select(Task).where(Task.status.in_(field_tasks.WORKING)))}
     for t in _rows(session, query):
         task = busy.get(t.id)
-        status = (
-            "off_duty" if not t.on_duty else "stale" if field_tasks.is_stale(t) else "busy" if task else "available"
-        )
+        status = field_tasks.team_status(t, working=task is not None)
         lat = t.last_lat if t.last_lat is not None else t.home_hq.lat
         lon = t.last_lon if t.last_lon is not None else t.home_hq.lon
         yield (
