@@ -4,6 +4,7 @@ user's region. Reporter identities never appear here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -12,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
+from coordinator.common.clock import now
 from coordinator.common.errors import Forbidden, Invalid
 from coordinator.field import tasks as field_tasks
 from coordinator.field.models import Task, Team
 from coordinator.geo.models import Region
-from coordinator.hotline.models import Case
+from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.hq.models import Headquarters
 from coordinator.supplies import stock
@@ -155,6 +157,18 @@ def _hqs(session: Session, region_id: int | None) -> Rows:
     )
 
 
+def sla_state(case: Case) -> str:
+    """Where a case stands on its SLA clock: breached, due soon, on time, or stopped (referred)."""
+    if case.status not in OPEN_CASE_STATUSES:
+        return "stopped"
+    if case.breached or (case.sla_due_at and case.sla_due_at <= now()):
+        return "breached"
+    warning = timedelta(minutes=current_app.config["SLA_WARNING_MINUTES"])
+    if case.sla_due_at and case.sla_due_at <= now() + warning:
+        return "due_soon"
+    return "on_time"
+
+
 def _cases(session: Session, region_id: int | None) -> Rows:
     query = select(Case).where(Case.status.not_in(("closed", "resolved")), Case.lat.is_not(None))
     if region_id:
@@ -168,6 +182,7 @@ def _cases(session: Session, region_id: int | None) -> Rows:
             "category": c.category,
             "severity": c.severity,
             "breached": c.breached,
+            "sla": sla_state(c),
             "status": c.status,
             "region_id": c.region_id,
             "sla_due_at": c.sla_due_at.isoformat() if c.sla_due_at else None,

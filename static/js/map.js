@@ -46,7 +46,9 @@
     waiting: () => ({ radius: 6, color: "#7c3aed", fillColor: "#a78bfa" }),
     warehouses: (f) => ({ radius: 9, color: "#1e3a8a", fillColor: COVER[f.status] }),
     supply: (f) => ({ radius: 5, color: ["", "#b91c1c", "#d97706", "#2563eb", "#6b7280"][f.tier] || "#6b7280" }),
-    cases: (f) => ({ radius: 6, color: f.breached ? "#7f1d1d" : { critical: "#dc2626", high: "#f59e0b", normal: "#6b7280" }[f.severity] }),
+    // Fill by severity, ring by SLA state: a breached case stands out whatever its severity.
+    cases: (f) => ({ radius: 6, fillColor: { critical: "#dc2626", high: "#f59e0b", normal: "#6b7280" }[f.severity],
+                     color: { breached: "#450a0a", due_soon: "#ea580c" }[f.sla] || "#374151", weight: f.sla === "breached" ? 4 : 2 }),
     hqs: (f) => ({ radius: 9, color: f.silent ? "#dc2626" : "#0f2a44", fillColor: f.silent ? "#fca5a5" : "#93c5fd" }),
     teams: (f) => ({ radius: 6, color: { available: "#15803d", busy: "#2563eb", stale: "#dc2626", off_duty: "#9ca3af" }[f.status] }),
   };
@@ -60,7 +62,8 @@
     warehouses: (f) => `<strong>${text(f.name)}</strong> · ${status(f.status)}<br>` + Object.entries(f.stock)
       .map(([k, v]) => `${text(k)}: ${v.on_hand} (${v.days_of_cover ?? "—"} d)`).join("<br>"),
     supply: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)} · ${f.lines} lines`,
-    cases: (f) => `<strong>${text(f.name)}</strong><br>${text(f.category)} · ${text(f.severity)} · ${status(f.status)}${f.breached ? " · SLA breached" : ""}`,
+    cases: (f) => `<strong>${text(f.name)}</strong><br>${text(f.category)} · ${text(f.severity)} · ${status(f.status)}` +
+      `<br>SLA: ${text(f.sla.replace("_", " "))}${f.sla_due_at ? ` (${text(f.sla_due_at.slice(0, 16).replace("T", " "))})` : ""}`,
     hqs: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}`,
     teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
   };

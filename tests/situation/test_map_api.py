@@ -47,3 +47,11 @@ def test_region_outlines_are_served_with_our_codes(client, make):
     outlines = client.get("/api/v1/map/regions.geojson", headers=acc.auth).get_json()
     assert len(outlines["features"]) == 20
     assert {f["properties"]["code"] for f in outlines["features"]} >= {"abai", "ulytau", "jetisu", "shymkent"}
+
+
+def test_cases_carry_their_sla_state(client, make):
+    late, soon, calm = make.case(due_in_minutes=-1), make.case(due_in_minutes=30), make.case(due_in_minutes=900)
+    hq = make.account("hq")
+    cases = client.get("/api/v1/map?layers=cases", headers=hq.auth).get_json()["layers"]["cases"]
+    state = {c["id"]: c["sla"] for c in cases}
+    assert (state[late.id], state[soon.id], state[calm.id]) == ("breached", "due_soon", "on_time")
