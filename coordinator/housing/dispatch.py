@@ -9,6 +9,7 @@ and why, is stored on the request for HQ to read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ from coordinator.housing.models import (
 from coordinator.housing.placement import record, state
 
 PASSED_SHOWN = 5
+RANK_CHUNK = 12  # facilities loaded at a time while looking for one that fits
 
 
 def categories_for(p: PlacementRequest) -> tuple[str, ...]:
@@ -55,18 +57,28 @@ def _unfit(f: Facility, p: PlacementRequest) -> str | None:
     return None
 
 
-def _ranked(session: Session, p: PlacementRequest) -> list[tuple[Facility, float]]:
-    facilities = session.scalars(select(Facility)).all()
-    if not facilities:
-        return []
+def _ranked(session: Session, p: PlacementRequest) -> Iterator[tuple[Facility, float]]:
+    """Facilities nearest first. Only coordinates are read for all of them;
+    whole facilities (with their beds) are loaded a few at a time, since the
+    first few usually fit."""
+    points = session.execute(select(Facility.id, Facility.lat, Facility.lon)).all()
+    if not points:
+        return
     km = haversine_matrix(
         np.array([p.origin_lat]),
         np.array([p.origin_lon]),
-        np.array([f.lat for f in facilities]),
-        np.array([f.lon for f in facilities]),
+        np.array([row.lat for row in points]),
+        np.array([row.lon for row in points]),
     )[0]
     order = np.argsort(km, kind="stable")
-    return [(facilities[i], float(km[i])) for i in order]
+    for start in range(0, len(order), RANK_CHUNK):
+        chunk = order[start : start + RANK_CHUNK]
+        ids = [points[i].id for i in chunk]
+        loaded = {f.id: f for f in session.scalars(select(Facility).where(Facility.id.in_(ids)))}
+        for i in chunk:
+            facility = loaded.get(points[i].id)
+            if facility is not None:
+                yield facility, float(km[i])
 
 
 def _claim(session: Session, p: PlacementRequest) -> bool:
