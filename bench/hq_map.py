@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -81,6 +82,11 @@ window.__benchRecord = () => {
 def _layer_total(system: DemoSystem, token: str) -> int:
     body = requests.get(system.url + "/api/v1/map", headers={"Authorization": f"Bearer {token}"}, timeout=60).json()
     return sum(len(v) for v in body["layers"].values())
+
+
+def _last_event_id(system: DemoSystem) -> int:
+    with sqlite3.connect(system.dir / "var" / "birlik.db") as db:
+        return db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -172,6 +178,7 @@ def frame_times(browser, system: DemoSystem, *, rate: int, seconds: int) -> dict
     page.goto(system.url + "/hq")
     page.wait_for_function("window.__bench.drawnAt !== null", timeout=120_000)
     page.wait_for_selector("#live-state.ok", timeout=30_000)
+    first_id = _last_event_id(system)
     page.evaluate("window.__benchRecord()")
     load = _event_load(system, system.token("admin"), rate=rate, seconds=seconds)
     time.sleep(2)  # let the last events arrive and render
@@ -183,6 +190,9 @@ def frame_times(browser, system: DemoSystem, *, rate: int, seconds: int) -> dict
         "events_per_second": rate,
         "seconds": seconds,
         **load,
+        # Late position fixes (older than the team's last) are ignored by design, so
+        # fewer events are written than calls made; the page should get them all.
+        "events_written": _last_event_id(system) - first_id,
         "events_received_by_page": received,
         "frames": len(frames),
         "frame_ms_p50": _pct(frames, 0.50),
