@@ -162,6 +162,7 @@
     for (const [id, after] of positions) {
       const marker = byId.teams.get(id);
       if (marker) {
+        if (marker.feature.status === "stale") schedule("teams"); // back in touch: recolour
         marker.setLatLng([after.lat, after.lon]);
         const line = lines.get(id);
         if (line) line.setLatLngs([[after.lat, after.lon], line.getLatLngs()[1]]);
@@ -178,7 +179,10 @@
       if (!positionFrame) { positionFrame = true; requestAnimationFrame(movePositions); }
       return;
     }
-    const layer = LAYER_OF[ev.subject_type];
+    // An alert is raised or cleared when time alone changes a state (a team goes
+    // stale, an SLA falls due): redraw the layer of the thing it is about.
+    const about = ev.subject_type === "alert" ? ev.after?.subject_type : ev.subject_type;
+    const layer = LAYER_OF[about];
     if (layer) schedule(layer);
     if (ev.subject_type === "placement") schedule("facilities");
   });

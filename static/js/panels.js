@@ -163,9 +163,14 @@
     if (ev.subject_type === "alert") {
       if (ev.type === "alert.raised") addAlert(ev.after);
       else removeAlert(ev.subject_id);
+      if (ev.type !== "alert.acknowledged") schedule(); // time moved a figure (stale team, SLA breach)
       return;
     }
-    if (ev.type === "team.position") return; // moves a marker, changes no figure
+    if (ev.type === "team.position") {
+      // Only a stale team coming back changes a figure.
+      if (window.BirlikMap?.marker("teams", ev.subject_id)?.status === "stale") schedule();
+      return;
+    }
     if (PANEL_SUBJECTS.has(ev.subject_type)) schedule();
   });
   document.addEventListener("birlik:filters", () => { schedule(); loadAlerts(); });

@@ -2,6 +2,7 @@
 placement live; an acknowledged alert leaves every other HQ screen."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -108,3 +109,25 @@ def test_after_a_disconnect_the_screen_shows_reconnecting_and_replays_what_it_mi
     page.wait_for_selector("#live-banner[hidden]", state="attached", timeout=5000)
     page.wait_for_function(f"BirlikMap.marker('facilities', {facility.id}).free === 4", timeout=5000)
     assert page.evaluate("window.__noReload") is True
+
+
+def test_a_stale_team_that_reports_turns_available_on_the_screen(
+    browser, live_server, sign_in, make, client, db_session
+):
+    team = make.team("almaty")
+    team.last_seen_at = None  # on duty, never heard from: stale
+    db_session.commit()
+    hq = make.account("hq")
+    page = sign_in(browser.new_context(), hq)
+    page.wait_for_selector("#hq-map[data-loaded='1']")
+    page.wait_for_selector("#live-state.ok")
+    assert (_kpi(page, "teams_stale"), _kpi(page, "teams_available")) == ("1", "0")
+    assert page.evaluate(f"BirlikMap.marker('teams', {team.id}).status") == "stale"
+    body = {"lat": 43.26, "lon": 76.95, "at": datetime.now(UTC).isoformat()}
+    assert client.post(f"/api/v1/teams/{team.id}/position", json=body, headers=hq.auth).status_code == 200
+    page.wait_for_function(
+        f"""() => document.querySelector('[data-kpi=teams_stale]').textContent === '0'
+              && BirlikMap.marker('teams', {team.id}).status === 'available'""",
+        timeout=5000,
+    )
+    assert _kpi(page, "teams_available") == "1"
