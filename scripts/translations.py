@@ -300,6 +300,11 @@ RU = {
     "No hotline cases in the last 30 days.": "За 30 дней обращений на горячую линию не было.",
     "Downloads": "Выгрузки",
     "Every map layer in your scope, as CSV (spreadsheets) or GeoJSON (GIS). Reporters are never included.": "Каждый слой карты в вашей зоне — в CSV (таблицы) или GeoJSON (ГИС). Сведения о заявителях никогда не включаются.",
+    "held": "удержано",
+    "lines": "позиций",
+    "due soon": "срок скоро",
+    "on time": "в срок",
+    "clock stopped": "отсчёт остановлен",
 }
 
 # Kazakh: the public pages (sign-in, errors, language) and the field pages first.
@@ -586,6 +591,11 @@ KK = {
     "Allow a split": "Бөлуге рұқсат беру",
     "Picked up": "Алып кетілді",
     "None.": "Жоқ.",
+    "held": "ұсталған",
+    "lines": "позиция",
+    "due soon": "мерзімі жақында",
+    "on time": "мерзімінде",
+    "clock stopped": "санау тоқтатылды",
 }
 
 

@@ -8,6 +8,8 @@
   if (!box || typeof L === "undefined") return;
   const LABELS = JSON.parse(box.dataset.labels);
   const STATUS_LABELS = JSON.parse(box.dataset.statuses || "{}");
+  const WORDS = JSON.parse(box.dataset.words || "{}");
+  const word = (w) => text(WORDS[w] || w);
   const errorBox = document.getElementById("map-error");
   const map = L.map(box, { preferCanvas: true }).setView([48.0, 67.0], 5);
   L.tileLayer(box.dataset.tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
@@ -56,14 +58,14 @@
   const status = (s) => text(STATUS_LABELS[s] || s);
   const POPUP = {
     facilities: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)} · ${f.free} / ${f.in_service}<br>` +
-      Object.entries(f.beds).map(([c, b]) => `${text(c)}: ${b.free} free, ${b.held} held, ${b.occupied} occupied`).join("<br>") +
+      Object.entries(f.beds).map(([c, b]) => `${word(c)}: ${b.free} ${word("free")}, ${b.held} ${word("held")}, ${b.occupied} ${word("occupied")}`).join("<br>") +
       `<br><a href="/facilities/${f.id}">→</a>`,
     waiting: (f) => `<strong>${text(f.name)}</strong><br>${f.people} · P${f.priority}<br>${text(f.reason)}`,
     warehouses: (f) => `<strong>${text(f.name)}</strong> · ${status(f.status)}<br>` + Object.entries(f.stock)
       .map(([k, v]) => `${text(k)}: ${v.on_hand} (${v.days_of_cover ?? "—"} d)`).join("<br>"),
-    supply: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)} · ${f.lines} lines`,
+    supply: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)} · ${f.lines} ${word("lines")}`,
     cases: (f) => `<strong>${text(f.name)}</strong><br>${text(f.category)} · ${text(f.severity)} · ${status(f.status)}` +
-      `<br>SLA: ${text(f.sla.replace("_", " "))}${f.sla_due_at ? ` (${text(f.sla_due_at.slice(0, 16).replace("T", " "))})` : ""}`,
+      `<br>SLA: ${word(f.sla)}${f.sla_due_at ? ` (${text(f.sla_due_at.slice(0, 16).replace("T", " "))})` : ""}`,
     hqs: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}`,
     teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
   };
@@ -244,6 +246,7 @@
     filters,
     flyTo(lat, lon) { if (lat != null && lon != null) map.flyTo([lat, lon], 12); },
     markerCount: () => Object.values(byId).reduce((n, m) => n + m.size, 0),
+    reveal(layer, id) { const m = byId[layer]?.get(id); if (m) reveal(layer, m); },
     marker(layer, id) {
       const m = byId[layer]?.get(id);
       return m ? { ...m.feature, colour: m.options.color } : null;

@@ -52,6 +52,9 @@ def test_placement_changes_kpi_and_marker_within_two_seconds(
     assert page.evaluate(f"BirlikMap.marker('facilities', {facility.id}).colour") == "#b91c1c"
     assert _kpi(page, "beds_free") == str(figures["beds_free"] - 9)
     assert page.evaluate("window.__noReload") is True
+    page.evaluate(f"BirlikMap.reveal('facilities', {facility.id})")
+    popup = page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    assert facility.name in popup.inner_text() and "1 free, 9 held, 0 occupied" in popup.inner_text()
 
 
 def test_acknowledged_alert_vanishes_from_other_hq_screens(
