@@ -6,7 +6,6 @@ scope sees an alert appear and vanish live."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -22,6 +21,7 @@ from coordinator.common.errors import Conflict, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.field import tasks as field_tasks
 from coordinator.field.models import Task, Team
+from coordinator.hotline import sla
 from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.hq.models import Headquarters
 from coordinator.supplies import stock
@@ -86,20 +86,19 @@ def _stock(session: Session) -> list[Condition]:
 
 
 def _cases(session: Session) -> list[Condition]:
-    t = now()
-    warn = t + timedelta(minutes=current_app.config["SLA_WARNING_MINUTES"])
-    out = []
+    warning = current_app.config["SLA_WARNING_MINUTES"]
     query = select(Case).where(
         Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None), Case.sla_due_at.is_not(None)
     )
+    out = []
     for c in session.scalars(query):
-        if c.breached or c.sla_due_at <= t:
+        clock = sla.state(c, warning_minutes=warning)
+        if clock == "breached":
             kind, severity, text = "sla_breach", "critical", "SLA breached"
-        elif c.sla_due_at <= warn:
+        elif clock == "due_soon":
             kind, severity, text = "sla_warning", "high", "SLA due soon"
         else:
             continue
-        due = c.sla_due_at.strftime("%Y-%m-%d %H:%M")
         out.append(
             Condition(
                 key=f"{kind}:{c.id}",
@@ -108,7 +107,8 @@ def _cases(session: Session) -> list[Condition]:
                 region_id=c.region_id,
                 subject_type="case",
                 subject_id=c.id,
-                message=f"Case {c.number} ({c.category.replace('_', ' ')}, {c.severity}): {text}, due {due}.",
+                message=f"Case {c.number} ({c.category.replace('_', ' ')}, {c.severity}): {text}, "
+                f"due {c.sla_due_at:%Y-%m-%d %H:%M}.",
             )
         )
     return out

@@ -14,6 +14,7 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.field import tasks as field_tasks
 from coordinator.field.models import Task, Team
+from coordinator.hotline import sla
 from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.housing import service as housing_service
 from coordinator.housing.models import PlacementRequest
@@ -41,7 +42,7 @@ def team_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
 def case_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
     query = select(
         func.count(Case.id),
-        func.coalesce(func.sum(case(((Case.breached.is_(True)) | (Case.sla_due_at < now()), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((sla.breached_clause(), 1), else_=0)), 0),
     ).where(Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None))
     if region_id is not None:
         query = query.where(Case.region_id == region_id)

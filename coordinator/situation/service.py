@@ -4,7 +4,6 @@ user's region. Reporter identities never appear here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -13,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
-from coordinator.common.clock import now
 from coordinator.common.errors import Forbidden, Invalid
 from coordinator.field import tasks as field_tasks
 from coordinator.field.models import Task, Team
 from coordinator.geo.models import Region
-from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
+from coordinator.hotline import sla
+from coordinator.hotline.models import Case
 from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.hq.models import Headquarters
 from coordinator.supplies import stock
@@ -29,11 +28,12 @@ BATCH = 500
 
 
 def _rows(session: Session, query) -> Iterator[Any]:
-    return session.scalars(query.order_by(query.column_descriptions[0]["entity"].id).execution_options(yield_per=BATCH))
+    """Read in batches, so an export streams instead of loading every row first."""
+    return session.scalars(query.execution_options(yield_per=BATCH))
 
 
 def _facilities(session: Session, region_id: int | None) -> Rows:
-    query = select(Facility)
+    query = select(Facility).order_by(Facility.id)
     if region_id:
         query = query.where(Facility.region_id == region_id)
     for f in _rows(session, query):
@@ -58,7 +58,11 @@ def _facilities(session: Session, region_id: int | None) -> Rows:
 
 
 def _waiting(session: Session, region_id: int | None) -> Rows:
-    query = select(PlacementRequest).where(PlacementRequest.status.in_(("waiting", "requested")))
+    query = (
+        select(PlacementRequest)
+        .where(PlacementRequest.status.in_(("waiting", "requested")))
+        .order_by(PlacementRequest.id)
+    )
     if region_id:
         query = query.where(PlacementRequest.region_id == region_id)
     return (
@@ -78,7 +82,7 @@ def _waiting(session: Session, region_id: int | None) -> Rows:
 
 
 def _teams(session: Session, region_id: int | None) -> Rows:
-    query = select(Team)
+    query = select(Team).order_by(Team.id)
     if region_id:
         query = query.where(Team.region_id == region_id)
     busy = {t.team_id: t for t in session.scalars(select(Task).where(Task.status.in_(field_tasks.WORKING)))}
@@ -117,7 +121,7 @@ def cover_status(days: float | None) -> str:
 
 
 def _warehouses(session: Session, region_id: int | None) -> Rows:
-    query = select(Warehouse)
+    query = select(Warehouse).order_by(Warehouse.id)
     if region_id:
         query = query.where(Warehouse.region_id == region_id)
     cover = stock.cover_by_warehouse(
@@ -139,7 +143,7 @@ def _warehouses(session: Session, region_id: int | None) -> Rows:
 
 
 def _hqs(session: Session, region_id: int | None) -> Rows:
-    query = select(Headquarters)
+    query = select(Headquarters).order_by(Headquarters.id)
     if region_id:
         query = query.where(Headquarters.region_id == region_id)
     return (
@@ -157,20 +161,9 @@ def _hqs(session: Session, region_id: int | None) -> Rows:
     )
 
 
-def sla_state(case: Case) -> str:
-    """Where a case stands on its SLA clock: breached, due soon, on time, or stopped (referred)."""
-    if case.status not in OPEN_CASE_STATUSES:
-        return "stopped"
-    if case.breached or (case.sla_due_at and case.sla_due_at <= now()):
-        return "breached"
-    warning = timedelta(minutes=current_app.config["SLA_WARNING_MINUTES"])
-    if case.sla_due_at and case.sla_due_at <= now() + warning:
-        return "due_soon"
-    return "on_time"
-
-
 def _cases(session: Session, region_id: int | None) -> Rows:
-    query = select(Case).where(Case.status.not_in(("closed", "resolved")), Case.lat.is_not(None))
+    warning = current_app.config["SLA_WARNING_MINUTES"]
+    query = select(Case).where(Case.status.not_in(("closed", "resolved")), Case.lat.is_not(None)).order_by(Case.id)
     if region_id:
         query = query.where(Case.region_id == region_id)
     return (
@@ -182,7 +175,7 @@ def _cases(session: Session, region_id: int | None) -> Rows:
             "category": c.category,
             "severity": c.severity,
             "breached": c.breached,
-            "sla": sla_state(c),
+            "sla": sla.state(c, warning_minutes=warning),
             "status": c.status,
             "region_id": c.region_id,
             "sla_due_at": c.sla_due_at.isoformat() if c.sla_due_at else None,
@@ -192,7 +185,7 @@ def _cases(session: Session, region_id: int | None) -> Rows:
 
 
 def _supply(session: Session, region_id: int | None) -> Rows:
-    query = select(SupplyRequest).where(SupplyRequest.status == "open")
+    query = select(SupplyRequest).where(SupplyRequest.status == "open").order_by(SupplyRequest.id)
     if region_id:
         query = query.join(Organization).where(Organization.region_id == region_id)
     for r in _rows(session, query):

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from coordinator.common.clock import now
 from coordinator.events.models import Event, EventRoom
 from coordinator.geo.models import Region
-from coordinator.hotline.models import CATEGORIES, OPEN_CASE_STATUSES, Case
+from coordinator.hotline import sla
+from coordinator.hotline.models import CATEGORIES, Case
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay
 from coordinator.supplies import stock
 from coordinator.supplies.models import Delivery, Organization, Warehouse
@@ -72,9 +73,7 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
     )
     breached = _by_region(
         session,
-        select(Case.region_id, func.count(Case.id))
-        .where(Case.status.in_(OPEN_CASE_STATUSES), (Case.breached.is_(True)) | (Case.sla_due_at < now()))
-        .group_by(Case.region_id),
+        select(Case.region_id, func.count(Case.id)).where(sla.breached_clause()).group_by(Case.region_id),
     )
     delivered = _by_region(
         session,
