@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -25,17 +24,9 @@ from datetime import UTC, datetime
 import requests
 
 from bench.system import DemoSystem
+from tests.browser import chromium
 
 MARKERS = 5000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Fills the map up to the marker target with open cases spread over the country.
 SETUP = """
@@ -205,9 +196,8 @@ def frame_times(browser, system: DemoSystem, *, rate: int, seconds: int) -> dict
 def run() -> dict:
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        return {"skipped": "Chromium is not installed: run `make system-deps`."}
+    if chromium.executable() is None:
+        return {"skipped": chromium.MISSING}
     with DemoSystem() as system:
         token = system.token("hq")
         extra = MARKERS - _layer_total(system, token)
@@ -215,7 +205,7 @@ def run() -> dict:
             subprocess.run([sys.executable, "-c", SETUP, str(extra)], env=system.env, check=True)
         markers = _layer_total(system, token)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+            browser = chromium.launch(pw)
             try:
                 result = {"first_render": first_render(browser, system, markers)}
                 result["live_frames"] = frame_times(

@@ -1,31 +1,18 @@
 """Headless Chromium (Debian's package) driven by Playwright."""
 
-import shutil
-
 import pytest
 
-# Flags this machine needs: no sandbox as root, and no background network
-# traffic (the network is closed and Chromium would keep retrying).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser import chromium
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.fail("Chromium is not installed: run `make system-deps` (Debian package chromium).")
+    if chromium.executable() is None:
+        pytest.fail(chromium.MISSING)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        browser = chromium.launch(pw)
         yield browser
         browser.close()
 
