@@ -12,6 +12,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.events.models import Event, EventRoom
 from coordinator.extensions import socketio
@@ -31,12 +32,14 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def to_payload(ev: Event, rooms: Iterable[str]) -> dict[str, Any]:
-    """The JSON form of an event, as clients receive it live and on replay."""
+def to_payload(ev: Event, rooms: Iterable[str], actor: str | None = None) -> dict[str, Any]:
+    """The JSON form of an event, as clients receive it live and on replay.
+    `actor` is the acting user's display name, so a page can say who changed what."""
     return {
         "id": ev.id,
         "type": ev.type,
         "actor_id": ev.actor_id,
+        "actor": actor,
         "subject_type": ev.subject_type,
         "subject_id": ev.subject_id,
         "before": ev.before,
@@ -75,7 +78,8 @@ def record(
     ev.rooms = [EventRoom(room=r) for r in room_set]
     session.add(ev)
     session.flush()
-    session.info.setdefault(_PENDING, []).append(to_payload(ev, room_set))
+    actor = session.get(User, actor_id) if actor_id else None
+    session.info.setdefault(_PENDING, []).append(to_payload(ev, room_set, actor.display_name if actor else None))
     return ev
 
 
@@ -90,8 +94,14 @@ def replay(*, session: Session, rooms: Iterable[str], after_id: int, limit: int 
         .distinct()
         .scalar_subquery()
     )
-    rows = session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id).limit(limit))
-    return [to_payload(ev, [r.room for r in ev.rooms]) for ev in rows]
+    rows = session.execute(
+        select(Event, User.display_name)
+        .outerjoin(User, User.id == Event.actor_id)
+        .where(Event.id.in_(ids))
+        .order_by(Event.id)
+        .limit(limit)
+    )
+    return [to_payload(ev, [r.room for r in ev.rooms], actor) for ev, actor in rows]
 
 
 def last_id(*, session: Session) -> int:
