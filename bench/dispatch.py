@@ -120,7 +120,6 @@ import sys, time
 from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.housing import placement
-from workers.jobs import dispatch_placement
 app = create_app()
 n = int(sys.argv[1])
 with app.app_context():
@@ -130,8 +129,7 @@ with app.app_context():
     for i in range(n):
         p = placement.create(session=db.session, user=admin, data={"head_count": 1 + i % 3,
                              "contact_phone": "+7 700", "origin": origins[i % len(origins)]})
-        db.session.commit()
-        dispatch_placement.enqueue(p.id)
+        db.session.commit()  # the request's dispatch job is queued on commit
 """
 
 

@@ -35,7 +35,7 @@ from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.auth import service as auth
 from coordinator.field.models import Team
-from coordinator.hq.models import Headquarters
+from coordinator.headquarters.models import Headquarters
 app = create_app()
 rng = random.Random(5)
 with app.app_context():

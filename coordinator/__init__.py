@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask, request, session
@@ -36,19 +37,33 @@ def _locale() -> str:
     return request.accept_languages.best_match(langs) or "en"
 
 
+# The domains and screens, in the order their init_app runs. Each registers
+# its own blueprints, pages, CSV handlers, jobs and hooks; nothing else does.
+DOMAINS = (
+    "coordinator.auth",
+    "coordinator.geo",
+    "coordinator.events",
+    "coordinator.imports",
+    "coordinator.headquarters",
+    "coordinator.housing",
+    "coordinator.field",
+    "coordinator.supplies",
+    "coordinator.hotline",
+    "coordinator.alerts",
+    "coordinator.hq_screen",
+    "coordinator.situation",
+    "coordinator.health",
+)
+
+
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
-    """Build the app: settings, then each subsystem's init_app, then blueprints."""
+    """Build the app: settings, then each subsystem's init_app, then each domain's."""
     app = Flask(__name__, static_folder="../static", static_url_path="/static")
     _configure(app, config)
 
-    from coordinator import api, authz, cli, database, i18n, pages, realtime, redis_conn, vendor
+    from coordinator import api, authz, cli, database, i18n, pages, queue, realtime, redis_conn, vendor
     from coordinator.auth import security
-    from coordinator.auth.views import bp as auth_bp
     from coordinator.events import service as event_service
-    from coordinator.field import views as field_views
-    from coordinator.health.views import bp as health_bp
-    from coordinator.housing import views as housing_views
-    from coordinator.situation import views as situation_views
 
     database.init_app(app)
     redis_conn.init_app(app)
@@ -57,14 +72,12 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     authz.init_app(app)
     security.init_csrf(app)
     event_service.init_app(app)
+    queue.init_app(app)
     realtime.init_app(app)
     api.init_app(app)
     vendor.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(housing_views.bp)
-    app.register_blueprint(field_views.bp)
-    app.register_blueprint(situation_views.bp)
+    pages.init_app(app)
+    for name in DOMAINS:
+        importlib.import_module(name).init_app(app)
     return app

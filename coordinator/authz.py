@@ -9,14 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import Select, false
 
 from coordinator.auth.models import ROLES, User
 from coordinator.common.errors import Forbidden
 
+# Named role sets: views declare one of these, so a role added to a set is
+# added everywhere the set is used.
 ANY_USER = ROLES
 HQ_ROLES = ("admin", "hq")
+HOUSING_ROLES = ("admin", "hq", "facility_manager")
+FIELD_ROLES = ("admin", "hq", "field")
+WAREHOUSE_ROLES = ("admin", "hq", "warehouse_manager")
+HOTLINE_ROLES = ("admin", "hq", "hotline_operator")
+PLACEMENT_CREATORS = ("admin", "hq", "hotline_operator")
 _ATTR = "_birlik_roles"
 PUBLIC = "public"
 # Static files, npm-installed assets and the OpenAPI document with its docs page.
@@ -52,23 +60,25 @@ def is_national(user: User) -> bool:
     return user.role == "admin" or (user.role == "hq" and user.region_id is None)
 
 
+def _own(user: User) -> dict[str, list[int]]:
+    """The records a non-HQ user is limited to, by kind."""
+    return {
+        "facility": [f.id for f in user.facilities] if user.role == "facility_manager" else [],
+        "warehouse": [w.id for w in user.warehouses] if user.role == "warehouse_manager" else [],
+        "team": [user.team_id] if user.role == "field" and user.team_id else [],
+        "organization": [user.organization_id] if user.role == "requester" and user.organization_id else [],
+    }
+
+
 def rooms_for(user: User) -> list[str]:
     """Every socket room the user's role and scope allow."""
     if is_national(user):
         return ["hq"]
     if user.role == "hq":
         return [f"region:{user.region_id}"]
-    if user.role == "facility_manager":
-        return [f"facility:{f.id}" for f in user.facilities]
-    if user.role == "warehouse_manager":
-        return [f"warehouse:{w.id}" for w in user.warehouses]
-    if user.role == "field" and user.team_id:
-        return [f"team:{user.team_id}"]
     if user.role == "hotline_operator":
         return ["hotline"]
-    if user.role == "requester" and user.organization_id:
-        return [f"organization:{user.organization_id}"]
-    return []
+    return [f"{kind}:{i}" for kind, ids in _own(user).items() for i in ids]
 
 
 def may_join(user: User, room: str) -> bool:
@@ -83,31 +93,61 @@ def region_scope(user: User) -> int | None:
     return user.region_id if user.role == "hq" else None
 
 
-def require_region(user: User, region_id: int | None) -> None:
-    """Refuse a regional HQ user access to another region's record."""
-    scope = region_scope(user)
-    if scope is not None and region_id != scope:
-        raise Forbidden("This record belongs to another region.")
+def scoped(query: Select, user: User, *, region: Any = None, **own: Any) -> Select:
+    """Limit a query to the user's scope: a regional HQ user to `region`'s
+    column; a facility manager, warehouse manager, field team or requester to
+    their own records through `facility=`, `warehouse=`, `team=` or
+    `organization=` columns. A role whose column is not given sees nothing;
+    national HQ, admin and hotline operators see everything given."""
+    if is_national(user) or user.role == "hotline_operator":
+        return query
+    if user.role == "hq":
+        return query.where(region == user.region_id) if region is not None else query.where(false())
+    for kind, ids in _own(user).items():
+        if ids and kind in own:
+            return query.where(own[kind].in_(ids))
+    return query.where(false())
 
 
-def require_facility(user: User, facility_id: int, region_id: int | None = None) -> None:
-    """Refuse access to a facility outside the user's scope."""
+def require_record(
+    user: User,
+    *,
+    region_id: int | None,
+    facility_id: int | None = None,
+    warehouse_id: int | None = None,
+    team_id: int | None = None,
+    organization_id: int | None = None,
+) -> None:
+    """Refuse a record outside the user's scope (Forbidden, with the reason).
+    HQ users are checked by region; other roles by their own records."""
     if user.role in HQ_ROLES:
-        require_region(user, region_id)
+        scope = region_scope(user)
+        if scope is not None and region_id != scope:
+            raise Forbidden("This record belongs to another region.")
         return
-    if user.role == "facility_manager" and any(f.id == facility_id for f in user.facilities):
-        return
-    raise Forbidden("You do not manage this facility.")
+    given = {"facility": facility_id, "warehouse": warehouse_id, "team": team_id, "organization": organization_id}
+    for kind, ids in _own(user).items():
+        if given[kind] is not None and given[kind] in ids:
+            return
+    kind = next((k for k, v in given.items() if v is not None), None)
+    raise Forbidden(_REFUSALS.get(kind, "This record is outside your scope."))
 
 
-def require_team(user: User, team_id: int, region_id: int | None = None) -> None:
-    """Refuse access to a team outside the user's scope."""
-    if user.role in HQ_ROLES:
-        require_region(user, region_id)
-        return
-    if user.role == "field" and user.team_id == team_id:
-        return
-    raise Forbidden("This is not your team.")
+_REFUSALS = {
+    "facility": "You do not manage this facility.",
+    "warehouse": "You do not manage this warehouse.",
+    "team": "This is not your team.",
+    "organization": "This belongs to another organization.",
+}
+
+
+def unauthenticated():
+    """401 JSON for API paths, a redirect to sign-in for pages."""
+    if request.path.startswith("/api/"):
+        resp = jsonify(code=401, status="Unauthorized", message="Sign in or send a valid bearer token.")
+        resp.status_code = 401
+        return resp
+    return redirect(url_for("auth.login", next=request.full_path))
 
 
 def _check_request() -> Any:
@@ -119,8 +159,6 @@ def _check_request() -> Any:
     if roles is None:
         raise Forbidden("This route has no access rule.")
     if not current_user.is_authenticated:
-        from coordinator.auth.views import unauthenticated
-
         return unauthenticated()
     if current_user.role not in roles:
         raise Forbidden("Your role may not use this page.")

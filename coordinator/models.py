@@ -6,9 +6,9 @@ from coordinator.auth.models import ApiToken, User
 from coordinator.events.models import Event, EventRoom
 from coordinator.field.models import Task, TaskOffer, Team, TeamPosition
 from coordinator.geo.models import Region
+from coordinator.headquarters.models import Headquarters, HQStatusReport
 from coordinator.hotline.models import Case, Report
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
-from coordinator.hq.models import Headquarters, HQStatusReport
 from coordinator.imports.models import ImportJob
 from coordinator.supplies.models import (
     Delivery,

@@ -188,7 +188,7 @@ def run_jobs(app) -> Callable[[], int]:
     """Runs every queued job in this process, as a worker would; returns how many ran."""
     from rq import SimpleWorker
 
-    from workers.queue import connection, get_queue
+    from coordinator.queue import connection, get_queue
 
     def run() -> int:
         with app.app_context():
@@ -202,10 +202,11 @@ def run_jobs(app) -> Callable[[], int]:
 
 @pytest.fixture
 def enqueue(app) -> Callable[..., object]:
-    """Queue a job as the app would (for jobs the scheduler normally queues)."""
+    """Queue a job by name as the app would (for jobs the scheduler normally queues)."""
+    from coordinator import queue
 
-    def put(job_fn, *args):
+    def put(name: str, *args):
         with app.app_context():
-            return job_fn.enqueue(*args)
+            return queue.enqueue(name, *args)
 
     return put

@@ -15,10 +15,10 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.field.models import Task, TaskOffer, Team
 from coordinator.geo.models import Region
-from coordinator.hotline import service as hotline
+from coordinator.headquarters.models import Headquarters
+from coordinator.hotline import intake as hotline
 from coordinator.hotline.models import Case
 from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
-from coordinator.hq.models import Headquarters
 from coordinator.supplies.models import Item, Organization, StockBalance, StockMove, Warehouse
 
 _seq = itertools.count(1)

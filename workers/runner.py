@@ -1,5 +1,6 @@
 """Worker start-up: an RQ worker with the scheduler on, plus RQ's cron
-scheduler in a thread for the periodic jobs of `workers.jobs.PERIODIC`."""
+scheduler in a thread for the periodic jobs the domains registered
+(`coordinator.queue.register`). Started by `flask --app coordinator worker`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 
 from coordinator.geo import gazetteer
-from workers import jobs
-from workers.queue import connection, get_queue
+from coordinator.queue import connection, get_queue, periodic_jobs
 
 log = logging.getLogger("birlik.worker")
 
@@ -20,8 +20,8 @@ log = logging.getLogger("birlik.worker")
 def _cron(app: Flask, name: str) -> CronScheduler:
     with app.app_context():
         cron = CronScheduler(connection=connection(), name=name)
-        for job_id, expr, fn in jobs.PERIODIC:
-            cron.register(fn, queue_name=fn.queue_name, cron=expr, name=job_id)
+        for spec, fn in periodic_jobs(app):
+            cron.register(fn, queue_name=fn.queue_name, cron=spec.cron, name=spec.id)
     return cron
 
 

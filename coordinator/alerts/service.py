@@ -19,11 +19,11 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid, NotFound
 from coordinator.events import service as events
-from coordinator.field import tasks as field_tasks
+from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
-from coordinator.hotline import sla
-from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
-from coordinator.hq.models import Headquarters
+from coordinator.headquarters.models import Headquarters
+from coordinator.hotline import cases, sla
+from coordinator.hotline.models import Case
 from coordinator.supplies import stock
 from coordinator.supplies.models import Warehouse
 
@@ -42,7 +42,7 @@ class Condition:
 
 
 def rooms(region_id: int | None) -> list[str]:
-    return ["hq"] + ([f"region:{region_id}"] if region_id else [])
+    return events.rooms(regions=[region_id])
 
 
 def to_dict(a: Alert) -> dict[str, Any]:
@@ -69,12 +69,13 @@ def _stock(session: Session) -> list[Condition]:
     for w in session.scalars(select(Warehouse)):
         for item in cover.get(w.id, []):
             days = item["days_of_cover"]
-            if days is not None and days < limit:
+            status = stock.cover_status(days, alert_days=limit)
+            if status in ("critical", "low"):
                 out.append(
                     Condition(
                         key=f"stock_low:{item['balance_id']}",
                         kind="stock_low",
-                        severity="critical" if days < limit / 3 else "high",
+                        severity="critical" if status == "critical" else "high",
                         region_id=w.region_id,
                         subject_type="warehouse",
                         subject_id=w.id,
@@ -87,9 +88,7 @@ def _stock(session: Session) -> list[Condition]:
 
 def _cases(session: Session) -> list[Condition]:
     warning = current_app.config["SLA_WARNING_MINUTES"]
-    query = select(Case).where(
-        Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None), Case.sla_due_at.is_not(None)
-    )
+    query = select(Case).where(cases.open_clause(), Case.sla_due_at.is_not(None))
     out = []
     for c in session.scalars(query):
         clock = sla.state(c, warning_minutes=warning)
@@ -158,7 +157,7 @@ def _teams(session: Session) -> list[Condition]:
             f"{t.last_seen_at.strftime('%H:%M') if t.last_seen_at else 'the shift began'}.",
         )
         for t in session.scalars(select(Team).where(Team.on_duty.is_(True)))
-        if field_tasks.is_stale(t)
+        if field_teams.is_stale(t)
     ]
 
 
@@ -225,10 +224,7 @@ def list_alerts(*, session: Session, user: User, state: str = "open", limit: int
         query = query.where(Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None))
     elif state == "acknowledged":
         query = query.where(Alert.acknowledged_at.is_not(None))
-    scope = authz.region_scope(user)
-    if scope is not None:
-        query = query.where(Alert.region_id == scope)
-    return list(session.scalars(query))
+    return list(session.scalars(authz.scoped(query, user, region=Alert.region_id)))
 
 
 def acknowledge(*, session: Session, user: User, alert_id: int) -> Alert:
@@ -236,7 +232,7 @@ def acknowledge(*, session: Session, user: User, alert_id: int) -> Alert:
     alert = session.scalar(select(Alert).where(Alert.id == alert_id).with_for_update(of=Alert))
     if alert is None:
         raise NotFound(f"No alert with id {alert_id}.")
-    authz.require_region(user, alert.region_id)
+    authz.require_record(user, region_id=alert.region_id)
     if alert.acknowledged_at is not None:
         who = alert.acknowledged_by.display_name if alert.acknowledged_by else "someone"
         raise Conflict(f"{who} already acknowledged this alert at {alert.acknowledged_at:%Y-%m-%d %H:%M}.")

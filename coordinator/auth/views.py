@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -29,15 +29,6 @@ def _safe_next(target: str | None) -> str:
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("pages.home")
-
-
-def unauthenticated():
-    """401 JSON for API and socket paths, a redirect to sign-in for pages."""
-    if request.path.startswith("/api/"):
-        resp = jsonify(code=401, status="Unauthorized", message="Sign in or send a valid bearer token.")
-        resp.status_code = 401
-        return resp
-    return redirect(url_for("auth.login", next=request.full_path))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator.common.clock import now
-from coordinator.hotline import service as hotline
+from coordinator.hotline import intake as hotline
+from coordinator.hotline.intake import SLA_HOURS
 from coordinator.hotline.models import CATEGORIES
-from coordinator.hotline.service import SLA_HOURS
 from coordinator.housing.models import Facility, OccupancyDay, PlacementRequest
 from coordinator.supplies.models import Organization, StockBalance, StockMove
 

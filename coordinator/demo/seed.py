@@ -17,8 +17,8 @@ from coordinator.events import service as events
 from coordinator.field.models import Team
 from coordinator.geo import gazetteer
 from coordinator.geo.service import ensure_regions
+from coordinator.headquarters.models import Headquarters
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, Facility, FacilityBeds
-from coordinator.hq.models import Headquarters
 from coordinator.supplies.models import Item, Organization, StockBalance, StockMove, Warehouse
 
 ITEMS = (

@@ -13,23 +13,23 @@ from sqlalchemy import select
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.extensions import db
-from coordinator.field import tasks as field_tasks
+from coordinator.field import teams as field_teams
 from coordinator.field.models import Team
 from coordinator.geo import gazetteer
 from coordinator.geo.service import region_by_code
-from coordinator.hotline import service as hotline_service
+from coordinator.headquarters import reports as hq_reports
+from coordinator.headquarters.models import Headquarters
+from coordinator.hotline import intake as hotline_intake
 from coordinator.hotline.models import CATEGORIES
 from coordinator.housing import placement
 from coordinator.housing.models import PlacementRequest
-from coordinator.hq import service as hq_service
-from coordinator.hq.models import Headquarters
-from coordinator.supplies import service as supplies_service
+from coordinator.supplies import requests as supply_requests
 from coordinator.supplies.models import Item, Organization
 
 
 def _hq_report(rng: random.Random, admin: User) -> str:
     hq = rng.choice(db.session.scalars(select(Headquarters)).all())
-    hq_service.report_status(
+    hq_reports.report_status(
         session=db.session,
         user=admin,
         hq_id=hq.id,
@@ -45,7 +45,7 @@ def _team_move(rng: random.Random, admin: User) -> str:
     if not teams:
         return "no team on duty"
     team = rng.choice(teams)
-    field_tasks.report_position(
+    field_teams.report_position(
         session=db.session,
         team=team,
         lat=team.last_lat + rng.uniform(-0.02, 0.02),
@@ -59,7 +59,7 @@ def _team_move(rng: random.Random, admin: User) -> str:
 def _supply_request(rng: random.Random, admin: User) -> str:
     org = rng.choice(db.session.scalars(select(Organization)).all())
     items = rng.sample(db.session.scalars(select(Item)).all(), k=rng.randint(1, 3))
-    request = supplies_service.create_request(
+    request = supply_requests.create_request(
         session=db.session,
         organization_id=org.id,
         lines=[(i.id, rng.randint(10, 500)) for i in items],
@@ -72,7 +72,7 @@ def _hotline_report(rng: random.Random, admin: User) -> str:
     place = rng.choice(gazetteer.settlements())
     region = region_by_code(session=db.session, code=place.region_code)
     category = rng.choice(CATEGORIES)
-    report = hotline_service.file_report(
+    report = hotline_intake.file_report(
         session=db.session,
         channel=rng.choice(["phone", "web"]),
         category=category,
@@ -91,8 +91,6 @@ def _hotline_report(rng: random.Random, admin: User) -> str:
 
 
 def _arrival(rng: random.Random, admin: User) -> str:
-    from workers.jobs import dispatch_placement
-
     place = rng.choice([s for s in gazetteer.settlements() if s.population > 20000])
     p = placement.create(
         session=db.session,
@@ -107,8 +105,6 @@ def _arrival(rng: random.Random, admin: User) -> str:
             "priority": rng.randint(1, 5),
         },
     )
-    db.session.commit()
-    dispatch_placement.enqueue(p.id)
     return f"{p.head_count} people from {place.name} asked for quarantine housing"
 
 

@@ -1,1 +1,11 @@
 """The append-only event log, which is also the audit log."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the events API (replay over HTTP)."""
+    from coordinator.api import register_api
+    from coordinator.events import api
+
+    register_api(api.blp)

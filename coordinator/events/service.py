@@ -32,6 +32,29 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def rooms(
+    *,
+    regions: Iterable[int | None] = (),
+    facilities: Iterable[int | None] = (),
+    teams: Iterable[int | None] = (),
+    warehouses: Iterable[int | None] = (),
+    organizations: Iterable[int | None] = (),
+    hotline: bool = False,
+) -> list[str]:
+    """The socket rooms an event concerns: national HQ always, and each
+    region, facility, team, warehouse and organization named (None skipped)."""
+    out = ["hq"] + (["hotline"] if hotline else [])
+    for kind, ids in (
+        ("region", regions),
+        ("facility", facilities),
+        ("team", teams),
+        ("warehouse", warehouses),
+        ("organization", organizations),
+    ):
+        out += [f"{kind}:{i}" for i in ids if i is not None]
+    return sorted(set(out))
+
+
 def to_payload(ev: Event, rooms: Iterable[str], actor: str | None = None) -> dict[str, Any]:
     """The JSON form of an event, as clients receive it live and on replay.
     `actor` is the acting user's display name, so a page can say who changed what."""

@@ -1,1 +1,18 @@
-"""Field teams and their tasks."""
+"""Field teams and their tasks. Tasks are the bridge between domains: other
+domains create them through `tasks.create` and follow them through `hooks`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the field API, pages and jobs."""
+    from coordinator import pages, queue
+    from coordinator.api import register_api
+    from coordinator.field import api, jobs, views
+
+    register_api(api.blp, api.tasks_blp)
+    app.register_blueprint(views.bp)
+    queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
+    pages.register_home(app, "field", views.team_home)

@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from coordinator import authz
-from coordinator.authz import allow
+from coordinator.authz import FIELD_ROLES, HQ_ROLES, allow
 from coordinator.extensions import db
-from coordinator.field import service, tasks
+from coordinator.field import tasks, teams
 from coordinator.field.models import Task, TaskOffer
 from coordinator.field.schemas import (
     PositionIn,
@@ -26,62 +26,52 @@ from coordinator.field.schemas import (
 
 blp = Blueprint("api_field", __name__, url_prefix="/teams", description="Field teams")
 tasks_blp = Blueprint("api_tasks", __name__, url_prefix="/tasks", description="Field tasks")
-ROLES = ("admin", "hq", "field")
-HQ = ("admin", "hq")
 
 
-def _jobs():
-    from workers import jobs
-
-    return jobs
-
-
-def _with_stale(teams):
-    for team in teams:
-        team.stale = tasks.is_stale(team)
-    return teams
+def _with_stale(rows):
+    for team in rows:
+        team.stale = teams.is_stale(team)
+    return rows
 
 
 @blp.route("", methods=["GET"])
-@allow(*ROLES)
+@allow(*FIELD_ROLES)
 @blp.response(200, TeamOut(many=True))
 def list_teams():
     """Teams within the caller's scope, with whether each is stale."""
-    return _with_stale(service.list_teams(session=db.session, user=current_user))
+    return _with_stale(teams.list_teams(session=db.session, user=current_user))
 
 
 @blp.route("/<int:team_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*FIELD_ROLES)
 @blp.response(200, TeamOut)
 def get_team(team_id):
     """One team."""
-    return _with_stale([service.get_team(session=db.session, user=current_user, team_id=team_id)])[0]
+    return _with_stale([teams.get_team(session=db.session, user=current_user, team_id=team_id)])[0]
 
 
 @blp.route("/<int:team_id>/position", methods=["POST"])
-@allow(*ROLES)
+@allow(*FIELD_ROLES)
 @blp.arguments(PositionIn)
 @blp.response(200, TeamOut)
 def position(body, team_id):
     """The phone's latest position (sent at most every 15 s while on duty)."""
-    team = service.get_team(session=db.session, user=current_user, team_id=team_id)
+    team = teams.get_team(session=db.session, user=current_user, team_id=team_id)
     at = body["at"] if body["at"].tzinfo is None else body["at"].astimezone(UTC).replace(tzinfo=None)
-    tasks.report_position(session=db.session, user=current_user, team=team, lat=body["lat"], lon=body["lon"], at=at)
+    teams.report_position(session=db.session, user=current_user, team=team, lat=body["lat"], lon=body["lon"], at=at)
     db.session.commit()
     return _with_stale([team])[0]
 
 
 @blp.route("/<int:team_id>/shift", methods=["POST"])
-@allow(*ROLES)
+@allow(*FIELD_ROLES)
 @blp.arguments(ShiftIn)
 @blp.response(200, TeamOut)
 def shift(body, team_id):
     """Go on or off duty."""
-    team = service.get_team(session=db.session, user=current_user, team_id=team_id)
-    tasks.set_shift(session=db.session, user=current_user, team=team, on_duty=body["on_duty"])
+    team = teams.get_team(session=db.session, user=current_user, team_id=team_id)
+    teams.set_shift(session=db.session, user=current_user, team=team, on_duty=body["on_duty"])
     db.session.commit()
-    if body["on_duty"]:
-        _jobs().offer_tasks.enqueue()
     return _with_stale([team])[0]
 
 
@@ -104,19 +94,18 @@ def _with_offer(items):
 
 
 @tasks_blp.route("", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @tasks_blp.arguments(TaskIn)
 @tasks_blp.response(201, TaskOut)
 def create_task(body):
     """Create a delivery, transfer or inspection task; a worker offers it to a team."""
-    task = tasks.create(session=db.session, user=current_user, data=body)
+    task = tasks.create(session=db.session, user=current_user, **body)
     db.session.commit()
-    _jobs().offer_tasks.enqueue()
     return _with_offer([task])[0]
 
 
 @tasks_blp.route("", methods=["GET"])
-@allow(*ROLES)
+@allow(*FIELD_ROLES)
 @tasks_blp.arguments(TaskQuery, location="query")
 @tasks_blp.response(200, TaskOut(many=True))
 def list_tasks(args):
@@ -127,17 +116,14 @@ def list_tasks(args):
             Task.team_id == current_user.team_id, Task.status.in_(("offered", "accepted", "en_route", "on_site"))
         ).order_by(Task.id)
     else:
-        query = query.order_by(Task.id.desc())
-        scope = authz.region_scope(current_user)
-        if scope is not None:
-            query = query.where(Task.region_id == scope)
+        query = authz.scoped(query.order_by(Task.id.desc()), current_user, region=Task.region_id)
     if args.get("status"):
         query = query.where(Task.status == args["status"])
     return _with_offer(db.session.scalars(query).all())
 
 
 @tasks_blp.route("/<int:task_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*FIELD_ROLES)
 @tasks_blp.response(200, TaskDetail)
 def get_task(task_id):
     """One task with its timeline."""
@@ -150,8 +136,6 @@ def _step(task_id: int, action: str, **kwargs):
     task = tasks.get(session=db.session, user=current_user, task_id=task_id, lock=True)
     tasks.step(session=db.session, user=current_user, task=task, action=action, **kwargs)
     db.session.commit()
-    if action == "decline":
-        _jobs().offer_tasks.enqueue()
     return _with_offer([task])[0]
 
 
@@ -180,20 +164,20 @@ _step_route("fail", "fail", ReasonIn, "Could not be done, saying why.")
 
 
 @tasks_blp.route("/<int:task_id>/reassign", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @tasks_blp.arguments(ReassignIn)
 @tasks_blp.response(200, TaskOut)
 def reassign(body, task_id):
     """HQ offers the task to a chosen team."""
     task = tasks.get(session=db.session, user=current_user, task_id=task_id, lock=True)
-    team = service.get_team(session=db.session, user=current_user, team_id=body["team_id"])
+    team = teams.get_team(session=db.session, user=current_user, team_id=body["team_id"])
     tasks.reassign(session=db.session, user=current_user, task=task, team=team)
     db.session.commit()
     return _with_offer([task])[0]
 
 
 @tasks_blp.route("/<int:task_id>/cancel", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @tasks_blp.response(200, TaskOut)
 def cancel(task_id):
     """HQ cancels the task."""

@@ -17,6 +17,7 @@ from scipy.optimize import linear_sum_assignment
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coordinator import queue
 from coordinator.common.clock import now
 from coordinator.events import service as events
 from coordinator.field.models import Task, TaskOffer, Team
@@ -28,10 +29,7 @@ ACTIVE = ("accepted", "en_route", "on_site")
 
 
 def task_rooms(task: Task, team_id: int | None = None) -> list[str]:
-    rooms = ["hq"] + ([f"region:{task.region_id}"] if task.region_id else [])
-    if team_id:
-        rooms.append(f"team:{team_id}")
-    return rooms
+    return events.rooms(regions=[task.region_id], teams=[team_id])
 
 
 def task_state(task: Task) -> dict[str, Any]:
@@ -121,6 +119,8 @@ def offer(session: Session, task: Task, team: Team, score: float | None, actor_i
         before=before,
         after=task_state(task) | {"offer_id": o.id, "expires_at": o.expires_at, "team_name": team.name},
     )
+    # Checked at the deadline (and by the periodic job, should this one be lost).
+    queue.after_commit(session, "expire_offers", delay=current_app.config["OFFER_SECONDS"] + 1)
     return o
 
 
@@ -143,6 +143,7 @@ def alert_hq(session: Session, task: Task, reason: str) -> None:
         before=before,
         after=task_state(task) | {"reason": reason},
     )
+    queue.after_commit(session, "scan_alerts")  # HQ sees it in the alert feed at once
 
 
 def assign_pending(*, session: Session) -> dict[str, Any]:
@@ -226,4 +227,6 @@ def expire_offers(*, session: Session) -> int:
             after=task_state(task) | {"offer_id": o.id, "expired_team_id": o.team_id},
         )
     session.flush()
+    if due:
+        queue.after_commit(session, "offer_tasks")
     return len(due)

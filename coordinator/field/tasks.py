@@ -1,5 +1,5 @@
-"""Tasks: creation by HQ (or by other domains), the team's steps, HQ's
-reassign and cancel, and team shift and position.
+"""Tasks: creation by HQ (or by other domains, through `create` and
+`field.hooks`), the team's steps, and HQ's reassign and cancel.
 
 offered -> accepted -> en_route -> on_site -> done, or failed (with a reason);
 an offer can also be declined (with a reason) or expire, and the task goes to
@@ -9,21 +9,20 @@ another team meanwhile) is a Conflict carrying the task's current state.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordinator import authz
+from coordinator import authz, queue
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
+from coordinator.field import hooks
 from coordinator.field.dispatch import alert_hq, capable, offer, task_rooms, task_state, withdraw_open
-from coordinator.field.models import TASK_KINDS, Task, TaskOffer, Team, TeamPosition
-from coordinator.field.service import team_rooms
+from coordinator.field.models import TASK_KINDS, Task, TaskOffer, Team
 from coordinator.geo.service import check_point, nearest_region
 
 STEPS = {  # action: (allowed from, to, timestamp column)
@@ -34,32 +33,56 @@ STEPS = {  # action: (allowed from, to, timestamp column)
     "fail": (("accepted", "en_route", "on_site"), "failed", "finished_at"),
     "decline": (("offered",), "declined", None),
 }
-TRACK_LENGTH = 50
 
 
-def create(*, session: Session, user: User | None, data: dict[str, Any]) -> Task:
-    """A task for a team (HQ creates deliveries and inspections by hand)."""
-    if data["kind"] not in TASK_KINDS:
-        raise Invalid(f"Unknown kind '{data['kind']}'.", field="kind")
-    check_point(data["lat"], data["lon"])
-    if data.get("dest_lat") is not None:
-        check_point(data["dest_lat"], data["dest_lon"], field="dest")
-    region = nearest_region(session=session, lat=data["lat"], lon=data["lon"])
+def create(
+    *,
+    session: Session,
+    kind: str,
+    title: str,
+    lat: float,
+    lon: float,
+    user: User | None = None,
+    actor_id: int | None = None,
+    dest_lat: float | None = None,
+    dest_lon: float | None = None,
+    priority: int = 3,
+    deadline: datetime | None = None,
+    details: dict[str, Any] | None = None,
+    source_type: str | None = None,
+    source_id: int | None = None,
+    region_id: int | None = None,
+) -> Task:
+    """Create a task and have it offered to a team (after commit). The one way
+    to make a task: HQ by hand (`user`, whose region scope is checked) or
+    another domain for its own record (`source_type`, `source_id`, and the
+    acting user's id); that domain follows the task through `field.hooks`.
+    Raises Invalid or Forbidden."""
+    if kind not in TASK_KINDS:
+        raise Invalid(f"Unknown kind '{kind}'.", field="kind")
+    check_point(lat, lon)
+    if dest_lat is not None or dest_lon is not None:
+        if dest_lat is None or dest_lon is None:
+            raise Invalid("Give both dest_lat and dest_lon, or neither.", field="dest")
+        check_point(dest_lat, dest_lon, field="dest")
+    if region_id is None:
+        region_id = nearest_region(session=session, lat=lat, lon=lon).id
     if user is not None:
-        authz.require_region(user, region.id)
+        authz.require_record(user, region_id=region_id)
+        actor_id = user.id
     task = Task(
-        kind=data["kind"],
-        title=data["title"],
-        lat=data["lat"],
-        lon=data["lon"],
-        dest_lat=data.get("dest_lat"),
-        dest_lon=data.get("dest_lon"),
-        priority=data.get("priority", 3),
-        deadline=data.get("deadline"),
-        details=data.get("details") or None,
-        region_id=region.id,
-        source_type=data.get("source_type"),
-        source_id=data.get("source_id"),
+        kind=kind,
+        title=title,
+        lat=lat,
+        lon=lon,
+        dest_lat=dest_lat,
+        dest_lon=dest_lon,
+        priority=priority,
+        deadline=deadline,
+        details=details or None,
+        region_id=region_id,
+        source_type=source_type,
+        source_id=source_id,
         status="created",
     )
     session.add(task)
@@ -70,9 +93,10 @@ def create(*, session: Session, user: User | None, data: dict[str, Any]) -> Task
         subject_type="task",
         subject_id=task.id,
         rooms=task_rooms(task),
-        actor_id=user.id if user else None,
+        actor_id=actor_id,
         after=task_state(task),
     )
+    queue.after_commit(session, "offer_tasks")
     return task
 
 
@@ -83,13 +107,11 @@ def get(*, session: Session, user: User, task_id: int, lock: bool = False) -> Ta
     task = session.scalar(query)
     if task is None:
         raise NotFound(f"No task with id {task_id}.")
-    if user.role in authz.HQ_ROLES:
-        authz.require_region(user, task.region_id)
-    elif user.role == "field":
+    if user.role == "field":
         if task.team_id != user.team_id and not _was_offered(session, task.id, user.team_id):
             raise Forbidden("This task is not your team's.")
     else:
-        raise Forbidden("Your role may not see tasks.")
+        authz.require_record(user, region_id=task.region_id)
     return task
 
 
@@ -149,19 +171,27 @@ def step(
         before=before,
         after=task_state(task) | ({"reason": reason} if reason else {}) | ({"report": report} if report else {}),
     )
-    _follow_source(session, task, action, user)
+    if action == "decline":
+        queue.after_commit(session, "offer_tasks")
+    _follow_source(session, task, user, reason=reason, report=report)
     return task
 
 
-def _follow_source(session: Session, task: Task, action: str, user: User) -> None:
-    # A transfer's pick-up puts its group in transit.
-    if task.kind == "transfer" and task.source_type == "placement" and action == "on_site":
-        from coordinator.housing import placement
-        from coordinator.housing.models import PlacementRequest
-
-        p = session.get(PlacementRequest, task.source_id)
-        if p is not None and p.status == "assigned":
-            placement.mark_in_transit(session=session, user=user, p=p)
+def _follow_source(
+    session: Session, task: Task, actor: User | None, *, reason: str | None = None, report: dict | None = None
+) -> None:
+    """Tell the domain that made the task (through `field.hooks`) that it reached a status."""
+    if task.source_type and task.source_id is not None and task.status in hooks.HOOK_STATUSES:
+        step = hooks.TaskStep(
+            task_id=task.id,
+            kind=task.kind,
+            source_type=task.source_type,
+            source_id=task.source_id,
+            status=task.status,
+            report=report,
+            reason=reason,
+        )
+        hooks.run(session, step, actor)
 
 
 def reassign(*, session: Session, user: User, task: Task, team: Team) -> Task:
@@ -192,6 +222,7 @@ def cancel(*, session: Session, user: User, task: Task) -> Task:
         before=before,
         after=task_state(task),
     )
+    _follow_source(session, task, user)
     return task
 
 
@@ -212,85 +243,4 @@ def timeline(*, session: Session, task: Task) -> list[dict[str, Any]]:
     ]
 
 
-def set_shift(*, session: Session, user: User, team: Team, on_duty: bool) -> Team:
-    before = {"on_duty": team.on_duty}
-    team.on_duty = on_duty
-    events.record(
-        session=session,
-        type="team.shift",
-        subject_type="team",
-        subject_id=team.id,
-        rooms=team_rooms(team),
-        actor_id=user.id,
-        before=before,
-        after={"on_duty": on_duty},
-    )
-    return team
-
-
-def report_position(*, session: Session, user: User | None, team: Team, lat: float, lon: float, at) -> Team:
-    """Store a position from the team's phone (or the simulator, with no user);
-    refuses impossible times and places."""
-    check_point(lat, lon, field="position")
-    current = now()
-    if at > current + timedelta(minutes=2):
-        raise Invalid("The position's time is in the future.", field="at")
-    if at < current - timedelta(hours=12):
-        raise Invalid("The position is more than 12 hours old.", field="at")
-    if team.last_seen_at and at <= team.last_seen_at:
-        return team  # an older fix arriving late: keep the newer one
-    session.add(TeamPosition(team_id=team.id, lat=lat, lon=lon, at=at))
-    before = {"lat": team.last_lat, "lon": team.last_lon, "at": team.last_seen_at}
-    team.last_lat, team.last_lon, team.last_seen_at = lat, lon, at
-    events.record(
-        session=session,
-        type="team.position",
-        subject_type="team",
-        subject_id=team.id,
-        rooms=team_rooms(team),
-        actor_id=user.id if user else None,
-        before=before,
-        after={"lat": lat, "lon": lon, "at": at},
-    )
-    old = session.scalars(
-        select(TeamPosition.id)
-        .where(TeamPosition.team_id == team.id)
-        .order_by(TeamPosition.at.desc())
-        .offset(TRACK_LENGTH)
-    ).all()
-    if old:
-        session.execute(TeamPosition.__table__.delete().where(TeamPosition.id.in_(old)))
-    return team
-
-
-# A team with a task in one of these is at work on it.
-WORKING = ("accepted", "en_route", "on_site")
-
-
-def team_status(team: Team, *, working: bool) -> str:
-    """What HQ sees of a team: off duty, stale (phone silent), busy or available."""
-    if not team.on_duty:
-        return "off_duty"
-    if is_stale(team):
-        return "stale"
-    return "busy" if working else "available"
-
-
-def is_stale(team: Team) -> bool:
-    """An on-duty team whose phone has been silent too long."""
-    limit = timedelta(seconds=current_app.config["TEAM_STALE_SECONDS"])
-    return team.on_duty and (team.last_seen_at is None or now() - team.last_seen_at > limit)
-
-
-__all__ = [
-    "alert_hq",
-    "cancel",
-    "create",
-    "get",
-    "reassign",
-    "report_position",
-    "set_shift",
-    "step",
-    "team_status",
-    "timeline",
-]
+__all__ = ["alert_hq", "cancel", "create", "get", "reassign", "step", "timeline"]

@@ -3,7 +3,7 @@ HQ's teams and tasks board (/hq/teams)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,17 +11,22 @@ from coordinator import authz
 from coordinator.authz import allow, public
 from coordinator.common.clock import now
 from coordinator.extensions import db
-from coordinator.field import service, tasks
+from coordinator.field import teams as team_service
 from coordinator.field.models import Task
 
 bp = Blueprint("field", __name__)
 OPEN = ("created", "offered", "accepted", "en_route", "on_site")
 
 
+def team_home():
+    """A field user's home is the field app."""
+    return redirect(url_for("field.app"))
+
+
 @bp.route("/field")
 @allow("field")
 def app():
-    teams = service.list_teams(session=db.session, user=current_user)
+    teams = team_service.list_teams(session=db.session, user=current_user)
     return render_template("field/app.html", team=teams[0] if teams else None, tile_url=current_app.config["TILE_URL"])
 
 
@@ -43,18 +48,15 @@ def manifest():
 @bp.route("/hq/teams")
 @allow(*authz.HQ_ROLES)
 def teams():
-    team_list = service.list_teams(session=db.session, user=current_user)
+    team_list = team_service.list_teams(session=db.session, user=current_user)
     query = select(Task).where(Task.status.in_(OPEN)).order_by(Task.priority, Task.id).limit(500)
-    scope = authz.region_scope(current_user)
-    if scope is not None:
-        query = query.where(Task.region_id == scope)
-    open_tasks = db.session.scalars(query).all()
+    open_tasks = db.session.scalars(authz.scoped(query, current_user, region=Task.region_id)).all()
     current = {t.team_id: t for t in open_tasks if t.team_id and t.status != "offered"}
     return render_template(
         "field/teams.html",
         teams=team_list,
         tasks=open_tasks,
         current=current,
-        stale={t.id: tasks.is_stale(t) for t in team_list},
+        stale={t.id: team_service.is_stale(t) for t in team_list},
         now=now(),
     )

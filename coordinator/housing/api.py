@@ -4,42 +4,33 @@ from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from coordinator.authz import allow
-from coordinator.common.errors import Invalid
+from coordinator.authz import HOUSING_ROLES, HQ_ROLES, allow
 from coordinator.extensions import db
-from coordinator.housing import facilities, service
-from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityUpdate, ImportOut, ManagersIn
-from coordinator.imports import service as imports
+from coordinator.housing import facilities, figures
+from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityUpdate, ManagersIn
+from coordinator.imports.api import ImportOut, start_import
 
 blp = Blueprint("api_housing", __name__, url_prefix="/facilities", description="Quarantine facilities")
-READ = ("admin", "hq", "facility_manager")
-EDIT = ("admin", "hq")
-
-
-def _enqueue_place_waiting() -> None:
-    from workers.jobs import place_waiting
-
-    place_waiting.enqueue()
 
 
 @blp.route("", methods=["GET"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.response(200, FacilityOut(many=True))
 def list_facilities():
     """Facilities within the caller's scope (`?region_id=` narrows it)."""
     region_id = request.args.get("region_id", type=int)
-    return service.list_facilities(session=db.session, user=current_user, region_id=region_id)
+    return facilities.list_facilities(session=db.session, user=current_user, region_id=region_id)
 
 
 @blp.route("/summary", methods=["GET"])
-@allow(*EDIT)
+@allow(*HQ_ROLES)
 def summary():
     """Beds free, held and occupied, people waiting and in quarantine, in the caller's scope."""
-    return service.summary(session=db.session, user=current_user)
+    return figures.summary(session=db.session, user=current_user)
 
 
 @blp.route("", methods=["POST"])
-@allow(*EDIT)
+@allow(*HQ_ROLES)
 @blp.arguments(FacilityIn)
 @blp.response(201, FacilityOut)
 def create_facility(body):
@@ -50,7 +41,7 @@ def create_facility(body):
 
 
 @blp.route("/<int:facility_id>", methods=["GET"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.response(200, FacilityOut)
 def get_facility(facility_id):
     """One facility with its beds by category."""
@@ -58,7 +49,7 @@ def get_facility(facility_id):
 
 
 @blp.route("/<int:facility_id>", methods=["PATCH"])
-@allow(*EDIT)
+@allow(*HQ_ROLES)
 @blp.arguments(FacilityUpdate)
 @blp.response(200, FacilityOut)
 def update_facility(body, facility_id):
@@ -66,13 +57,11 @@ def update_facility(body, facility_id):
     facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
     facilities.update_facility(session=db.session, user=current_user, facility=facility, data=body)
     db.session.commit()
-    if body.get("status") == "open":
-        _enqueue_place_waiting()
     return facility
 
 
 @blp.route("/<int:facility_id>/beds/<category>", methods=["PUT"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.arguments(BedCountsIn)
 @blp.response(200, FacilityOut)
 def set_beds(body, facility_id, category):
@@ -80,12 +69,11 @@ def set_beds(body, facility_id, category):
     facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
     facilities.set_beds(session=db.session, user=current_user, facility=facility, category=category, **body)
     db.session.commit()
-    _enqueue_place_waiting()
     return facility
 
 
 @blp.route("/<int:facility_id>/managers", methods=["PUT"])
-@allow(*EDIT)
+@allow(*HQ_ROLES)
 @blp.arguments(ManagersIn)
 def set_managers(body, facility_id):
     """Set who manages the facility (usernames of facility-manager users)."""
@@ -96,7 +84,7 @@ def set_managers(body, facility_id):
 
 
 @blp.route("/<int:facility_id>/occupancy", methods=["GET"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 def occupancy(facility_id):
     """The last 30 days of beds and the releases due in the next 14 days."""
     facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
@@ -104,23 +92,8 @@ def occupancy(facility_id):
 
 
 @blp.route("/import", methods=["POST"])
-@allow(*EDIT)
+@allow(*HQ_ROLES)
 @blp.response(202, ImportOut)
 def import_facilities():
     """Upload a facilities CSV (multipart field `file`); it is imported by a worker."""
     return start_import("facilities")
-
-
-def start_import(kind: str):
-    """Store an uploaded CSV as an import job and queue it."""
-    upload = request.files.get("file")
-    if upload is None:
-        raise Invalid("Attach the CSV file as the multipart field 'file'.", field="file")
-    job = imports.create(
-        session=db.session, user=current_user, kind=kind, filename=upload.filename or "", raw=upload.read()
-    )
-    db.session.commit()
-    from workers.jobs import run_import
-
-    run_import.enqueue(job.id)
-    return imports.progress(session=db.session, user=current_user, import_id=job.id)

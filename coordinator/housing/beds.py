@@ -1,16 +1,26 @@
 """Atomic bed-count changes. Each is one conditional UPDATE, so concurrent
 dispatchers (several workers, several web processes) can never overbook:
-the database re-checks the condition on the row it locks."""
+the database re-checks the condition on the row it locks.
+
+Whatever frees beds (a hold returned, a check-out, fewer arrivals than held,
+more beds in service) calls `freed`, which has waiting groups placed once the
+transaction commits: the one place that rule lives."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from coordinator import queue
 from coordinator.common.errors import Conflict
 from coordinator.housing.models import FacilityBeds
 
-_FREE = FacilityBeds.total - FacilityBeds.out_of_service - FacilityBeds.held - FacilityBeds.occupied
+_FREE = FacilityBeds.free
+
+
+def freed(session: Session) -> None:
+    """Beds became free: place waiting groups after this transaction commits."""
+    queue.after_commit(session, "place_waiting")
 
 
 def _row(facility_id: int, category: str):
@@ -42,6 +52,7 @@ def _apply(session: Session, facility_id: int, category: str, condition, what: s
 def unhold(session: Session, facility_id: int, category: str, n: int) -> None:
     """Return n held beds to free."""
     _apply(session, facility_id, category, FacilityBeds.held >= n, "releasing this hold", held=FacilityBeds.held - n)
+    freed(session)
 
 
 def occupy(session: Session, facility_id: int, category: str, held: int, arrived: int) -> None:
@@ -55,6 +66,8 @@ def occupy(session: Session, facility_id: int, category: str, held: int, arrived
         held=FacilityBeds.held - held,
         occupied=FacilityBeds.occupied + arrived,
     )
+    if arrived < held:
+        freed(session)
 
 
 def vacate(session: Session, facility_id: int, category: str, n: int) -> None:
@@ -62,3 +75,4 @@ def vacate(session: Session, facility_id: int, category: str, n: int) -> None:
     _apply(
         session, facility_id, category, FacilityBeds.occupied >= n, "this check-out", occupied=FacilityBeds.occupied - n
     )
+    freed(session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
@@ -23,6 +24,7 @@ def _placement(session: Session, user: User, row: dict[str, Any]) -> int:
     return placement.create(session=session, user=user, data=row).id
 
 
-def register() -> None:
-    imports.register("facilities", FacilityCsvRow, _facility)
-    imports.register("placements", PlacementCsvRow, _placement)
+def register(app: Flask) -> None:
+    """Teach the CSV importer housing's two kinds of rows."""
+    imports.register(app, "facilities", FacilityCsvRow, _facility)
+    imports.register(app, "placements", PlacementCsvRow, _placement)

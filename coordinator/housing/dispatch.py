@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid
-from coordinator.events import service as events
-from coordinator.field.models import Task
+from coordinator.field import tasks as field_tasks
 from coordinator.geo.distance import haversine_matrix
 from coordinator.housing import beds
 from coordinator.housing.models import (
@@ -30,6 +29,7 @@ from coordinator.housing.models import (
     GENERAL_CATEGORIES,
     ISOLATION_CATEGORIES,
     Facility,
+    FacilityBeds,
     PlacementRequest,
 )
 from coordinator.housing.placement import record, state
@@ -175,30 +175,21 @@ def _wait(
 
 
 def _transfer_task(session: Session, p: PlacementRequest, facility: Facility, actor_id: int | None) -> None:
-    task = Task(
+    # Through the field service, like every task; `transfer_picked_up` follows it.
+    field_tasks.create(
+        session=session,
         kind="transfer",
-        source_type="placement",
-        source_id=p.id,
-        region_id=p.region_id,
-        status="created",
-        priority=p.priority,
         title=f"Transfer {p.head_count} people from {p.origin_name or 'origin'} to {facility.name}",
         lat=p.origin_lat,
         lon=p.origin_lon,
         dest_lat=facility.lat,
         dest_lon=facility.lon,
+        priority=p.priority,
         details={"head_count": p.head_count, "facility_id": facility.id, "facility": facility.name},
-    )
-    session.add(task)
-    session.flush()
-    events.record(
-        session=session,
-        type="task.created",
-        subject_type="task",
-        subject_id=task.id,
-        rooms=["hq", f"region:{p.region_id}"],
+        source_type="placement",
+        source_id=p.id,
+        region_id=p.region_id,
         actor_id=actor_id,
-        after={"kind": "transfer", "status": "created", "placement_id": p.id, "title": task.title},
     )
 
 
@@ -234,7 +225,7 @@ def move(*, session: Session, user: User, p: PlacementRequest, facility: Facilit
     p.decision = (p.decision or {}) | {
         "override": {"by": user.id, "from_facility_id": old, "to_facility_id": facility.id, "at": now().isoformat()}
     }
-    record(session, p, "placement.moved", user.id, before, from_facility_id=old)
+    record(session, p, "placement.moved", user.id, before, left_facility_id=old, from_facility_id=old)
 
 
 def split(*, session: Session, user: User, p: PlacementRequest) -> list[PlacementRequest]:
@@ -291,14 +282,10 @@ def _part(session: Session, parent: PlacementRequest, head_count: int) -> Placem
     return child
 
 
-def _largest_free(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
-    from coordinator.housing.models import FacilityBeds
-
-    free = FacilityBeds.total - FacilityBeds.out_of_service - FacilityBeds.held - FacilityBeds.occupied
+def largest_free(session: Session) -> dict[str, int]:
+    """The largest free block of beds per category among open facilities."""
     rows = session.execute(
-        select(FacilityBeds.category, func.max(free))
+        select(FacilityBeds.category, func.max(FacilityBeds.free))
         .join(Facility)
         .where(Facility.status == "open")
         .group_by(FacilityBeds.category)
@@ -306,23 +293,7 @@ def _largest_free(session: Session) -> dict[str, int]:
     return {cat: int(n or 0) for cat, n in rows}
 
 
-def place_waiting(*, session: Session) -> int:
-    """Try every waiting request in priority order, committing each placement;
-    returns how many were placed. Requests that cannot fit anywhere are skipped
-    cheaply by comparing them with the largest free block per category."""
-    placed = 0
-    largest = _largest_free(session)
-    for placement_id in waiting_ids(session=session):
-        p = session.get(PlacementRequest, placement_id)
-        if p is None or p.status != "waiting":
-            continue
-        if p.head_count > max((largest.get(c, 0) for c in categories_for(p)), default=0):
-            session.rollback()
-            continue
-        dispatch(session=session, placement_id=placement_id)
-        session.commit()
-        if session.get(PlacementRequest, placement_id).status == "assigned":
-            placed += 1
-            largest = _largest_free(session)
-    session.commit()
-    return placed
+def could_fit(p: PlacementRequest, largest: dict[str, int]) -> bool:
+    """Whether any open facility has a free block big enough for the group
+    (a cheap test before a full dispatch)."""
+    return p.head_count <= max((largest.get(c, 0) for c in categories_for(p)), default=0)

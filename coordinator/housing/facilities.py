@@ -15,6 +15,7 @@ from coordinator.common.clock import now
 from coordinator.common.errors import Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.geo.service import check_point, locate, nearest_region
+from coordinator.housing import beds
 from coordinator.housing.models import (
     BED_CATEGORIES,
     FACILITY_KINDS,
@@ -30,7 +31,17 @@ FIELDS = ("name", "kind", "status", "address", "contact_phone", "has_medical_sta
 
 def rooms(facility: Facility) -> list[str]:
     """Rooms that hear about a facility."""
-    return ["hq", f"region:{facility.region_id}", f"facility:{facility.id}"]
+    return events.rooms(regions=[facility.region_id], facilities=[facility.id])
+
+
+def list_facilities(*, session: Session, user: User, region_id: int | None = None) -> list[Facility]:
+    """Facilities within the user's scope, optionally of one region."""
+    query = authz.scoped(
+        select(Facility).order_by(Facility.name), user, region=Facility.region_id, facility=Facility.id
+    )
+    if region_id is not None:
+        query = query.where(Facility.region_id == region_id)
+    return list(session.scalars(query))
 
 
 def beds_state(facility: Facility) -> dict[str, Any]:
@@ -73,16 +84,16 @@ def create_facility(*, session: Session, user: User, data: dict[str, Any]) -> Fa
     if data.get("kind", "other") not in FACILITY_KINDS:
         raise Invalid(f"Unknown kind '{data.get('kind')}'. Use one of: {', '.join(FACILITY_KINDS)}.", field="kind")
     settlement, lat, lon, region = _place(session, data.get("settlement"), data.get("lat"), data.get("lon"))
-    authz.require_region(user, region.id)
-    beds = data.get("beds") or {}
-    for category, counts in beds.items():
+    authz.require_record(user, region_id=region.id)
+    counts_by_category = data.get("beds") or {}
+    for category, counts in counts_by_category.items():
         _check_beds(category, counts.get("total", 0), counts.get("out_of_service", 0))
     facility = Facility(
         region_id=region.id, settlement=settlement, lat=lat, lon=lon, **{k: data[k] for k in FIELDS if k in data}
     )
     session.add(facility)
     session.flush()
-    for category, counts in beds.items():
+    for category, counts in counts_by_category.items():
         session.add(
             FacilityBeds(
                 facility_id=facility.id,
@@ -102,6 +113,8 @@ def create_facility(*, session: Session, user: User, data: dict[str, Any]) -> Fa
         actor_id=user.id,
         after={"name": facility.name, "lat": lat, "lon": lon, "beds": beds_state(facility)},
     )
+    if facility.free_beds:
+        beds.freed(session)
     return facility
 
 
@@ -114,6 +127,8 @@ def update_facility(*, session: Session, user: User, facility: Facility, data: d
     before = {k: getattr(facility, k) for k in FIELDS if k in data}
     for key in before:
         setattr(facility, key, data[key])
+    if before.get("status") == "closed" and facility.status == "open":
+        beds.freed(session)
     events.record(
         session=session,
         type="facility.updated",
@@ -149,6 +164,8 @@ def set_beds(
             f"{row.held + row.occupied} must stay in service (asked for {total - out_of_service}).",
             field="total",
         )
+    if total - out_of_service > row.total - row.out_of_service:
+        beds.freed(session)
     row.total, row.out_of_service = total, out_of_service
     session.flush()
     session.refresh(facility)
@@ -224,7 +241,7 @@ def get(*, session: Session, user: User, facility_id: int) -> Facility:
     facility = session.get(Facility, facility_id)
     if facility is None:
         raise NotFound(f"No facility with id {facility_id}.")
-    authz.require_facility(user, facility.id, facility.region_id)
+    authz.require_record(user, region_id=facility.region_id, facility_id=facility.id)
     return facility
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.common.models import Timestamped
@@ -96,8 +97,9 @@ class FacilityBeds(db.Model):
     held: Mapped[int] = mapped_column(Integer, default=0)
     occupied: Mapped[int] = mapped_column(Integer, default=0)
 
-    @property
+    @hybrid_property
     def free(self) -> int:
+        """Free beds: the one definition, in Python and in SQL."""
         return self.total - self.out_of_service - self.held - self.occupied
 
 

@@ -14,28 +14,30 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordinator import authz
+from coordinator import authz, queue
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.events.models import Event
+from coordinator.field.hooks import TaskStep
 from coordinator.geo.service import check_point, locate, nearest_region
 from coordinator.housing import beds
-from coordinator.housing.models import PlacementRequest
+from coordinator.housing.models import Facility, PlacementRequest
 
 ACTIVE = ("requested", "waiting", "assigned", "in_transit")
 HOLDING = ("assigned", "in_transit")
 
 
-def rooms(p: PlacementRequest) -> list[str]:
-    """Rooms that hear about a placement."""
-    out = ["hq"]
-    if p.region_id:
-        out.append(f"region:{p.region_id}")
-    if p.facility_id:
-        out.append(f"facility:{p.facility_id}")
-    return out
+def rooms(session: Session, p: PlacementRequest, *, left_facility_id: int | None = None) -> list[str]:
+    """Rooms that hear about a placement: its origin's region, its facility and
+    that facility's region, and on a move also the facility it left and that
+    facility's region."""
+    facility_ids = [f for f in (p.facility_id, left_facility_id) if f is not None]
+    facility_regions = (
+        session.scalars(select(Facility.region_id).where(Facility.id.in_(facility_ids))).all() if facility_ids else []
+    )
+    return events.rooms(regions=[p.region_id, *facility_regions], facilities=facility_ids)
 
 
 def state(p: PlacementRequest) -> dict[str, Any]:
@@ -58,7 +60,14 @@ def state(p: PlacementRequest) -> dict[str, Any]:
 
 
 def record(
-    session: Session, p: PlacementRequest, type_: str, actor_id: int | None, before: dict | None, **extra: Any
+    session: Session,
+    p: PlacementRequest,
+    type_: str,
+    actor_id: int | None,
+    before: dict | None,
+    *,
+    left_facility_id: int | None = None,
+    **extra: Any,
 ) -> None:
     """Write a placement event (the one shape every step uses)."""
     events.record(
@@ -66,7 +75,7 @@ def record(
         type=type_,
         subject_type="placement",
         subject_id=p.id,
-        rooms=rooms(p),
+        rooms=rooms(session, p, left_facility_id=left_facility_id),
         actor_id=actor_id,
         before=before,
         after=state(p) | extra,
@@ -110,6 +119,7 @@ def create(*, session: Session, user: User | None, data: dict[str, Any]) -> Plac
     session.add(p)
     session.flush()
     record(session, p, "placement.requested", p.created_by_id, None)
+    queue.after_commit(session, "dispatch_placement", p.id)
     return p
 
 
@@ -121,10 +131,9 @@ def get(*, session: Session, user: User, placement_id: int, lock: bool = False) 
     p = session.scalar(query)
     if p is None:
         raise NotFound(f"No placement request with id {placement_id}.")
-    if user.role in authz.HQ_ROLES:
-        authz.require_region(user, p.region_id)
-    elif not (user.role == "facility_manager" and any(f.id == p.facility_id for f in user.facilities)):
+    if user.role == "facility_manager" and p.facility_id not in {f.id for f in user.facilities}:
         raise Forbidden("This placement is not at a facility you manage.")
+    authz.require_record(user, region_id=p.region_id, facility_id=p.facility_id)
     return p
 
 
@@ -134,12 +143,20 @@ def _require(p: PlacementRequest, allowed: tuple[str, ...], action: str) -> dict
     return state(p)
 
 
-def mark_in_transit(*, session: Session, user: User, p: PlacementRequest) -> PlacementRequest:
+def mark_in_transit(*, session: Session, user: User | None, p: PlacementRequest) -> PlacementRequest:
     """The group was picked up: its hold no longer expires."""
     before = _require(p, ("assigned",), "start the transfer of")
     p.status, p.hold_expires_at = "in_transit", None
-    record(session, p, "placement.in_transit", user.id, before)
+    record(session, p, "placement.in_transit", user.id if user else None, before)
     return p
+
+
+def transfer_picked_up(*, session: Session, step: TaskStep, actor: User | None) -> None:
+    """A transfer task's team is on site: its group is picked up (registered
+    with `field.hooks` for placement tasks reaching `on_site`)."""
+    p = session.get(PlacementRequest, step.source_id)
+    if p is not None and p.status == "assigned":
+        mark_in_transit(session=session, user=actor, p=p)
 
 
 def check_in(*, session: Session, user: User, p: PlacementRequest, count: int) -> PlacementRequest:

@@ -4,16 +4,14 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from coordinator import authz
-from coordinator.authz import allow
+from coordinator import authz, queue
+from coordinator.authz import HOUSING_ROLES, HQ_ROLES, PLACEMENT_CREATORS, allow
 from coordinator.common.errors import Conflict
 from coordinator.extensions import db
 from coordinator.housing import dispatch, facilities, placement
-from coordinator.housing.api import start_import
 from coordinator.housing.models import PlacementRequest
 from coordinator.housing.schemas import (
     CountIn,
-    ImportOut,
     MoveIn,
     OptionalCountIn,
     PlacementDetail,
@@ -21,34 +19,24 @@ from coordinator.housing.schemas import (
     PlacementOut,
     PlacementQuery,
 )
-from coordinator.imports import service as imports
+from coordinator.imports.api import ImportOut, start_import
 
 blp = Blueprint("api_placements", __name__, url_prefix="/placements", description="Placement requests")
-CREATE = ("admin", "hq", "hotline_operator")
-READ = ("admin", "hq", "facility_manager")
-HQ = ("admin", "hq")
-
-
-def _jobs():
-    from workers import jobs
-
-    return jobs
 
 
 @blp.route("", methods=["POST"])
-@allow(*CREATE)
+@allow(*PLACEMENT_CREATORS)
 @blp.arguments(PlacementIn)
 @blp.response(201, PlacementOut)
 def create(body):
     """Register a group needing quarantine housing; a worker places it."""
     p = placement.create(session=db.session, user=current_user, data=body)
     db.session.commit()
-    _jobs().dispatch_placement.enqueue(p.id)
     return p
 
 
 @blp.route("", methods=["GET"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.arguments(PlacementQuery, location="query")
 @blp.response(200, PlacementOut(many=True))
 def list_placements(args):
@@ -58,16 +46,12 @@ def list_placements(args):
         query = query.where(PlacementRequest.status == args["status"])
     if "facility_id" in args:
         query = query.where(PlacementRequest.facility_id == args["facility_id"])
-    if current_user.role == "facility_manager":
-        query = query.where(PlacementRequest.facility_id.in_([f.id for f in current_user.facilities]))
-    scope = authz.region_scope(current_user)
-    if scope is not None:
-        query = query.where(PlacementRequest.region_id == scope)
+    query = authz.scoped(query, current_user, region=PlacementRequest.region_id, facility=PlacementRequest.facility_id)
     return db.session.scalars(query).all()
 
 
 @blp.route("/<int:placement_id>", methods=["GET"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.response(200, PlacementDetail)
 def get(placement_id):
     """One placement with its decision and timeline."""
@@ -84,7 +68,7 @@ def _step(placement_id: int, action, **kwargs):
 
 
 @blp.route("/<int:placement_id>/transit", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @blp.response(200, PlacementOut)
 def transit(placement_id):
     """The group was picked up and is on its way."""
@@ -92,50 +76,41 @@ def transit(placement_id):
 
 
 @blp.route("/<int:placement_id>/check-in", methods=["POST"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.arguments(CountIn)
 @blp.response(200, PlacementOut)
 def check_in(body, placement_id):
     """Check in `count` people of the group; the rest are no-shows."""
-    p = _step(placement_id, placement.check_in, count=body["count"])
-    if p.checked_in_count < p.head_count:
-        _jobs().place_waiting.enqueue()
-    return p
+    return _step(placement_id, placement.check_in, count=body["count"])
 
 
 @blp.route("/<int:placement_id>/no-show", methods=["POST"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.response(200, PlacementOut)
 def no_show(placement_id):
     """Nobody of the group arrived."""
-    p = _step(placement_id, placement.no_show)
-    _jobs().place_waiting.enqueue()
-    return p
+    return _step(placement_id, placement.no_show)
 
 
 @blp.route("/<int:placement_id>/release", methods=["POST"])
-@allow(*READ)
+@allow(*HOUSING_ROLES)
 @blp.arguments(OptionalCountIn)
 @blp.response(200, PlacementOut)
 def release(body, placement_id):
     """Check people out early (all of the group unless `count` is given)."""
-    p = _step(placement_id, placement.release, count=body.get("count"))
-    _jobs().place_waiting.enqueue()
-    return p
+    return _step(placement_id, placement.release, count=body.get("count"))
 
 
 @blp.route("/<int:placement_id>/cancel", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @blp.response(200, PlacementOut)
 def cancel(placement_id):
     """Cancel a request that has not checked in."""
-    p = _step(placement_id, placement.cancel)
-    _jobs().place_waiting.enqueue()
-    return p
+    return _step(placement_id, placement.cancel)
 
 
 @blp.route("/<int:placement_id>/move", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @blp.arguments(MoveIn)
 @blp.response(200, PlacementOut)
 def move(body, placement_id):
@@ -144,24 +119,24 @@ def move(body, placement_id):
     target = facilities.get(session=db.session, user=current_user, facility_id=body["facility_id"])
     dispatch.move(session=db.session, user=current_user, p=p, facility=target, category=body.get("category"))
     db.session.commit()
-    _jobs().place_waiting.enqueue()
     return p
 
 
 @blp.route("/<int:placement_id>/dispatch", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @blp.response(202, PlacementOut)
 def redispatch(placement_id):
     """HQ asks a worker to try placing a waiting group again now."""
     p = placement.get(session=db.session, user=current_user, placement_id=placement_id)
     if p.status not in ("requested", "waiting"):
         raise Conflict(f"Placement {p.id} is {p.status}; only a waiting group can be dispatched again.")
-    _jobs().dispatch_placement.enqueue(p.id)
+    queue.after_commit(db.session, "dispatch_placement", p.id)
+    db.session.commit()
     return p
 
 
 @blp.route("/<int:placement_id>/split", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @blp.response(200, PlacementOut(many=True))
 def split(placement_id):
     """HQ allows the group to be split across facilities; returns the parts."""
@@ -172,19 +147,8 @@ def split(placement_id):
 
 
 @blp.route("/import", methods=["POST"])
-@allow(*HQ)
+@allow(*HQ_ROLES)
 @blp.response(202, ImportOut)
 def import_placements():
     """Upload a placements CSV (multipart field `file`); it is imported by a worker."""
     return start_import("placements")
-
-
-imports_blp = Blueprint("api_imports", __name__, url_prefix="/imports", description="CSV imports")
-
-
-@imports_blp.route("/<int:import_id>", methods=["GET"])
-@allow(*HQ)
-@imports_blp.response(200, ImportOut)
-def import_status(import_id):
-    """An import's progress and, when it failed, the row-by-row errors."""
-    return imports.progress(session=db.session, user=current_user, import_id=import_id)

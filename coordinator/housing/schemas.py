@@ -188,14 +188,3 @@ class PlacementQuery(StrictSchema):
     )
     facility_id = fields.Integer()
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=2000))
-
-
-class ImportOut(StrictSchema):
-    id = fields.Integer()
-    kind = fields.String()
-    filename = fields.String()
-    status = fields.String()
-    total_rows = fields.Integer()
-    processed_rows = fields.Integer()
-    created_rows = fields.Integer()
-    errors = fields.List(fields.Dict())

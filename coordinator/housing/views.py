@@ -12,7 +12,6 @@ from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.housing import facilities as facility_service
-from coordinator.housing import service
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, PLACEMENT_STATUSES, PlacementRequest
 
 bp = Blueprint("housing", __name__)
@@ -28,9 +27,7 @@ def _placements(*, statuses: tuple[str, ...], facility_ids: list[int] | None = N
     )
     if facility_ids is not None:
         query = query.where(PlacementRequest.facility_id.in_(facility_ids))
-    scope = authz.region_scope(current_user)
-    if scope is not None:
-        query = query.where(PlacementRequest.region_id == scope)
+    query = authz.scoped(query, current_user, region=PlacementRequest.region_id, facility=PlacementRequest.facility_id)
     return db.session.scalars(query).all()
 
 
@@ -40,7 +37,7 @@ def facilities():
     region_id = request.args.get("region_id", type=int)
     return render_template(
         "housing/facilities.html",
-        facilities=service.list_facilities(session=db.session, user=current_user, region_id=region_id),
+        facilities=facility_service.list_facilities(session=db.session, user=current_user, region_id=region_id),
         regions={r.id: r for r in list_regions(session=db.session)},
         kinds=FACILITY_KINDS,
         categories=BED_CATEGORIES,
@@ -49,7 +46,7 @@ def facilities():
 
 
 @bp.route("/facilities/<int:facility_id>")
-@allow("admin", "hq", "facility_manager")
+@allow(*authz.HOUSING_ROLES)
 def facility(facility_id: int):
     f = facility_service.get(session=db.session, user=current_user, facility_id=facility_id)
     return render_template(
@@ -72,13 +69,13 @@ def placements():
         board={s: [p for p in rows if p.status == s] for s in statuses},
         status=status,
         statuses=PLACEMENT_STATUSES,
-        facilities=service.list_facilities(session=db.session, user=current_user),
+        facilities=facility_service.list_facilities(session=db.session, user=current_user),
     )
 
 
 def manager_home():
     """The facility manager's phone page: beds, arrivals, occupants."""
-    mine = service.list_facilities(session=db.session, user=current_user)
+    mine = facility_service.list_facilities(session=db.session, user=current_user)
     ids = [f.id for f in mine]
     rows = _placements(statuses=("assigned", "in_transit", "checked_in"), facility_ids=ids)
     return render_template(

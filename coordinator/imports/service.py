@@ -1,6 +1,8 @@
 """CSV imports: every row is validated by the same service that creates it,
 inside one transaction; any error rolls back the lot, so a bad file writes
-nothing. Progress goes to Redis as the rows are read, so a page can show it."""
+nothing. Progress goes to Redis as the rows are read, so a page can show it.
+Domains register how a row of their kind is created (`register`, from their
+`init_app`); the `run_import` job drives `start`, `apply` and `finish`."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, current_app
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
+from coordinator import queue
 from coordinator.auth.models import User
 from coordinator.common.errors import DomainError, Invalid, NotFound
 from coordinator.imports.models import IMPORT_KINDS, ImportJob
@@ -20,12 +24,18 @@ from coordinator.redis_conn import get_redis
 MAX_ROWS = 20000
 PROGRESS_EVERY = 25
 
-# kind -> (row schema, creator(session, user, row) -> created id); filled by the domains.
-HANDLERS: dict[str, tuple[type[Schema], Callable[[Session, User, dict[str, Any]], int]]] = {}
+_HANDLERS = "birlik_csv_handlers"
+Creator = Callable[[Session, User, dict[str, Any]], int]
 
 
-def register(kind: str, schema: type[Schema], create: Callable[[Session, User, dict[str, Any]], int]) -> None:
-    HANDLERS[kind] = (schema, create)
+def register(app: Flask, kind: str, schema: type[Schema], create: Creator) -> None:
+    """Say how a CSV row of `kind` is validated (schema) and created (creator
+    returning the new id). Each domain calls it from its `init_app`."""
+    app.extensions.setdefault(_HANDLERS, {})[kind] = (schema, create)
+
+
+def _handler(kind: str) -> tuple[type[Schema], Creator]:
+    return current_app.extensions[_HANDLERS][kind]
 
 
 def _key(import_id: int) -> str:
@@ -34,7 +44,7 @@ def _key(import_id: int) -> str:
 
 def create(*, session: Session, user: User, kind: str, filename: str, raw: bytes) -> ImportJob:
     """Store an uploaded file as an import job; raises Invalid for a file that is not CSV."""
-    if kind not in IMPORT_KINDS:
+    if kind not in IMPORT_KINDS or kind not in current_app.extensions.get(_HANDLERS, {}):
         raise Invalid(f"Unknown import kind '{kind}'.", field="kind")
     try:
         text = raw.decode("utf-8-sig")
@@ -44,7 +54,7 @@ def create(*, session: Session, user: User, kind: str, filename: str, raw: bytes
     header = next(reader, None)
     if not header:
         raise Invalid("The file is empty.", field="file")
-    expected = set(HANDLERS[kind][0]().fields)
+    expected = set(_handler(kind)[0]().fields)
     unknown = [h for h in header if h.strip() not in expected]
     if unknown:
         raise Invalid(f"Unknown columns: {', '.join(unknown)}. Allowed: {', '.join(sorted(expected))}.", field="file")
@@ -56,6 +66,7 @@ def create(*, session: Session, user: User, kind: str, filename: str, raw: bytes
     job = ImportJob(kind=kind, filename=filename[:255], content=text, total_rows=rows, created_by_id=user.id)
     session.add(job)
     session.flush()
+    queue.after_commit(session, "run_import", job.id)
     return job
 
 
@@ -85,15 +96,20 @@ def _clean(row: dict[str, str | None]) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""}
 
 
-def run(*, session: Session, import_id: int) -> str:
-    """Validate and create every row; all or nothing. Returns the final status."""
+def start(*, session: Session, import_id: int) -> ImportJob | None:
+    """Mark a queued import running; None when it is gone or already ran."""
     job = session.get(ImportJob, import_id)
     if job is None or job.status in ("done", "failed"):
-        return job.status if job else "missing"
-    schema_cls, creator = HANDLERS[job.kind]
-    user = session.get(User, job.created_by_id)
+        return None
     job.status = "running"
-    session.commit()
+    return job
+
+
+def apply(*, session: Session, job: ImportJob) -> tuple[list[int], list[dict[str, Any]]]:
+    """Validate and create every row, each in a savepoint; returns the created
+    ids and the row-by-row errors. The caller commits only when no row failed."""
+    schema_cls, creator = _handler(job.kind)
+    user = session.get(User, job.created_by_id)
     redis, key = get_redis(), _key(job.id)
     errors: list[dict[str, Any]] = []
     created: list[int] = []
@@ -112,16 +128,15 @@ def run(*, session: Session, import_id: int) -> str:
             redis.hset(key, "processed", number - 1)
     redis.hset(key, "processed", job.total_rows)
     redis.expire(key, 3600)
-    if errors:
-        session.rollback()
-        job = session.get(ImportJob, import_id)
-        job.status, job.errors, job.processed_rows, job.created_rows = "failed", errors, job.total_rows, 0
-    else:
-        job.status, job.processed_rows, job.created_rows = "done", job.total_rows, len(created)
-    session.commit()
-    if job.status == "done" and job.kind == "placements":
-        from workers.jobs import dispatch_placement
+    return created, errors
 
-        for placement_id in created:
-            dispatch_placement.enqueue(placement_id)
+
+def finish(*, session: Session, import_id: int, created: int, errors: list[dict[str, Any]]) -> str:
+    """Record the outcome (after the caller rolled back a failed import); returns the status."""
+    job = session.get(ImportJob, import_id)
+    job.processed_rows = job.total_rows
+    if errors:
+        job.status, job.errors, job.created_rows = "failed", errors, 0
+    else:
+        job.status, job.created_rows = "done", created
     return job.status

@@ -1,1 +1,16 @@
 """PPE and necessities: items, warehouses, stock moves, requests, deliveries."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the supplies API and the home pages of warehouse managers and requesters."""
+    from coordinator import pages
+    from coordinator.api import register_api
+    from coordinator.supplies import api, views
+
+    register_api(api.blp)
+    pages.register_home(app, "warehouse_manager", views.warehouse_home)
+    pages.register_home(app, "requester", views.requester_home)

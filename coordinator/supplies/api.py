@@ -5,12 +5,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coordinator.api.schemas import StrictSchema
-from coordinator.authz import allow
+from coordinator.authz import WAREHOUSE_ROLES, allow
 from coordinator.extensions import db
-from coordinator.supplies import service
+from coordinator.supplies import warehouses
 
 blp = Blueprint("api_supplies", __name__, url_prefix="/warehouses", description="Warehouses and stock")
-ROLES = ("admin", "hq", "warehouse_manager")
 
 
 class BalanceOut(StrictSchema):
@@ -32,16 +31,16 @@ class WarehouseOut(StrictSchema):
 
 
 @blp.route("", methods=["GET"])
-@allow(*ROLES)
+@allow(*WAREHOUSE_ROLES)
 @blp.response(200, WarehouseOut(many=True))
 def list_warehouses():
     """Warehouses within the caller's scope, with stock on hand."""
-    return service.list_warehouses(session=db.session, user=current_user)
+    return warehouses.list_warehouses(session=db.session, user=current_user)
 
 
 @blp.route("/<int:warehouse_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*WAREHOUSE_ROLES)
 @blp.response(200, WarehouseOut)
 def get_warehouse(warehouse_id):
     """One warehouse."""
-    return service.get_warehouse(session=db.session, user=current_user, warehouse_id=warehouse_id)
+    return warehouses.get_warehouse(session=db.session, user=current_user, warehouse_id=warehouse_id)

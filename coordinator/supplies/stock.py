@@ -127,3 +127,12 @@ def history(*, session: Session, days: int, region_id: int | None = None) -> dic
             level -= change[name].get(d, 0)
         series[name] = list(reversed(values))
     return {"days": [d.isoformat() for d in labels], "series": series}
+
+
+def cover_status(days: float | None, *, alert_days: float) -> str:
+    """The one reading of days of cover, for the map, the figures and the alerts:
+    critical below a third of `alert_days`, low below it, ok above it, and
+    no_issue when nothing has been issued lately (cover cannot be computed)."""
+    if days is None:
+        return "no_issue"
+    return "critical" if days < alert_days / 3 else "low" if days < alert_days else "ok"

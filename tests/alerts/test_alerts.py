@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from coordinator.alerts.models import Alert
 from coordinator.common.clock import now
-from workers import jobs
 
 
 def _open(client, account):
@@ -28,7 +27,7 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
     team.last_seen_at = now() - timedelta(hours=2)
     db_session.commit()
 
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     national = make.account("hq")
     kinds = sorted(a["kind"] for a in _open(client, national))
@@ -37,7 +36,7 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
     assert "FFP2 respirator 3.0 days" in stock_alert["message"]
 
     # Running again raises nothing new.
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     newest = db_session.scalar(select(Alert.id).order_by(Alert.id.desc()))
     assert newest == max(a["id"] for a in _open(client, national))
@@ -49,7 +48,7 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
     db_session.commit()
     report = {"staff_on_duty": 3, "open_cases": 0}
     client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=report, headers=national.auth)
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     assert sorted(a["kind"] for a in _open(client, national)) == ["offer_expired", "sla_warning", "stock_low"]
     assert db_session.scalar(select(Alert).where(Alert.subject_id == task.id)).cleared_at is None
@@ -57,7 +56,7 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
 
 def test_acknowledgement_records_who_and_when(make, db_session, enqueue, run_jobs, client):
     make.case("almaty", due_in_minutes=-5)
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     first, second = make.account("hq"), make.account("admin")
     [alert] = _open(client, first)
@@ -73,14 +72,14 @@ def test_acknowledgement_records_who_and_when(make, db_session, enqueue, run_job
     history = client.get("/api/v1/alerts?state=acknowledged", headers=second.auth).get_json()
     assert [a["id"] for a in history] == [alert["id"]]
     # An acknowledged condition that persists is not raised again.
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     assert _open(client, second) == []
 
 
 def test_alert_scope_and_bad_input(make, enqueue, run_jobs, client):
     make.case("pavlodar", due_in_minutes=-5)
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     regional = make.account("hq", region_id=make.region("almaty").id)
     assert _open(client, regional) == []

@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import func, select
 
-from coordinator.hq.models import HQStatusReport
+from coordinator.headquarters.models import HQStatusReport
 
 
 def _reports(db_session) -> int:

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from coordinator.events.models import Event
-from coordinator.hq.models import HQStatusReport
+from coordinator.headquarters.models import HQStatusReport
 
 BODY = {"staff_on_duty": 4, "open_cases": 2, "needs": "masks"}
 

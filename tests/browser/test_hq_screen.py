@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.alerts.models import Alert
-from coordinator.housing import service as housing
-from workers import jobs
+from coordinator.housing import figures as housing
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +66,7 @@ def test_acknowledged_alert_vanishes_from_other_hq_screens(
         page = sign_in(browser.new_context(), account)
         page.wait_for_selector("#live-state.ok")
         pages.append(page)
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     alert = db_session.scalar(select(Alert))
     row = f"#alert-feed li[data-alert-id='{alert.id}']"

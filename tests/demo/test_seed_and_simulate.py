@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 from coordinator.auth.models import User
 from coordinator.events.models import Event
 from coordinator.field.models import Team
+from coordinator.headquarters.models import Headquarters
 from coordinator.hotline.models import Case, Report
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
-from coordinator.hq.models import Headquarters
 from coordinator.supplies.models import Organization, StockBalance, StockMove, Warehouse
 
 

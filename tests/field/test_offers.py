@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 
 from coordinator.events.models import Event
 from coordinator.field.models import Task
-from workers.jobs import expire_offers
 
 TASK = {"kind": "delivery", "title": "Masks to City Hospital No. 4", "lat": 43.25, "lon": 76.95}
 
@@ -38,13 +37,13 @@ def test_unanswered_offer_goes_to_the_next_team_then_hq_is_alerted(app, client, 
     assert task["status"] == "offered" and task["team_id"] == near.id and task["offer_expires_at"]
 
     app.config["CLOCK_OFFSET_SECONDS"] = app.config["OFFER_SECONDS"] + 5  # the offer's minutes run out
-    enqueue(expire_offers)
+    enqueue("expire_offers")
     run_jobs()
     _, task = _call(client, "GET", f"/tasks/{task['id']}", hq)
     assert task["status"] == "offered" and task["team_id"] == farther.id
 
     app.config["CLOCK_OFFSET_SECONDS"] = 2 * (app.config["OFFER_SECONDS"] + 5)
-    enqueue(expire_offers)
+    enqueue("expire_offers")
     run_jobs()
     _, task = _call(client, "GET", f"/tasks/{task['id']}", hq)
     assert task["needs_hq"] is True and task["status"] == "created" and task["team_id"] is None

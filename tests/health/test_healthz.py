@@ -6,8 +6,9 @@ import sys
 
 from rq import Worker
 
+from coordinator import queue
+from coordinator.queue import connection, get_queue
 from tests.servers import ROOT
-from workers.queue import connection, get_queue
 
 
 def test_without_a_worker_health_is_503_naming_workers(client):
@@ -46,11 +47,10 @@ def test_redis_down_is_503_naming_redis(app, config):
 
 def test_worker_command_runs_queued_jobs(app, make, config):
     """`flask --app coordinator worker --burst`, as a separate process, drains the queue."""
-    from workers.jobs import flag_silent_hqs
 
     make.hq("atyrau")
     with app.app_context():
-        job = flag_silent_hqs.enqueue()
+        job = queue.enqueue("flag_silent_hqs")
     env = {
         **os.environ,
         "BIRLIK_ENV": "test",

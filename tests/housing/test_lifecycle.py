@@ -3,7 +3,6 @@
 from sqlalchemy import select
 
 from coordinator.field.models import Task
-from workers.jobs import expire_holds
 
 GROUP = {"contact_phone": "+7 701 555 12 12", "origin": "Алматы"}
 
@@ -53,7 +52,7 @@ def test_unconfirmed_hold_expires_and_a_waiting_group_takes_the_beds(
     assert second["status"] == "waiting" and "free" in second["wait_reason"]
 
     time_passes(first["id"])
-    enqueue(expire_holds)
+    enqueue("expire_holds")
     run_jobs()
     assert api("get", f"/placements/{first['id']}")[1]["status"] == "expired"
     assert api("get", f"/placements/{second['id']}")[1]["status"] == "assigned"

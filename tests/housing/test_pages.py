@@ -4,7 +4,6 @@ from sqlalchemy import select
 
 from coordinator.housing.models import OccupancyDay
 from tests.pages.test_home_pages import sign_in
-from workers.jobs import snapshot_occupancy
 
 
 def test_hq_facilities_and_placements_pages(client, make, hq):
@@ -25,7 +24,7 @@ def test_facility_page_shows_history_and_forecast(client, make, hq, api, run_job
     facility = make.facility("almaty", beds={"standard": 7})
     group = make.placement(facility, head_count=2)
     api("post", f"/placements/{group.id}/check-in", json={"count": 2})
-    enqueue(snapshot_occupancy)
+    enqueue("snapshot_occupancy")
     run_jobs()
     day = db_session.scalar(select(OccupancyDay).where(OccupancyDay.facility_id == facility.id))
     assert (day.total, day.occupied) == (7, 2)

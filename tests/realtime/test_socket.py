@@ -5,8 +5,8 @@ import time
 import pytest
 import socketio
 
-from coordinator.hq.models import Headquarters
-from workers.jobs import flag_silent_hqs
+from coordinator import queue
+from coordinator.headquarters.models import Headquarters
 
 BODY = {"staff_on_duty": 3, "open_cases": 1}
 
@@ -34,7 +34,7 @@ def test_job_emit_reaches_client_through_redis(app, make, socket_client, run_job
     sio = socket_client(national.token)
     assert wait_for(lambda: getattr(sio, "welcome", None))
     with app.app_context():
-        flag_silent_hqs.enqueue()
+        queue.enqueue("flag_silent_hqs")
     assert run_jobs() == 2  # the flag, then the alert scan it queues
     assert wait_for(lambda: any(e["type"] == "hq.silent" and e["subject_id"] == hq.id for e in sio.received))
     assert wait_for(

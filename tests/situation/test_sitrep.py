@@ -38,10 +38,11 @@ def test_today_by_region_counts_what_happened(client, make, db_session, run_jobs
     almaty = make.region("almaty")
     row = re.search(rf'<tr data-region="{almaty.id}">(.*?)</tr>', html, re.S).group(1)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
-    # region, beds, free, occupied, placed, checked in, released, stock, cover, opened, closed, breached, deliveries
+    # region, beds, free, occupied, placed, checked in, released, stock, cover,
+    # open, opened, closed, breached, deliveries
     assert cells[1:7] == ["10", "6", "0", "1", "0", "0"]
     assert cells[7] == "50" and cells[8].startswith("5.0")
-    assert cells[9:12] == ["1", "0", "1"]
+    assert cells[9:13] == ["2", "1", "0", "1"]
     history = _data(html)
     assert len(history["days"]) == 30 and history["days"][-1] == now().date().isoformat()
     assert history["stock"]["FFP2 respirator"][-1] == 50

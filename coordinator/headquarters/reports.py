@@ -1,4 +1,5 @@
-"""Headquarters: status reports and silence detection."""
+"""Operational headquarters: the list in scope, scheduled status reports, and
+the silence flag for an HQ that stopped reporting."""
 
 from __future__ import annotations
 
@@ -7,26 +8,23 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordinator import authz
+from coordinator import authz, queue
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import NotFound
 from coordinator.events import service as events
-from coordinator.hq.models import Headquarters, HQStatusReport
+from coordinator.headquarters.models import Headquarters, HQStatusReport
 
 
 def rooms(hq: Headquarters) -> list[str]:
     """Rooms that hear about an HQ: national, and its own region."""
-    return ["hq"] + ([f"region:{hq.region_id}"] if hq.region_id else [])
+    return events.rooms(regions=[hq.region_id])
 
 
 def list_hqs(*, session: Session, user: User) -> list[Headquarters]:
     """HQs the user may see: all for national staff, their own region's otherwise."""
     query = select(Headquarters).order_by(Headquarters.region_id.is_not(None), Headquarters.name)
-    scope = authz.region_scope(user)
-    if scope is not None:
-        query = query.where(Headquarters.region_id == scope)
-    return list(session.scalars(query))
+    return list(session.scalars(authz.scoped(query, user, region=Headquarters.region_id)))
 
 
 def get(*, session: Session, user: User, hq_id: int) -> Headquarters:
@@ -34,7 +32,7 @@ def get(*, session: Session, user: User, hq_id: int) -> Headquarters:
     hq = session.get(Headquarters, hq_id)
     if hq is None:
         raise NotFound(f"No headquarters with id {hq_id}.")
-    authz.require_region(user, hq.region_id)
+    authz.require_record(user, region_id=hq.region_id)
     return hq
 
 
@@ -95,4 +93,6 @@ def flag_silent(*, session: Session, silence_minutes: int) -> list[int]:
             before={"silent": False},
             after={"silent": True, "last_report_at": hq.last_report_at, "name": hq.name},
         )
+    if stale:
+        queue.after_commit(session, "scan_alerts")  # the national HQ sees the flag in its alerts
     return [hq.id for hq in stale]

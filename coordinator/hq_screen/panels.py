@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
 from coordinator.common.clock import now
-from coordinator.field import tasks as field_tasks
+from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
+from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
-from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
-from coordinator.housing import service as housing_service
+from coordinator.hotline.models import Case
+from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
 from coordinator.supplies import stock
 from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine
@@ -32,10 +33,10 @@ def team_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
     query = select(Team).where(Team.on_duty.is_(True))
     if region_id is not None:
         query = query.where(Team.region_id == region_id)
-    working = set(session.scalars(select(Task.team_id).where(Task.status.in_(field_tasks.WORKING))))
+    working = set(session.scalars(select(Task.team_id).where(Task.status.in_(field_teams.WORKING))))
     out = {"teams_available": 0, "teams_busy": 0, "teams_stale": 0}
     for t in session.scalars(query):
-        out[f"teams_{field_tasks.team_status(t, working=t.id in working)}"] += 1
+        out[f"teams_{field_teams.team_status(t, working=t.id in working)}"] += 1
     return out
 
 
@@ -43,7 +44,7 @@ def case_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
     query = select(
         func.count(Case.id),
         func.coalesce(func.sum(case((sla.breached_clause(), 1), else_=0)), 0),
-    ).where(Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None))
+    ).where(hotline_cases.open_clause())
     if region_id is not None:
         query = query.where(Case.region_id == region_id)
     opened, breached = session.execute(query).one()
@@ -52,7 +53,7 @@ def case_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
 
 def kpis(*, session: Session, user: User, region_id: int | None) -> dict[str, Any]:
     """Every number of the KPI strip, in one dict (the strip's data-kpi keys)."""
-    out: dict[str, Any] = dict(housing_service.summary(session=session, user=user, region_id=region_id))
+    out: dict[str, Any] = dict(housing_figures.summary(session=session, user=user, region_id=region_id))
     items = stock.item_cover(session=session, window_days=current_app.config["COVER_WINDOW_DAYS"], region_id=region_id)
     scarce = next((i for i in items if i["days_of_cover"] is not None), None)
     out["cover_days"] = scarce["days_of_cover"] if scarce else None
@@ -144,7 +145,7 @@ def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     horizon = now() + timedelta(minutes=current_app.config["SLA_WARNING_MINUTES"])
     query = (
         select(Case)
-        .where(Case.status.in_(OPEN_CASE_STATUSES), Case.duplicate_of_id.is_(None), Case.sla_due_at <= horizon)
+        .where(hotline_cases.open_clause(), Case.sla_due_at <= horizon)
         .order_by(Case.sla_due_at)
         .limit(QUEUE_LIMIT)
     )

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from coordinator.api.schemas import StrictSchema
 from coordinator.authz import HQ_ROLES, allow
 from coordinator.extensions import db
-from coordinator.hq import service
+from coordinator.headquarters import reports
 
 blp = Blueprint("api_hq", __name__, url_prefix="/hqs", description="Operational headquarters")
 
@@ -42,7 +42,7 @@ class StatusOut(StrictSchema):
 @blp.response(200, HQOut(many=True))
 def list_hqs():
     """HQs within the caller's scope."""
-    return service.list_hqs(session=db.session, user=current_user)
+    return reports.list_hqs(session=db.session, user=current_user)
 
 
 @blp.route("/<int:hq_id>", methods=["GET"])
@@ -50,7 +50,7 @@ def list_hqs():
 @blp.response(200, HQOut)
 def get_hq(hq_id):
     """One HQ."""
-    return service.get(session=db.session, user=current_user, hq_id=hq_id)
+    return reports.get(session=db.session, user=current_user, hq_id=hq_id)
 
 
 @blp.route("/<int:hq_id>/status-reports", methods=["POST"])
@@ -59,6 +59,6 @@ def get_hq(hq_id):
 @blp.response(201, StatusOut)
 def report_status(body, hq_id):
     """File a status report: staff on duty, open cases, needs."""
-    report = service.report_status(session=db.session, user=current_user, hq_id=hq_id, **body)
+    report = reports.report_status(session=db.session, user=current_user, hq_id=hq_id, **body)
     db.session.commit()
     return report

@@ -10,13 +10,10 @@ from sqlalchemy.orm import Session
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
 from coordinator.events import service as events
+from coordinator.hotline import cases
 from coordinator.hotline.models import CATEGORIES, CHANNELS, SEVERITIES, Case, Report
 
 SLA_HOURS = {"critical": 4, "high": 24, "normal": 72}
-
-
-def case_rooms(case: Case) -> list[str]:
-    return ["hq", "hotline"] + ([f"region:{case.region_id}"] if case.region_id else [])
 
 
 def file_report(
@@ -82,7 +79,7 @@ def file_report(
         type="case.opened",
         subject_type="case",
         subject_id=case.id,
-        rooms=case_rooms(case),
+        rooms=cases.rooms(case),
         actor_id=actor_id,
         after={
             "number": case.number,

@@ -10,13 +10,14 @@ from coordinator.authz import ANY_USER, HQ_ROLES, allow
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
 from coordinator.extensions import db
-from coordinator.situation import exports, outlines, panels, service
+from coordinator.hq_screen import exports, outlines, panels
+from coordinator.hq_screen import layers as map_layers
 
 blp = Blueprint("api_map", __name__, url_prefix="/map", description="The HQ map")
 
 
 class LayersQuery(StrictSchema):
-    layers = fields.String(load_default=",".join(service.LAYERS))
+    layers = fields.String(load_default=",".join(map_layers.LAYERS))
     region_id = fields.Integer(load_default=None)
     status = fields.String(load_default="")
 
@@ -40,7 +41,7 @@ def _split(value: str) -> list[str]:
 def layers(args):
     """Points of the named layers (comma-separated), in the caller's scope,
     optionally only those with the given statuses (comma-separated)."""
-    return service.layers(
+    return map_layers.layers(
         session=db.session,
         user=current_user,
         names=_split(args["layers"]),
@@ -54,7 +55,7 @@ def layers(args):
 @blp.arguments(RegionQuery, location="query")
 def panels_view(args):
     """The KPI strip and the queues of work waiting for HQ."""
-    region_id = service.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
+    region_id = map_layers.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
     return {
         "region_id": region_id,
         "kpis": panels.kpis(session=db.session, user=current_user, region_id=region_id),
@@ -70,9 +71,9 @@ def export(args, layer, fmt):
     if fmt not in exports.FORMATS:
         raise Invalid(f"Unknown format {fmt!r}. Formats: {', '.join(exports.FORMATS)}.", field="format")
     statuses = _split(args["status"])
-    service.check_filters([layer], statuses)
-    region_id = service.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
-    rows = service.rows(session=db.session, name=layer, region_id=region_id, statuses=statuses)
+    map_layers.check_filters([layer], statuses)
+    region_id = map_layers.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
+    rows = map_layers.rows(session=db.session, name=layer, region_id=region_id, statuses=statuses)
     stream = exports.csv_stream(rows) if fmt == "csv" else exports.geojson_stream(rows)
     mimetype = "text/csv" if fmt == "csv" else "application/geo+json"
     name = f"birlik-{layer}-{now():%Y%m%d-%H%M}.{fmt}"

@@ -1,4 +1,4 @@
-"""Supplies services (read side for now)."""
+"""Supply requests: a requester organization asks for items."""
 
 from __future__ import annotations
 
@@ -7,29 +7,16 @@ from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
-from coordinator.common.errors import Forbidden, Invalid, NotFound
-from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine, Warehouse
+from coordinator.common.errors import Invalid, NotFound
+from coordinator.events import service as events
+from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine
 
 
-def list_warehouses(*, session: Session, user: User) -> list[Warehouse]:
-    """Warehouses in scope: a warehouse manager sees only their own."""
-    query = select(Warehouse).order_by(Warehouse.name)
-    if user.role == "warehouse_manager":
-        query = query.where(Warehouse.id.in_([w.id for w in user.warehouses]))
-    scope = authz.region_scope(user)
-    if scope is not None:
-        query = query.where(Warehouse.region_id == scope)
+def list_requests(*, session: Session, user: User) -> list[SupplyRequest]:
+    """Requests in the user's scope, newest first (a requester: their organization's)."""
+    query = select(SupplyRequest).join(Organization).order_by(SupplyRequest.created_at.desc())
+    query = authz.scoped(query, user, region=Organization.region_id, organization=SupplyRequest.organization_id)
     return list(session.scalars(query))
-
-
-def get_warehouse(*, session: Session, user: User, warehouse_id: int) -> Warehouse:
-    wh = session.get(Warehouse, warehouse_id)
-    if wh is None:
-        raise NotFound(f"No warehouse with id {warehouse_id}.")
-    if user.role == "warehouse_manager" and all(w.id != wh.id for w in user.warehouses):
-        raise Forbidden("You do not manage this warehouse.")
-    authz.require_region(user, wh.region_id)
-    return wh
 
 
 def create_request(
@@ -41,8 +28,6 @@ def create_request(
     actor_id: int | None = None,
 ) -> SupplyRequest:
     """Open a supply request for an organization; its tier is the organization's."""
-    from coordinator.events import service as events
-
     org = session.get(Organization, organization_id)
     if org is None:
         raise NotFound(f"No organization with id {organization_id}.")
@@ -64,7 +49,7 @@ def create_request(
         type="supply_request.created",
         subject_type="supply_request",
         subject_id=request.id,
-        rooms=["hq", f"region:{org.region_id}", f"organization:{org.id}"],
+        rooms=events.rooms(regions=[org.region_id], organizations=[org.id]),
         actor_id=actor_id,
         after={
             "organization_id": org.id,

@@ -6,7 +6,6 @@ import io
 import time
 
 from tests.realtime.test_socket import wait_for
-from workers import jobs
 
 
 def _case(make, region: str):
@@ -77,7 +76,7 @@ def test_regional_socket_receives_no_event_of_another_region(client, make, socke
     for f in (here, there):
         client.put(f"/api/v1/facilities/{f.id}/beds/standard", json={"total": 40}, headers=national.auth)
     _case(make, "almaty"), _case(make, "pavlodar")
-    enqueue(jobs.scan_alerts)
+    enqueue("scan_alerts")
     run_jobs()
     assert wait_for(lambda: sum(e["type"] == "alert.raised" for e in national_sio.received) == 2)
     time.sleep(0.3)

@@ -1,4 +1,4 @@
-"""Map layers: each a list of points with what HQ needs to see, scoped to the
+"""The HQ screen's map layers: each a list of points with what HQ needs to see, scoped to the
 user's region. Reporter identities never appear here."""
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from coordinator import authz
 from coordinator.auth.models import User
 from coordinator.common.errors import Forbidden, Invalid
-from coordinator.field import tasks as field_tasks
+from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
 from coordinator.geo.models import Region
+from coordinator.headquarters.models import Headquarters
+from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
 from coordinator.hotline.models import Case
 from coordinator.housing.models import Facility, PlacementRequest
-from coordinator.hq.models import Headquarters
 from coordinator.supplies import stock
 from coordinator.supplies.models import Organization, SupplyRequest, Warehouse
 
@@ -85,10 +86,10 @@ def _teams(session: Session, region_id: int | None) -> Rows:
     query = select(Team).order_by(Team.id)
     if region_id:
         query = query.where(Team.region_id == region_id)
-    busy = {t.team_id: t for t in session.scalars(select(Task).where(Task.status.in_(field_tasks.WORKING)))}
+    busy = {t.team_id: t for t in session.scalars(select(Task).where(Task.status.in_(field_teams.WORKING)))}
     for t in _rows(session, query):
         task = busy.get(t.id)
-        status = field_tasks.team_status(t, working=task is not None)
+        status = field_teams.team_status(t, working=task is not None)
         lat = t.last_lat if t.last_lat is not None else t.home_hq.lat
         lon = t.last_lon if t.last_lon is not None else t.home_hq.lon
         yield (
@@ -114,10 +115,7 @@ def _teams(session: Session, region_id: int | None) -> Rows:
 
 def cover_status(days: float | None) -> str:
     """A warehouse's state by its worst days of cover."""
-    limit = current_app.config["COVER_ALERT_DAYS"]
-    if days is None:
-        return "no_issue"
-    return "critical" if days < limit / 3 else "low" if days < limit else "ok"
+    return stock.cover_status(days, alert_days=current_app.config["COVER_ALERT_DAYS"])
 
 
 def _warehouses(session: Session, region_id: int | None) -> Rows:
@@ -163,7 +161,7 @@ def _hqs(session: Session, region_id: int | None) -> Rows:
 
 def _cases(session: Session, region_id: int | None) -> Rows:
     warning = current_app.config["SLA_WARNING_MINUTES"]
-    query = select(Case).where(Case.status.not_in(("closed", "resolved")), Case.lat.is_not(None)).order_by(Case.id)
+    query = select(Case).where(hotline_cases.open_clause(), Case.lat.is_not(None)).order_by(Case.id)
     if region_id:
         query = query.where(Case.region_id == region_id)
     return (

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from coordinator.events.service import jsonable
-from coordinator.situation.service import Rows
+from coordinator.hq_screen.layers import Rows
 
 FORMATS = ("csv", "geojson")
 _FLUSH = 200

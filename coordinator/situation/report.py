@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from coordinator.common.clock import now
 from coordinator.events.models import Event, EventRoom
 from coordinator.geo.models import Region
+from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
 from coordinator.hotline.models import CATEGORIES, Case
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay
@@ -47,7 +48,7 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
             select(
                 Facility.region_id,
                 func.sum(FacilityBeds.total - FacilityBeds.out_of_service),
-                func.sum(FacilityBeds.total - FacilityBeds.out_of_service - FacilityBeds.held - FacilityBeds.occupied),
+                func.sum(FacilityBeds.free),
                 func.sum(FacilityBeds.occupied),
             )
             .join(FacilityBeds, FacilityBeds.facility_id == Facility.id)
@@ -70,6 +71,10 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
     closed = _by_region(
         session,
         select(Case.region_id, func.count(Case.id)).where(Case.resolved_at >= start).group_by(Case.region_id),
+    )
+    still_open = _by_region(
+        session,
+        select(Case.region_id, func.count(Case.id)).where(hotline_cases.open_clause()).group_by(Case.region_id),
     )
     breached = _by_region(
         session,
@@ -110,6 +115,7 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
                 "stock_on_hand": on_hand.get(r.id, 0),
                 "cover_days": scarcest[r.id][0] if r.id in scarcest else None,
                 "cover_item": scarcest[r.id][1] if r.id in scarcest else None,
+                "cases_open": still_open.get(r.id, 0),
                 "cases_opened": opened.get(r.id, 0),
                 "cases_closed": closed.get(r.id, 0),
                 "cases_breached": breached.get(r.id, 0),
@@ -119,11 +125,25 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
     return rows
 
 
-def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The sums of the numeric columns (the worst cover for days of cover)."""
-    summed = ("beds", "beds_free", "beds_occupied", *COUNTED.values(), "stock_on_hand")
-    summed += ("cases_opened", "cases_closed", "cases_breached", "deliveries")
+def totals(*, session: Session, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sums of the numeric columns (the worst cover for days of cover).
+    An event that concerns two regions (a group placed across a border) counts
+    in both rows but once in the total."""
+    summed = ("beds", "beds_free", "beds_occupied", "stock_on_hand")
+    summed += ("cases_open", "cases_opened", "cases_closed", "cases_breached", "deliveries")
     out: dict[str, Any] = {key: sum(r[key] for r in rows) for key in summed}
+    region_rooms = [f"region:{r['region_id']}" for r in rows]
+    once = dict(
+        session.execute(
+            select(Event.type, func.count(distinct(Event.id)))
+            .join(EventRoom, EventRoom.event_id == Event.id)
+            .where(
+                Event.created_at >= _midnight(now().date()), Event.type.in_(COUNTED), EventRoom.room.in_(region_rooms)
+            )
+            .group_by(Event.type)
+        ).all()
+    )
+    out |= {col: int(once.get(t, 0)) for t, col in COUNTED.items()}
     known = [r for r in rows if r["cover_days"] is not None]
     worst = min(known, key=lambda r: r["cover_days"]) if known else None
     out["cover_days"], out["cover_item"] = (worst["cover_days"], worst["cover_item"]) if worst else (None, None)

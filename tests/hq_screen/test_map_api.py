@@ -1,6 +1,6 @@
 """Map layers: scope, bad input and no reporter identities."""
 
-from coordinator.hotline import service as hotline
+from coordinator.hotline import intake as hotline
 
 
 def test_regional_hq_gets_only_its_region(client, make, db_session):

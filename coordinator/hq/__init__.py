@@ -1,1 +1,0 @@
-"""Operational headquarters and their scheduled status reports."""
