@@ -35,6 +35,7 @@ demo: install
 	$(PY) -m coordinator.demo.launch
 
 test: install system-deps
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
@@ -43,6 +44,7 @@ bench: install
 lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check coordinator workers tests config migrations scripts bench
 	$(VENV)/bin/ruff format --check coordinator workers tests config migrations scripts bench
+	$(VENV)/bin/lint-imports
 
 format: $(PIP_STAMP)
 	$(VENV)/bin/ruff format coordinator workers tests config migrations scripts

@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app = Flask(__name__, static_folder="../static", static_url_path="/static")
     _configure(app, config)
 
+    import coordinator.models  # noqa: F401  (every table, before the engine is used)
     from coordinator import api, authz, cli, database, i18n, pages, queue, realtime, redis_conn, vendor
     from coordinator.auth import security
     from coordinator.events import service as event_service

@@ -37,8 +37,6 @@ def init_app(app: Flask) -> None:
     else:
         options.update(pool_size=10, max_overflow=20)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    import coordinator.models  # noqa: F401  (registers every table)
-
     db.init_app(app)
     with app.app_context():
         engine = db.engine

@@ -49,13 +49,6 @@ def get_queue(name: str = "default") -> Queue:
     return Queue(name, connection=connection(), default_timeout=current_app.config["JOB_TIMEOUT"])
 
 
-def _app_factory():
-    # Imported lazily: a worker importing a jobs module must not build an app.
-    from coordinator import create_app
-
-    return create_app()
-
-
 def _in_session(fn: Callable, args: tuple, kwargs: dict) -> Any:
     from coordinator.extensions import db
 
@@ -75,8 +68,9 @@ def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Calla
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
             if not has_app_context():
-                with _app_factory().app_context():
-                    return _in_session(fn, args, kwargs)
+                # Workers start through the CLI (`flask --app coordinator
+                # worker`), which runs every job inside the app's context.
+                raise RuntimeError(f"job {fn.__name__} needs an app context: start workers with the CLI")
             return _in_session(fn, args, kwargs)
 
         run.job_name = fn.__name__  # type: ignore[attr-defined]
