@@ -1,12 +1,7 @@
 """GET /healthz reports each part and names what fails."""
 
-import os
-import subprocess
-import sys
-
 from rq import Worker
 
-from tests.servers import ROOT
 from workers.queue import connection, get_queue
 
 
@@ -44,30 +39,15 @@ def test_redis_down_is_503_naming_redis(app, config):
     assert "redis" in resp.get_json()["failing"]
 
 
-def test_worker_command_runs_queued_jobs(app, make, config):
+def test_worker_command_runs_queued_jobs(app, make, burst_workers):
     """`flask --app coordinator worker --burst`, as a separate process, drains the queue."""
     from workers.jobs import flag_silent_hqs
 
     make.hq("atyrau")
     with app.app_context():
         job = flag_silent_hqs.enqueue()
-    env = {
-        **os.environ,
-        "BIRLIK_ENV": "test",
-        "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
-        "BIRLIK_REDIS_URL": config["REDIS_URL"],
-        "BIRLIK_SECRET_KEY": "x",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "coordinator", "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    [stderr] = burst_workers(1, timeout=120)
     with app.app_context():
         job.refresh()
-        assert job.get_status() == "finished", result.stderr[-2000:]
+        assert job.get_status() == "finished", stderr[-2000:]
         assert len(job.return_value()) >= 1

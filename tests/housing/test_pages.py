@@ -3,16 +3,15 @@
 from sqlalchemy import select
 
 from coordinator.housing.models import OccupancyDay
-from tests.pages.test_home_pages import sign_in
 from workers.jobs import snapshot_occupancy
 
 
-def test_hq_facilities_and_placements_pages(client, make, hq):
+def test_hq_facilities_and_placements_pages(client, make, hq, login):
     facility = make.facility("almaty", beds={"standard": 7})
     facility_name = facility.name
     make.placement(facility, head_count=2)
     make.placement(None, head_count=5, status="waiting", wait_reason="No <b>beds</b> yet")
-    sign_in(client, hq)
+    login(hq)
     listing = client.get("/hq/facilities").get_data(as_text=True)
     assert facility_name in listing and "Import from CSV" in listing
     board = client.get("/hq/placements").get_data(as_text=True)
@@ -21,7 +20,7 @@ def test_hq_facilities_and_placements_pages(client, make, hq):
     assert client.get("/hq/placements?status=waiting").status_code == 200
 
 
-def test_facility_page_shows_history_and_forecast(client, make, hq, api, run_jobs, enqueue, db_session):
+def test_facility_page_shows_history_and_forecast(client, make, hq, api, run_jobs, enqueue, db_session, login):
     facility = make.facility("almaty", beds={"standard": 7})
     group = make.placement(facility, head_count=2)
     api("post", f"/placements/{group.id}/check-in", json={"count": 2})
@@ -34,18 +33,18 @@ def test_facility_page_shows_history_and_forecast(client, make, hq, api, run_job
     assert len(occupancy["forecast"]) == 14
     assert occupancy["forecast"][-1]["occupied"] == 0
     assert sum(d["releases"] for d in occupancy["forecast"]) == 2
-    sign_in(client, hq)
+    login(hq)
     page = client.get(f"/facilities/{facility.id}").get_data(as_text=True)
     assert "history-chart" in page and "forecast-chart" in page
 
 
-def test_manager_phone_page_lists_arrivals_and_occupants(client, make, db_session):
+def test_manager_phone_page_lists_arrivals_and_occupants(client, make, db_session, login):
     facility = make.facility("almaty", beds={"standard": 7})
     manager = make.account("facility_manager")
     manager.user.facilities = [facility]
     db_session.commit()
     group = make.placement(facility, head_count=3, names=["Aigerim <x>"])
-    sign_in(client, manager)
+    login(manager)
     page = client.get("/").get_data(as_text=True)
     assert f'id="placement-{group.id}"' in page
     assert "Aigerim &lt;x&gt;" in page
