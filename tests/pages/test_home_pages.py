@@ -2,8 +2,6 @@
 
 import pytest
 
-from tests.factories import PASSWORD
-
 
 @pytest.mark.parametrize(
     ("role", "heading"),
@@ -16,7 +14,7 @@ from tests.factories import PASSWORD
         ("requester", "Supply requests of my organization"),
     ],
 )
-def test_each_role_lands_on_its_home(client, make, role, heading, login):
+def test_each_role_lands_on_its_home(client, make, login, role, heading):
     accounts = make.every_role()
     login(accounts[role])
     page = client.get("/", follow_redirects=True)
@@ -37,13 +35,30 @@ def test_facility_manager_sees_only_own_facility_and_names_are_escaped(client, m
     assert other.name not in page
 
 
-def test_field_user_sees_team_with_empty_state(client, make, login):
+def test_field_user_sees_own_team_and_exactly_its_open_assignments(client, make, db_session, login, parse_html):
     accounts = make.every_role()
+    team, other_team = make.scope["team"], make.team("almaty")
     login(accounts["field"])
     assert client.get("/").headers["Location"] == "/field"
-    page = client.get("/field").get_data(as_text=True)
-    assert make.scope["team"].name in page
-    assert "No assignments yet" in page
+    html = client.get("/field").get_data(as_text=True)
+    page = parse_html(html)
+    assert team.name in html and other_team.name not in html
+    assert f'data-team="{team.id}"' in html
+    # The server renders the empty state; static/js/field.js replaces it with
+    # what GET /api/v1/tasks answers, with the session the page was loaded in.
+    assert "No assignments yet" in page.text("current-body")
+    assert client.get("/api/v1/tasks").get_json() == []
+
+    offered, accepted, done, theirs = make.task(team), make.task(team), make.task(team), make.task(other_team)
+    accepted.status, done.status = "accepted", "done"
+    db_session.commit()
+    listed = client.get("/api/v1/tasks").get_json()
+    assert [(t["id"], t["title"], t["status"]) for t in listed] == [
+        (offered.id, offered.title, "offered"),
+        (accepted.id, accepted.title, "accepted"),
+    ]
+    assert listed[0]["offer_expires_at"] and listed[1]["team_id"] == team.id
+    assert theirs.id not in {t["id"] for t in listed}
 
 
 def test_pages_redirect_anonymous_visitors_to_sign_in(client):
@@ -56,6 +71,6 @@ def test_open_redirect_is_refused(client, make, csrf_token):
     acc = make.account("hq")
     resp = client.post(
         "/login?next=//evil.example/x",
-        data={"username": acc.user.username, "password": PASSWORD, "csrf_token": csrf_token()},
+        data={"username": acc.user.username, "password": acc.password, "csrf_token": csrf_token()},
     )
     assert resp.headers["Location"] == "/"
