@@ -1,19 +1,27 @@
 """Fixtures: a real Redis (Valkey), real SQLite and PostgreSQL databases made
 fresh for each test from a migrated template, the app, an HTTP client, a live
-server with Socket.IO clients, and an in-process RQ worker."""
+server with Socket.IO clients, an in-process RQ worker and worker processes;
+and the helpers tests share: signing the client in, API calls, row counts,
+waiting for a condition, and reading server-rendered HTML."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import re
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import redis
 import socketio
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from coordinator import create_app
@@ -21,7 +29,7 @@ from coordinator.cli import upgrade_database
 from coordinator.embedded_redis import PrivateRedis
 from coordinator.extensions import db
 from tests import factories
-from tests.servers import Postgres, WebServer
+from tests.servers import ROOT, Postgres, WebServer
 
 BACKENDS = ("sqlite", "postgresql")
 _counter = itertools.count()
@@ -210,3 +218,172 @@ def enqueue(app) -> Callable[..., object]:
             return queue.enqueue(name, *args)
 
     return put
+
+
+@pytest.fixture
+def burst_workers(config) -> Callable[..., list[str]]:
+    """Runs `flask --app coordinator worker --burst` in n separate processes at
+    once, as production does; fails the test if one of them fails, else returns
+    what each wrote to stderr."""
+
+    def run(n: int = 1, timeout: float = 600) -> list[str]:
+        env = {
+            **os.environ,
+            "BIRLIK_ENV": "test",
+            "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+            "BIRLIK_REDIS_URL": config["REDIS_URL"],
+            "BIRLIK_SECRET_KEY": "x",
+        }
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "coordinator", "worker", "--burst"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(n)
+        ]
+        errors = []
+        for proc in procs:
+            _, err = proc.communicate(timeout=timeout)
+            assert proc.returncode == 0, err[-3000:]
+            errors.append(err)
+        return errors
+
+    return run
+
+
+# ---- helpers shared by test modules ----
+
+
+@pytest.fixture
+def hq(make) -> factories.Account:
+    """A national HQ account."""
+    return make.account("hq")
+
+
+@pytest.fixture
+def api(client, hq) -> Callable[..., tuple[int, object]]:
+    """Call the API as national HQ, or as the account given:
+    api("post", "/placements", json=...) -> (status, body)."""
+
+    def call(method: str, path: str, account: factories.Account | None = None, **kwargs):
+        resp = client.open("/api/v1" + path, method=method.upper(), headers=(account or hq).auth, **kwargs)
+        return resp.status_code, resp.get_json()
+
+    return call
+
+
+@pytest.fixture
+def csrf_token(client) -> Callable[..., str]:
+    """The CSRF token of a form page, as a browser would read it: csrf_token("/login")."""
+
+    def read(path: str = "/login") -> str:
+        html = client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+    return read
+
+
+@pytest.fixture
+def login(client, csrf_token) -> Callable[[factories.Account], None]:
+    """Signs the test client in through the /login form (a session cookie, as in a browser)."""
+
+    def sign_in(account: factories.Account) -> None:
+        resp = client.post(
+            "/login",
+            data={"username": account.user.username, "password": account.password, "csrf_token": csrf_token()},
+        )
+        assert resp.status_code == 302
+
+    return sign_in
+
+
+@pytest.fixture
+def count(db_session) -> Callable[..., int]:
+    """How many rows of a model the database holds now: count(Facility)."""
+
+    def rows(model, *where) -> int:
+        db_session.expire_all()
+        return db_session.scalar(select(func.count(model.id)).where(*where))
+
+    return rows
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., bool]:
+    """Polls a condition until it holds (True) or the time runs out (False)."""
+
+    def poll(predicate: Callable[[], object], timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return False
+
+    return poll
+
+
+class HtmlPage(HTMLParser):
+    """A server-rendered page read with the standard library: for every element
+    with an id, the ids of the elements around it and its text."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self._open: list[tuple[str, str | None]] = []
+        self._order: list[tuple[str, list[str]]] = []  # (id, ids of the elements around it), in page order
+        self._text: dict[str, list[str]] = {}
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        element_id = dict(attrs).get("id")
+        if element_id is not None:
+            self._order.append((element_id, [i for _, i in self._open if i is not None]))
+            self._text.setdefault(element_id, [])
+        if tag not in self.VOID:
+            self._open.append((tag, element_id))
+
+    def handle_startendtag(self, tag, attrs):
+        element_id = dict(attrs).get("id")
+        if element_id is not None:
+            self._order.append((element_id, [i for _, i in self._open if i is not None]))
+            self._text.setdefault(element_id, [])
+
+    def handle_endtag(self, tag):
+        for at in range(len(self._open) - 1, -1, -1):
+            if self._open[at][0] == tag:
+                del self._open[at:]
+                return
+
+    def handle_data(self, data):
+        for _, element_id in self._open:
+            if element_id is not None:
+                self._text[element_id].append(data)
+
+    def ids(self) -> list[str]:
+        """Every id on the page, in order (an id used twice is listed twice)."""
+        return [element_id for element_id, _ in self._order]
+
+    def inside(self, container_id: str) -> list[str]:
+        """The ids of the elements inside the element with this id, in page order."""
+        return [element_id for element_id, around in self._order if container_id in around]
+
+    def text(self, element_id: str) -> str:
+        """The element's text, entities decoded and white space collapsed."""
+        return " ".join("".join(self._text[element_id]).split())
+
+    def json(self, script_id: str):
+        """The data of a <script type="application/json" id=...> block."""
+        return json.loads("".join(self._text[script_id]))
+
+
+@pytest.fixture
+def parse_html() -> Callable[[str], HtmlPage]:
+    """Reads a page's HTML: parse_html(html).inside("board-waiting"), .text(id), .json(id)."""
+    return HtmlPage

@@ -13,12 +13,25 @@ def _open(client, account):
     return client.get("/api/v1/alerts", headers=account.auth).get_json()
 
 
-def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_session, enqueue, run_jobs, client):
+def _about(alerts) -> set[tuple[str, str, int]]:
+    """What each alert is about: (kind, subject type, subject id)."""
+    return {(a["kind"], a["subject_type"], a["subject_id"]) for a in alerts}
+
+
+def _alert(db_session, kind: str, subject_type: str, subject_id: int) -> Alert:
+    """The one alert of this kind about this subject (ids of different tables overlap)."""
+    db_session.expire_all()
+    return db_session.scalars(
+        select(Alert).where(Alert.kind == kind, Alert.subject_type == subject_type, Alert.subject_id == subject_id)
+    ).one()
+
+
+def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_session, enqueue, run_jobs, client, count):
     w = make.warehouse("almaty")
     make.stock(w, "FFP2 respirator", on_hand=30, per_day=10)  # 3 days: below 7
     make.stock(w, "Gloves", on_hand=5000, per_day=10)  # plenty
     breached = make.case("almaty", due_in_minutes=-5)
-    make.case("almaty", due_in_minutes=30)  # warning
+    warning = make.case("almaty", due_in_minutes=30)
     make.case("almaty", due_in_minutes=3000)  # nothing yet
     hq = make.hq("pavlodar")
     hq.silent = True
@@ -32,15 +45,26 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
     national = make.account("hq")
     kinds = sorted(a["kind"] for a in _open(client, national))
     assert kinds == ["hq_silent", "offer_expired", "sla_breach", "sla_warning", "stock_low", "team_stale"]
+    raised = _open(client, national)
+    assert _about(raised) == {
+        ("hq_silent", "hq", hq.id),
+        ("offer_expired", "task", task.id),
+        ("sla_breach", "case", breached.id),
+        ("sla_warning", "case", warning.id),
+        ("stock_low", "warehouse", w.id),
+        ("team_stale", "team", team.id),
+    }
     stock_alert = next(a for a in _open(client, national) if a["kind"] == "stock_low")
     assert "FFP2 respirator 3.0 days" in stock_alert["message"]
 
-    # Running again raises nothing new.
+    # Running again raises nothing new and clears nothing.
     enqueue("scan_alerts")
     run_jobs()
     newest = db_session.scalar(select(Alert.id).order_by(Alert.id.desc()))
     assert newest == max(a["id"] for a in _open(client, national))
     assert len(_open(client, national)) == 6
+    assert {a["id"] for a in _open(client, national)} == {a["id"] for a in raised}
+    assert count(Alert) == 6
 
     # Conditions end: the case is resolved, the HQ reports, the team's phone comes back.
     breached.status = "resolved"
@@ -51,15 +75,23 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
     enqueue("scan_alerts")
     run_jobs()
     assert sorted(a["kind"] for a in _open(client, national)) == ["offer_expired", "sla_warning", "stock_low"]
-    assert db_session.scalar(select(Alert).where(Alert.subject_id == task.id)).cleared_at is None
+    assert _about(_open(client, national)) == {
+        ("offer_expired", "task", task.id),
+        ("sla_warning", "case", warning.id),
+        ("stock_low", "warehouse", w.id),
+    }
+    assert _alert(db_session, "offer_expired", "task", task.id).cleared_at is None
+    for ended in (("sla_breach", "case", breached.id), ("hq_silent", "hq", hq.id), ("team_stale", "team", team.id)):
+        assert _alert(db_session, *ended).cleared_at is not None, ended
 
 
-def test_acknowledgement_records_who_and_when(make, db_session, enqueue, run_jobs, client):
-    make.case("almaty", due_in_minutes=-5)
+def test_acknowledgement_records_who_and_when(make, db_session, enqueue, run_jobs, client, count):
+    late = make.case("almaty", due_in_minutes=-5)
     enqueue("scan_alerts")
     run_jobs()
     first, second = make.account("hq"), make.account("admin")
     [alert] = _open(client, first)
+    assert _about([alert]) == {("sla_breach", "case", late.id)}
     resp = client.post(f"/api/v1/alerts/{alert['id']}/acknowledge", headers=first.auth)
     assert resp.status_code == 200
     assert resp.get_json()["acknowledged_by"] == first.user.display_name
@@ -75,15 +107,23 @@ def test_acknowledgement_records_who_and_when(make, db_session, enqueue, run_job
     enqueue("scan_alerts")
     run_jobs()
     assert _open(client, second) == []
+    assert count(Alert) == 1 and _alert(db_session, "sla_breach", "case", late.id).cleared_at is None
 
 
 def test_alert_scope_and_bad_input(make, enqueue, run_jobs, client):
-    make.case("pavlodar", due_in_minutes=-5)
+    elsewhere = make.case("pavlodar", due_in_minutes=-5)
     enqueue("scan_alerts")
     run_jobs()
     regional = make.account("hq", region_id=make.region("almaty").id)
     assert _open(client, regional) == []
     [alert] = _open(client, make.account("hq"))
+    assert _about([alert]) == {("sla_breach", "case", elsewhere.id)}
+    assert alert["region_id"] == make.region("pavlodar").id
+    # The regional HQ does see its own region's alerts.
+    mine = make.case("almaty", due_in_minutes=-5)
+    enqueue("scan_alerts")
+    run_jobs()
+    assert _about(_open(client, regional)) == {("sla_breach", "case", mine.id)}
     assert client.post(f"/api/v1/alerts/{alert['id']}/acknowledge", headers=regional.auth).status_code == 403
     assert client.post("/api/v1/alerts/999999/acknowledge", headers=regional.auth).status_code == 404
     resp = client.get("/api/v1/alerts?state=sleeping", headers=regional.auth)

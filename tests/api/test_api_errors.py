@@ -3,17 +3,10 @@ and nothing half-written."""
 
 import json
 
-from sqlalchemy import func, select
-
 from coordinator.headquarters.models import HQStatusReport
 
 
-def _reports(db_session) -> int:
-    db_session.expire_all()
-    return db_session.scalar(select(func.count(HQStatusReport.id)))
-
-
-def test_wrong_types_and_unknown_fields_name_the_field(client, make, db_session):
+def test_wrong_types_and_unknown_fields_name_the_field(client, make, db_session, count):
     acc, hq = make.account("hq"), make.hq()
     resp = client.post(
         f"/api/v1/hqs/{hq.id}/status-reports",
@@ -24,7 +17,7 @@ def test_wrong_types_and_unknown_fields_name_the_field(client, make, db_session)
     errors = resp.get_json()["errors"]["json"]
     assert set(errors) == {"staff_on_duty", "open_cases", "colour"}
     assert "staff_on_duty" in resp.get_json()["message"]
-    assert _reports(db_session) == 0
+    assert count(HQStatusReport) == 0
 
 
 def test_malformed_json_is_a_400(client, make):

@@ -10,12 +10,7 @@ from coordinator.headquarters.models import HQStatusReport
 BODY = {"staff_on_duty": 4, "open_cases": 2, "needs": "masks"}
 
 
-def _count(db_session, model) -> int:
-    db_session.expire_all()
-    return db_session.scalar(select(func.count(model.id)))
-
-
-def test_repeat_returns_the_first_answer(client, make, db_session):
+def test_repeat_returns_the_first_answer(client, make, db_session, count):
     acc, hq = make.account("hq"), make.hq()
     headers = {**acc.auth, "Idempotency-Key": "report-1"}
     first = client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=BODY, headers=headers)
@@ -23,23 +18,23 @@ def test_repeat_returns_the_first_answer(client, make, db_session):
     assert first.status_code == second.status_code == 201
     assert first.get_json() == second.get_json()
     assert second.headers["Idempotent-Replay"] == "true"
-    assert _count(db_session, HQStatusReport) == 1
+    assert count(HQStatusReport) == 1
     db_session.expire_all()
     reported = select(func.count(Event.id)).where(Event.type == "hq.status_reported")
     assert db_session.scalar(reported) == 1
 
 
-def test_same_key_with_another_body_is_422(client, make, db_session):
+def test_same_key_with_another_body_is_422(client, make, db_session, count):
     acc, hq = make.account("hq"), make.hq()
     headers = {**acc.auth, "Idempotency-Key": "report-2"}
     client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=BODY, headers=headers)
     resp = client.post(f"/api/v1/hqs/{hq.id}/status-reports", json={**BODY, "open_cases": 9}, headers=headers)
     assert resp.status_code == 422
     assert "Idempotency-Key" in resp.get_json()["errors"]
-    assert _count(db_session, HQStatusReport) == 1
+    assert count(HQStatusReport) == 1
 
 
-def test_concurrent_repeats_have_one_effect(app, make, db_session):
+def test_concurrent_repeats_have_one_effect(app, make, db_session, count):
     acc, hq = make.account("hq"), make.hq()
     headers = {**acc.auth, "Idempotency-Key": "burst"}
 
@@ -50,14 +45,14 @@ def test_concurrent_repeats_have_one_effect(app, make, db_session):
         answers = list(pool.map(post, range(5)))
     assert sorted(r.status_code for r in answers) == [201] * 5
     assert len({r.get_data() for r in answers}) == 1
-    assert _count(db_session, HQStatusReport) == 1
+    assert count(HQStatusReport) == 1
 
 
-def test_keys_are_per_user(client, make, db_session):
+def test_keys_are_per_user(client, make, db_session, count):
     one, two, hq = make.account("hq"), make.account("admin"), make.hq()
     for acc in (one, two):
         resp = client.post(
             f"/api/v1/hqs/{hq.id}/status-reports", json=BODY, headers={**acc.auth, "Idempotency-Key": "shared"}
         )
         assert resp.status_code == 201
-    assert _count(db_session, HQStatusReport) == 2
+    assert count(HQStatusReport) == 2

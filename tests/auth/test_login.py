@@ -5,15 +5,10 @@ import re
 from tests.factories import PASSWORD
 
 
-def _csrf(client, path="/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def test_password_login_reaches_the_role_home_page(app, client, make):
+def test_password_login_reaches_the_role_home_page(app, client, make, csrf_token):
     acc = make.account("hq")
     app.config["WTF_CSRF_ENABLED"] = True
-    token = _csrf(client)
+    token = csrf_token()
     resp = client.post("/login", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": token})
     assert resp.status_code == 302
     home = client.get("/", follow_redirects=True)
@@ -34,10 +29,10 @@ def test_login_form_without_csrf_token_is_rejected(client, make):
     assert client.get("/").status_code == 302  # still signed out
 
 
-def test_session_post_without_csrf_header_is_rejected(app, client, make):
+def test_session_post_without_csrf_header_is_rejected(app, client, make, login):
     acc = make.account("hq")
     hq = make.hq("almaty")
-    client.post("/login", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": _csrf(client)})
+    login(acc)
     body = {"staff_on_duty": 1, "open_cases": 0}
     forged = client.post(f"/api/v1/hqs/{hq.id}/status-reports", json=body)
     assert forged.status_code == 400
@@ -79,10 +74,10 @@ def test_token_api_issues_a_working_bearer_token(client, make):
     assert client.get("/api/v1/auth/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
 
 
-def test_language_choice_is_remembered(client, make, db_session):
+def test_language_choice_is_remembered(client, make, db_session, login, csrf_token):
     acc = make.account("hq")
-    client.post("/login", data={"username": acc.user.username, "password": PASSWORD, "csrf_token": _csrf(client)})
-    client.post("/lang", data={"lang": "ru", "next": "/", "csrf_token": _csrf(client, "/hq/overview")})
+    login(acc)
+    client.post("/lang", data={"lang": "ru", "next": "/", "csrf_token": csrf_token("/hq/overview")})
     assert "Обзор штаба" in client.get("/hq/overview").get_data(as_text=True)
     db_session.refresh(acc.user)
     assert acc.user.locale == "ru"

@@ -1,6 +1,7 @@
 """A task created through the API reaches the field phone live; Accept shows on HQ's board live."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +34,17 @@ def test_offer_appears_on_the_phone_and_acceptance_on_hq(
     run_jobs()  # the worker offers it to the only capable team
 
     field_page.wait_for_selector(f"#task-{task_id}", timeout=10000)
-    assert "Check sewing workshop No. 3" in field_page.inner_text("#current-body")
-    assert "Answer within" in field_page.inner_text("#current-body")
+    current = field_page.locator("#current-body")
+    expect(current).to_contain_text("Check sewing workshop No. 3")
+    expect(current).to_contain_text("Answer within")
+    expect(current).not_to_contain_text("No assignments yet")
     # The signal drops: the tap is kept on the phone and sent when it returns.
     phone.set_offline(True)
     field_page.get_by_role("button", name="Accept").click()
-    field_page.wait_for_function("document.querySelector('#sync-state').textContent.includes('1 waiting')")
-    assert "accepted" in field_page.inner_text("#current-body")
+    expect(field_page.locator("#sync-state")).to_contain_text("· 1 waiting")
+    expect(current).to_contain_text("accepted")
     phone.set_offline(False)
-    field_page.wait_for_function(
-        "document.querySelector('#sync-state').textContent.includes('0 waiting')", timeout=15000
-    )
+    expect(field_page.locator("#sync-state")).to_contain_text("· 0 waiting", timeout=15000)
     assert field_page.evaluate("window.__noReload") is True
     field_page.screenshot(path=str(tmp_path / "field.png"), full_page=True)
 

@@ -5,6 +5,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from coordinator.alerts.models import Alert
@@ -59,7 +60,7 @@ def test_placement_changes_kpi_and_marker_within_two_seconds(
 def test_acknowledged_alert_vanishes_from_other_hq_screens(
     browser, live_server, sign_in, make, enqueue, run_jobs, db_session
 ):
-    make.case("almaty", due_in_minutes=-10)
+    late = make.case("almaty", due_in_minutes=-10)
     first, second = make.account("hq"), make.account("admin")
     pages = []
     for account in (first, second):
@@ -68,15 +69,16 @@ def test_acknowledged_alert_vanishes_from_other_hq_screens(
         pages.append(page)
     enqueue("scan_alerts")
     run_jobs()
-    alert = db_session.scalar(select(Alert))
+    alert = db_session.scalars(
+        select(Alert).where(Alert.kind == "sla_breach", Alert.subject_type == "case", Alert.subject_id == late.id)
+    ).one()
     row = f"#alert-feed li[data-alert-id='{alert.id}']"
     for page in pages:
-        page.wait_for_selector(row, timeout=5000)
-        assert "SLA breached" in page.locator(row).inner_text()
+        expect(page.locator(row)).to_contain_text("SLA breached")
     pages[0].locator(row).get_by_role("button").click()
     pages[1].wait_for_selector(row, state="detached", timeout=5000)
     pages[0].wait_for_selector(row, state="detached", timeout=5000)
-    assert pages[1].locator("#alert-count").inner_text() == "0"
+    expect(pages[1].locator("#alert-count")).to_have_text("0")
     db_session.expire_all()
     recorded = db_session.get(Alert, alert.id)
     assert recorded.acknowledged_by_id == first.user.id and recorded.acknowledged_at is not None
@@ -100,16 +102,36 @@ def test_after_a_disconnect_the_screen_shows_reconnecting_and_replays_what_it_mi
     hq = make.account("hq")
     page = sign_in(browser.new_context(), hq)
     page.wait_for_selector("#live-state.ok")
-    page.evaluate("window.__noReload = true; Birlik.socket.disconnect()")
+    # The marker has to be drawn before the socket drops: a first load still in
+    # flight could otherwise fetch the change itself, and nothing would be replayed.
+    page.wait_for_function(f"BirlikMap.marker('facilities', {facility.id})?.free === 10", timeout=15000)
+    # Note every event the screen takes in, and whether it still said
+    # "reconnecting" then (a replayed event comes before the welcome).
+    page.evaluate(
+        """() => {
+            window.__noReload = true;
+            window.__heard = [];
+            document.addEventListener("birlik:event", (e) => window.__heard.push(
+                {type: e.detail.type, subject_id: e.detail.subject_id, screen: document.body.dataset.live}));
+            document.addEventListener("birlik:live", (e) => window.__heard.push({welcome: e.detail}));
+            Birlik.socket.disconnect();
+        }"""
+    )
     page.wait_for_selector("#live-banner:not([hidden])")
-    assert page.locator("#live-state").inner_text() == "reconnecting…"
+    expect(page.locator("#live-state")).to_have_text("reconnecting…")
     # Missed while offline: a bed change.
-    client.put(f"/api/v1/facilities/{facility.id}/beds/standard", json={"total": 4}, headers=hq.auth)
-    page.wait_for_timeout(500)
+    resp = client.put(f"/api/v1/facilities/{facility.id}/beds/standard", json={"total": 4}, headers=hq.auth)
+    assert resp.status_code == 200
     assert page.evaluate(f"BirlikMap.marker('facilities', {facility.id}).free") == 10
     page.evaluate("Birlik.socket.connect()")
     page.wait_for_selector("#live-banner[hidden]", state="attached", timeout=5000)
     page.wait_for_function(f"BirlikMap.marker('facilities', {facility.id}).free === 4", timeout=5000)
+    # The change came in the replay: before the welcome, while the screen said reconnecting.
+    heard = page.evaluate("window.__heard")
+    [welcome_at] = [i for i, h in enumerate(heard) if "welcome" in h]
+    assert heard[welcome_at]["welcome"]["reconnected"] is True and heard[welcome_at]["welcome"]["replayed"] >= 1
+    replayed = heard[:welcome_at]
+    assert {"type": "facility.beds_changed", "subject_id": facility.id, "screen": "reconnecting"} in replayed
     assert page.evaluate("window.__noReload") is True
 
 

@@ -11,16 +11,12 @@ from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, Pla
 from coordinator.supplies.models import Organization, StockBalance, StockMove, Warehouse
 
 
-def _count(db_session, model) -> int:
-    return db_session.scalar(select(func.count(model.id)))
-
-
-def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session):
+def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session, count):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "hq.almaty" in first.output and "birlik-demo" in first.output
-    counts = {m.__name__: _count(db_session, m) for m in (Facility, Warehouse, Organization, Headquarters, Team, User)}
+    counts = {m.__name__: count(m) for m in (Facility, Warehouse, Organization, Headquarters, Team, User)}
     assert counts == {"Facility": 150, "Warehouse": 10, "Organization": 200, "Headquarters": 21, "Team": 60, "User": 8}
     # A month of past: stock balances match their moves, people are in quarantine, cases have history.
     for b in db_session.scalars(select(StockBalance)):
@@ -35,19 +31,19 @@ def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session
         select(func.sum(PlacementRequest.checked_in_count)).where(PlacementRequest.status == "checked_in")
     ).scalar()
     assert beds == inside > 0
-    assert _count(db_session, OccupancyDay) == 150 * 29
-    assert _count(db_session, Case) > 200
+    assert count(OccupancyDay) == 150 * 29
+    assert count(Case) > 200
     again = runner.invoke(args=["seed-demo"])
     assert "already present" in again.output
-    assert _count(db_session, Facility) == 150
+    assert count(Facility) == 150
 
-    events_before = _count(db_session, Event)
+    events_before = count(Event)
     sim = runner.invoke(args=["simulate", "--steps", "30", "--rate", "1000", "--seed", "7"])
     assert sim.exit_code == 0, sim.output
     db_session.expire_all()
     acted = [line for line in sim.output.splitlines() if line and not line.startswith("no ")]
     assert len(sim.output.splitlines()) == 30 and len(acted) >= 20
-    assert _count(db_session, Event) - events_before == len(acted)  # one event per action taken
+    assert count(Event) - events_before == len(acted)  # one event per action taken
     for report in db_session.scalars(select(Report).where(Report.anonymous.is_(True))):
         assert report.reporter_name is None and report.reporter_contact is None
     leaked = db_session.scalars(select(Event).where(Event.type == "case.opened")).all()

@@ -21,31 +21,26 @@ def _teams(make, db_session, *places):
     return teams
 
 
-def _call(client, method, path, account, **kw):
-    resp = client.open("/api/v1" + path, method=method, headers=account.auth, **kw)
-    return resp.status_code, resp.get_json()
-
-
-def test_unanswered_offer_goes_to_the_next_team_then_hq_is_alerted(app, client, make, db_session, run_jobs, enqueue):
+def test_unanswered_offer_goes_to_the_next_team_then_hq_is_alerted(app, make, db_session, run_jobs, enqueue, api):
     app.config["OFFER_ATTEMPTS"] = 2
     near, farther = _teams(make, db_session, (43.26, 76.95), (43.40, 77.10))
     hq = make.account("hq")
-    status, task = _call(client, "POST", "/tasks", hq, json=TASK)
+    status, task = api("POST", "/tasks", hq, json=TASK)
     assert status == 201
     run_jobs()
-    _, task = _call(client, "GET", f"/tasks/{task['id']}", hq)
+    _, task = api("GET", f"/tasks/{task['id']}", hq)
     assert task["status"] == "offered" and task["team_id"] == near.id and task["offer_expires_at"]
 
     app.config["CLOCK_OFFSET_SECONDS"] = app.config["OFFER_SECONDS"] + 5  # the offer's minutes run out
     enqueue("expire_offers")
     run_jobs()
-    _, task = _call(client, "GET", f"/tasks/{task['id']}", hq)
+    _, task = api("GET", f"/tasks/{task['id']}", hq)
     assert task["status"] == "offered" and task["team_id"] == farther.id
 
     app.config["CLOCK_OFFSET_SECONDS"] = 2 * (app.config["OFFER_SECONDS"] + 5)
     enqueue("expire_offers")
     run_jobs()
-    _, task = _call(client, "GET", f"/tasks/{task['id']}", hq)
+    _, task = api("GET", f"/tasks/{task['id']}", hq)
     assert task["needs_hq"] is True and task["status"] == "created" and task["team_id"] is None
     steps = [t["type"] for t in task["timeline"]]
     assert steps == [
@@ -57,27 +52,27 @@ def test_unanswered_offer_goes_to_the_next_team_then_hq_is_alerted(app, client, 
         "task.needs_hq",
     ]
     # HQ assigns by hand.
-    status, task = _call(client, "POST", f"/tasks/{task['id']}/reassign", hq, json={"team_id": near.id})
+    status, task = api("POST", f"/tasks/{task['id']}/reassign", hq, json={"team_id": near.id})
     assert status == 200 and task["status"] == "offered" and task["team_id"] == near.id
 
 
-def test_a_busy_near_team_loses_to_a_free_one_nearby(client, make, db_session, run_jobs):
+def test_a_busy_near_team_loses_to_a_free_one_nearby(make, db_session, run_jobs, api):
     busy, free = _teams(make, db_session, (43.25, 76.95), (43.30, 76.95))  # 0 km and ~5.5 km away
     for _ in range(2):
         make.task(busy).status = "accepted"
     db_session.commit()
     hq = make.account("hq")
-    _, task = _call(client, "POST", "/tasks", hq, json=TASK)
+    _, task = api("POST", "/tasks", hq, json=TASK)
     run_jobs()
-    assert _call(client, "GET", f"/tasks/{task['id']}", hq)[1]["team_id"] == free.id
+    assert api("GET", f"/tasks/{task['id']}", hq)[1]["team_id"] == free.id
 
 
-def test_no_capable_team_alerts_hq(client, make, db_session, run_jobs):
+def test_no_capable_team_alerts_hq(make, db_session, run_jobs, api):
     _teams(make, db_session, (43.25, 76.95))  # delivery only
     hq = make.account("hq")
-    _, task = _call(client, "POST", "/tasks", hq, json={**TASK, "kind": "inspection"})
+    _, task = api("POST", "/tasks", hq, json={**TASK, "kind": "inspection"})
     run_jobs()
-    task = _call(client, "GET", f"/tasks/{task['id']}", hq)[1]
+    task = api("GET", f"/tasks/{task['id']}", hq)[1]
     assert task["needs_hq"] is True
 
 
@@ -116,35 +111,34 @@ def test_the_same_action_five_times_has_one_effect(app, make, db_session):
     assert other.status_code == 422  # same key, another body
 
 
-def test_stale_action_after_reassignment_is_a_conflict(client, make, db_session):
+def test_stale_action_after_reassignment_is_a_conflict(make, db_session, api):
     first = make.team("almaty", can_deliver=True)
     second = make.team("almaty", can_deliver=True)
     crew = make.account("field", team_id=first.id)
     hq = make.account("hq")
     task = make.task(first)
-    assert _call(client, "POST", f"/tasks/{task.id}/accept", crew, json={})[0] == 200
-    assert _call(client, "POST", f"/tasks/{task.id}/reassign", hq, json={"team_id": second.id})[0] == 200
-    status, body = _call(client, "POST", f"/tasks/{task.id}/en-route", crew, json={})
+    assert api("POST", f"/tasks/{task.id}/accept", crew, json={})[0] == 200
+    assert api("POST", f"/tasks/{task.id}/reassign", hq, json={"team_id": second.id})[0] == 200
+    status, body = api("POST", f"/tasks/{task.id}/en-route", crew, json={})
     assert status == 409 and "another team" in body["message"]
     assert body["current"]["team_id"] == second.id and body["current"]["status"] == "offered"
 
 
-def test_action_on_another_teams_task_is_403_and_bad_steps_409(client, make):
+def test_action_on_another_teams_task_is_403_and_bad_steps_409(make, api):
     mine, theirs = make.team("almaty", can_deliver=True), make.team("almaty", can_deliver=True)
     crew = make.account("field", team_id=mine.id)
     their_task, my_task = make.task(theirs), make.task(mine)
-    assert _call(client, "POST", f"/tasks/{their_task.id}/accept", crew, json={})[0] == 403
-    status, body = _call(client, "POST", f"/tasks/{my_task.id}/done", crew, json={})
+    assert api("POST", f"/tasks/{their_task.id}/accept", crew, json={})[0] == 403
+    status, body = api("POST", f"/tasks/{my_task.id}/done", crew, json={})
     assert status == 409 and body["status"] == "offered"
-    status, body = _call(client, "POST", f"/tasks/{my_task.id}/decline", crew, json={})
+    status, body = api("POST", f"/tasks/{my_task.id}/decline", crew, json={})
     assert status == 422 and "reason" in body["errors"]["json"]
 
 
-def test_positions_outside_the_box_or_from_the_future_are_refused(client, make):
+def test_positions_outside_the_box_or_from_the_future_are_refused(make, api):
     team = make.team("almaty", can_deliver=True)
     crew = make.account("field", team_id=team.id)
-    ok = _call(
-        client,
+    ok = api(
         "POST",
         f"/teams/{team.id}/position",
         crew,
@@ -155,14 +149,11 @@ def test_positions_outside_the_box_or_from_the_future_are_refused(client, make):
 
     now = datetime.now(UTC)
     assert (
-        _call(
-            client, "POST", f"/teams/{team.id}/position", crew, json={"lat": 48.85, "lon": 2.35, "at": now.isoformat()}
-        )[0]
+        api("POST", f"/teams/{team.id}/position", crew, json={"lat": 48.85, "lon": 2.35, "at": now.isoformat()})[0]
         == 422
     )
     assert (
-        _call(
-            client,
+        api(
             "POST",
             f"/teams/{team.id}/position",
             crew,
@@ -170,7 +161,7 @@ def test_positions_outside_the_box_or_from_the_future_are_refused(client, make):
         )[0]
         == 422
     )
-    status, body = _call(
-        client, "POST", f"/teams/{team.id}/position", crew, json={"lat": 43.24, "lon": 76.9, "at": now.isoformat()}
+    status, body = api(
+        "POST", f"/teams/{team.id}/position", crew, json={"lat": 43.24, "lon": 76.9, "at": now.isoformat()}
     )
     assert status == 200 and body["last_lat"] == 43.24 and body["stale"] is False

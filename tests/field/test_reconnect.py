@@ -1,18 +1,14 @@
 """A phone that loses signal while tasks are offered gets them all on reconnect, in order."""
 
-import time
-
 TASK = {"kind": "inspection", "lat": 43.25, "lon": 76.95}
 
 
-def test_offline_team_receives_missed_offers_in_order(client, make, db_session, socket_client, run_jobs):
+def test_offline_team_receives_missed_offers_in_order(client, make, db_session, socket_client, run_jobs, wait_for):
     team = make.team("almaty", can_inspect=True)
     crew = make.account("field", team_id=team.id)
     hq = make.account("hq")
     sio = socket_client(crew.token)
-    deadline = time.monotonic() + 10
-    while not getattr(sio, "welcome", None) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_for(lambda: getattr(sio, "welcome", None))
     last_seen = sio.welcome["last_event_id"]
     sio.disconnect()
 
@@ -23,9 +19,7 @@ def test_offline_team_receives_missed_offers_in_order(client, make, db_session, 
         run_jobs()  # each is offered to the only capable team
 
     back = socket_client(crew.token, last_event_id=last_seen)
-    deadline = time.monotonic() + 10
-    while not getattr(back, "welcome", None) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_for(lambda: getattr(back, "welcome", None))
     offers = [e for e in back.received if e["type"] == "task.offered"]
     assert [e["subject_id"] for e in offers] == created
     assert all(e["after"]["team_id"] == team.id for e in offers)

@@ -1,14 +1,9 @@
 """GET /healthz reports each part and names what fails."""
 
-import os
-import subprocess
-import sys
-
 from rq import Worker
 
 from coordinator import queue
 from coordinator.queue import connection, get_queue
-from tests.servers import ROOT
 
 
 def test_without_a_worker_health_is_503_naming_workers(client):
@@ -45,29 +40,14 @@ def test_redis_down_is_503_naming_redis(app, config):
     assert "redis" in resp.get_json()["failing"]
 
 
-def test_worker_command_runs_queued_jobs(app, make, config):
+def test_worker_command_runs_queued_jobs(app, make, burst_workers):
     """`flask --app coordinator worker --burst`, as a separate process, drains the queue."""
 
     make.hq("atyrau")
     with app.app_context():
         job = queue.enqueue("flag_silent_hqs")
-    env = {
-        **os.environ,
-        "BIRLIK_ENV": "test",
-        "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
-        "BIRLIK_REDIS_URL": config["REDIS_URL"],
-        "BIRLIK_SECRET_KEY": "x",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "coordinator", "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    [stderr] = burst_workers(1, timeout=120)
     with app.app_context():
         job.refresh()
-        assert job.get_status() == "finished", result.stderr[-2000:]
+        assert job.get_status() == "finished", stderr[-2000:]
         assert len(job.return_value()) >= 1

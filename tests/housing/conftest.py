@@ -1,4 +1,5 @@
-"""Helpers for the housing tests: an HQ account and quick API calls."""
+"""Helpers for the housing tests: facilities made through the API, bed counts,
+and holds that run out. (`hq` and `api` come from tests/conftest.py.)"""
 
 from datetime import timedelta
 
@@ -7,22 +8,6 @@ from sqlalchemy import update
 
 from coordinator.common.clock import now
 from coordinator.housing.models import FacilityBeds, PlacementRequest
-
-
-@pytest.fixture
-def hq(make):
-    return make.account("hq")
-
-
-@pytest.fixture
-def api(client, hq):
-    """Call the API as national HQ: api("post", "/placements", json=...) -> (status, body)."""
-
-    def call(method: str, path: str, account=None, **kwargs):
-        resp = client.open("/api/v1" + path, method=method.upper(), headers=(account or hq).auth, **kwargs)
-        return resp.status_code, resp.get_json()
-
-    return call
 
 
 @pytest.fixture

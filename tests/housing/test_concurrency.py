@@ -1,41 +1,13 @@
 """300 groups race for 100 beds, dispatched by two worker processes at once."""
 
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from rq import Queue
 from sqlalchemy import func, select
 
 from coordinator.housing.models import FacilityBeds, PlacementRequest
-from tests.servers import ROOT
 
 GROUP = {"contact_phone": "+7 701 555 12 12", "origin": "Almaty", "head_count": 1}
-
-
-def _workers(config, n=2):
-    env = {
-        **os.environ,
-        "BIRLIK_ENV": "test",
-        "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
-        "BIRLIK_REDIS_URL": config["REDIS_URL"],
-        "BIRLIK_SECRET_KEY": "x",
-    }
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "coordinator", "worker", "--burst"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(n)
-    ]
-    for proc in procs:
-        _, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err[-3000:]
 
 
 def _tally(db_session):
@@ -49,7 +21,7 @@ def _tally(db_session):
     return by_status, beds
 
 
-def test_no_bed_is_ever_double_booked(app, config, make, hq, db_session):
+def test_no_bed_is_ever_double_booked(app, make, hq, db_session, burst_workers):
     facility = make.facility("almaty", beds={"standard": 100})
 
     def post(_):
@@ -59,7 +31,7 @@ def test_no_bed_is_ever_double_booked(app, config, make, hq, db_session):
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert set(pool.map(post, range(300))) == {201}
 
-    _workers(config)
+    burst_workers(2)
     by_status, beds = _tally(db_session)
     assert by_status == {"assigned": 100, "waiting": 200}
     assert beds.held == 100 and beds.free == 0
@@ -71,7 +43,7 @@ def test_no_bed_is_ever_double_booked(app, config, make, hq, db_session):
     client = app.test_client()
     resp = client.put(f"/api/v1/facilities/{facility.id}/beds/standard", json={"total": 300}, headers=hq.auth)
     assert resp.status_code == 200
-    _workers(config)
+    burst_workers(2)
     by_status, beds = _tally(db_session)
     assert by_status == {"assigned": 300}
     assert beds.held == 300 and beds.free == 0

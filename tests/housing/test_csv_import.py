@@ -2,7 +2,7 @@
 
 import io
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coordinator.housing.models import Facility, PlacementRequest
 
@@ -25,13 +25,8 @@ def _upload(client, hq, path, text, name="file.csv"):
     return resp.status_code, resp.get_json()
 
 
-def _count(db_session, model) -> int:
-    db_session.expire_all()
-    return db_session.scalar(select(func.count(model.id)))
-
-
-def test_bad_file_reports_every_bad_row_and_writes_nothing(client, hq, api, run_jobs, db_session):
-    before = _count(db_session, Facility)
+def test_bad_file_reports_every_bad_row_and_writes_nothing(client, hq, api, run_jobs, db_session, count):
+    before = count(Facility)
     status, job = _upload(client, hq, "/facilities/import", BAD)
     assert status == 202 and job["total_rows"] == 5
     run_jobs()
@@ -40,16 +35,16 @@ def test_bad_file_reports_every_bad_row_and_writes_nothing(client, hq, api, run_
     rows = {(e["row"], e["field"]) for e in job["errors"]}
     assert rows == {(3, "name"), (4, "kind"), (5, "origin"), (6, "standard")}
     assert job["processed_rows"] == 5 and job["created_rows"] == 0
-    assert _count(db_session, Facility) == before
+    assert count(Facility) == before
 
 
-def test_good_file_creates_every_row(client, hq, api, run_jobs, db_session):
-    before = _count(db_session, Facility)
+def test_good_file_creates_every_row(client, hq, api, run_jobs, db_session, count):
+    before = count(Facility)
     _, job = _upload(client, hq, "/facilities/import", GOOD)
     run_jobs()
     _, job = api("get", f"/imports/{job['id']}")
     assert job["status"] == "done" and job["created_rows"] == 2
-    assert _count(db_session, Facility) == before + 2
+    assert count(Facility) == before + 2
     karaganda = db_session.scalar(select(Facility).where(Facility.name == "Sanatorium Bereke"))
     assert karaganda.settlement == "Karagandy" and {b.category for b in karaganda.beds} == {"standard", "isolation"}
 

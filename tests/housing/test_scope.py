@@ -20,7 +20,7 @@ def test_manager_cannot_touch_another_facility(client, make, api, run_jobs, faci
     assert listed == []
 
 
-def test_manager_socket_hears_only_own_facility(make, api, socket_client, db_session):
+def test_manager_socket_hears_only_own_facility(make, api, socket_client, db_session, wait_for):
     mine = make.facility("almaty", beds={"standard": 10})
     theirs = make.facility("almaty", beds={"standard": 10})
     manager = make.account("facility_manager")
@@ -31,8 +31,6 @@ def test_manager_socket_hears_only_own_facility(make, api, socket_client, db_ses
     assert refused["ok"] is False
     api("put", f"/facilities/{theirs.id}/beds/standard", json={"total": 11})
     api("put", f"/facilities/{mine.id}/beds/standard", json={"total": 12})
-    deadline = time.monotonic() + 10
-    while not sio.received and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_for(lambda: sio.received)
     time.sleep(0.3)
     assert [e["subject_id"] for e in sio.received] == [mine.id]

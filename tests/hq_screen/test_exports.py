@@ -5,7 +5,6 @@ import csv
 import io
 import time
 
-from tests.realtime.test_socket import wait_for
 
 
 def _case(make, region: str):
@@ -67,7 +66,7 @@ def test_status_filter_narrows_the_map(client, make, db_session):
     assert resp.status_code == 422 and "Statuses: closed, full, open" in resp.get_json()["message"]
 
 
-def test_regional_socket_receives_no_event_of_another_region(client, make, socket_client, enqueue, run_jobs):
+def test_regional_socket_receives_no_event_of_another_region(client, make, socket_client, enqueue, run_jobs, wait_for):
     regional = make.account("hq", region_id=make.region("almaty").id)
     national = make.account("hq")
     here, there = make.facility("almaty"), make.facility("pavlodar")

@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from coordinator.common.clock import now
+from coordinator.housing.models import PlacementRequest
 
 
 def test_kpis_count_what_the_database_holds(client, make, db_session):
@@ -38,15 +41,37 @@ def test_queues_give_age_reason_and_action(client, make, db_session, run_jobs):
         headers=hq.auth,
     ).get_json()
     run_jobs()
-    make.case("almaty", due_in_minutes=20)
-    make.task(None, kind="inspection", needs_hq=True, offer_attempts=3)
+    # Each row was waiting for a known time: its age is that many minutes.
+    db_session.execute(
+        update(PlacementRequest)
+        .where(PlacementRequest.id == big["id"])
+        .values(created_at=now() - timedelta(minutes=45, seconds=20))
+    )
+    db_session.commit()
+    case = make.case("almaty", due_in_minutes=20)
+    case.created_at = now() - timedelta(minutes=130, seconds=20)
+    make.case("almaty", due_in_minutes=600)  # not due soon: not in the queue
+    task = make.task(
+        None, kind="inspection", needs_hq=True, offer_attempts=3, created_at=now() - timedelta(minutes=75, seconds=20)
+    )
+    db_session.commit()
 
     queues = client.get("/api/v1/map/panels", headers=hq.auth).get_json()["queues"]
     [row] = [r for r in queues["placements"] if r["id"] == big["id"]]
     assert "30" in row["title"] and row["reason"] and row["age_minutes"] >= 0
+    assert row["title"] == f"#{big['id']} · 30 · Almaty"
+    assert row["reason"] == db_session.get(PlacementRequest, big["id"]).wait_reason
+    assert "larger than any suitable facility" in row["reason"]
+    assert row["age_minutes"] in (45, 46)  # 46 if a minute turned while the test ran
     assert row["action"]["url"] == f"/api/v1/placements/{big['id']}/dispatch"
     assert queues["tasks"][0]["reason"] == "no team took it after 3 offers"
+    [task_row] = queues["tasks"]
+    assert task_row["id"] == task.id and task_row["title"] == f"#{task.id} inspection: {task.title}"
+    assert task_row["age_minutes"] in (75, 76)
     assert queues["cases"][0]["reason"].startswith("SLA due in")
+    [case_row] = queues["cases"]
+    assert case_row["id"] == case.id and case_row["reason"] in ("SLA due in 19 min", "SLA due in 20 min")
+    assert case_row["age_minutes"] in (130, 131)
 
     # The re-dispatch action queues a new attempt; it still waits (no bed fits 30).
     resp = client.post(row["action"]["url"], headers=hq.auth)
@@ -64,10 +89,11 @@ def test_redispatch_of_a_placed_group_is_a_409(client, make):
 
 def test_regional_panels_stay_in_region(client, make):
     make.case("pavlodar", due_in_minutes=10)
-    make.case("almaty", due_in_minutes=10)
+    mine = make.case("almaty", due_in_minutes=10)
     regional = make.account("hq", region_id=make.region("almaty").id)
     body = client.get("/api/v1/map/panels", headers=regional.auth).get_json()
     assert body["kpis"]["cases_open"] == 1 and len(body["queues"]["cases"]) == 1
+    assert [c["id"] for c in body["queues"]["cases"]] == [mine.id]
     other = make.region("pavlodar").id
     assert client.get(f"/api/v1/map/panels?region_id={other}", headers=regional.auth).status_code == 403
     field = make.account("field")

@@ -2,15 +2,13 @@
 Almaty Region placed into an Almaty city facility, then moved by HQ to
 Pavlodar, through the API, a real worker job and real sockets."""
 
-from tests.realtime.test_socket import wait_for
-
 
 def _got(sio, type_, placement_id):
     return [e for e in sio.received if e["type"] == type_ and e["subject_id"] == placement_id]
 
 
 def test_cross_region_placement_and_move_reach_every_room_they_concern(
-    client, make, db_session, socket_client, run_jobs
+    client, make, db_session, socket_client, run_jobs, wait_for
 ):
     city, oblys, pavlodar, atyrau = (make.region(c) for c in ("almaty", "almaty-region", "pavlodar", "atyrau"))
     in_city = make.facility("almaty", beds={"standard": 10})

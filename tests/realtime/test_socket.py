@@ -11,15 +11,6 @@ from coordinator.headquarters.models import Headquarters
 BODY = {"staff_on_duty": 3, "open_cases": 1}
 
 
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_unauthenticated_socket_is_refused(live_server):
     sio = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
@@ -28,7 +19,7 @@ def test_unauthenticated_socket_is_refused(live_server):
         sio.connect(live_server.url, auth={"token": "bk_forged"}, transports=["websocket"], wait_timeout=5)
 
 
-def test_job_emit_reaches_client_through_redis(app, make, socket_client, run_jobs, db_session):
+def test_job_emit_reaches_client_through_redis(app, make, socket_client, run_jobs, db_session, wait_for):
     national = make.account("hq")
     hq = make.hq("pavlodar")  # has never reported: the job flags it
     sio = socket_client(national.token)
@@ -44,7 +35,7 @@ def test_job_emit_reaches_client_through_redis(app, make, socket_client, run_job
     assert db_session.get(Headquarters, hq.id).silent is True
 
 
-def test_reconnect_replays_exactly_the_missed_events_in_order(client, make, socket_client):
+def test_reconnect_replays_exactly_the_missed_events_in_order(client, make, socket_client, wait_for):
     regional = make.account("hq", region_id=make.region("almaty").id)
     national = make.account("hq")
     mine, elsewhere = make.hq("almaty"), make.hq("pavlodar")
@@ -72,7 +63,7 @@ def test_reconnect_replays_exactly_the_missed_events_in_order(client, make, sock
     assert back.welcome["replayed"] == 3
 
 
-def test_regional_client_hears_nothing_of_other_regions(client, make, socket_client):
+def test_regional_client_hears_nothing_of_other_regions(client, make, socket_client, wait_for):
     regional = make.account("hq", region_id=make.region("almaty").id)
     national_user = make.account("hq")
     other = make.hq("pavlodar")

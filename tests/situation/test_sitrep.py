@@ -1,6 +1,5 @@
 """The situation report page: today's figures by region, 30-day series, scope."""
 
-import json
 import re
 from datetime import timedelta
 
@@ -11,13 +10,7 @@ def _page(client, account, query=""):
     return client.get(f"/sitrep{query}", headers=account.auth)
 
 
-def _data(html: str) -> dict:
-    return json.loads(
-        re.search(r'<script type="application/json" id="sitrep-data">(.*?)</script>', html, re.S).group(1)
-    )
-
-
-def test_today_by_region_counts_what_happened(client, make, db_session, run_jobs):
+def test_today_by_region_counts_what_happened(client, make, db_session, run_jobs, parse_html):
     make.facility("almaty", beds={"standard": 10})
     make.facility("pavlodar", beds={"standard": 7})
     w = make.warehouse("almaty")
@@ -43,7 +36,7 @@ def test_today_by_region_counts_what_happened(client, make, db_session, run_jobs
     assert cells[1:7] == ["10", "6", "0", "1", "0", "0"]
     assert cells[7] == "50" and cells[8].startswith("5.0")
     assert cells[9:13] == ["2", "1", "0", "1"]
-    history = _data(html)
+    history = parse_html(html).json("sitrep-data")
     assert len(history["days"]) == 30 and history["days"][-1] == now().date().isoformat()
     assert history["stock"]["FFP2 respirator"][-1] == 50
     assert history["stock"]["FFP2 respirator"][0] == 50 + 14 * 10  # a month ago, before the 14 daily issues
