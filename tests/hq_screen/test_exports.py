@@ -6,7 +6,6 @@ import io
 import time
 
 
-
 def _case(make, region: str):
     return make.case(region, due_in_minutes=-5, reporter_name="Secret Person", reporter_contact="+7 777 123 4567")
 
