@@ -224,7 +224,18 @@
     return null;
   }
   function reveal(name, marker) {
-    groups[name].zoomToShowLayer(marker, () => marker.openPopup());
+    const group = groups[name];
+    let opened = false;
+    const open = () => { if (!opened) { opened = true; marker.openPopup(); } };
+    if (map.hasLayer(marker) && map.getBounds().contains(marker.getLatLng())) return open();
+    group.zoomToShowLayer(marker, open);
+    // markercluster waits for a moveend outside its zoom animation and can miss
+    // it when the two race on a busy machine; open as soon as the marker is shown.
+    const check = () => {
+      if (opened || map.hasLayer(marker)) { map.off("moveend zoomend", check); group.off("animationend", check); open(); }
+    };
+    map.on("moveend zoomend", check);
+    group.on("animationend", check);
   }
 
   document.getElementById("map-search").addEventListener("submit", async (ev) => {
