@@ -41,12 +41,15 @@
   for (const type of ["input", "change", "submit"]) document.addEventListener(type, touch, true);
   document.addEventListener("reset", (ev) => dirty.delete(ev.target), true);
   document.addEventListener("birlik:done", (ev) => dirty.delete(formOf(ev.target)), true);
-  const holdsDirty = (el) => (el.tagName === "FORM" && dirty.has(el)) || [...el.querySelectorAll("form")].some((f) => dirty.has(f));
+  const holdsDirty = (el) =>
+    (el.tagName === "FORM" && dirty.has(el)) || [...el.querySelectorAll("form")].some((f) => dirty.has(f));
 
   // The server HTML of a row, without what the browser adds to it.
   function signature(row) {
     const copy = row.cloneNode(true);
-    for (const el of [copy, ...copy.querySelectorAll("details, dialog")]) if (el.matches("details, dialog")) el.removeAttribute("open");
+    for (const el of [copy, ...copy.querySelectorAll("details, dialog")]) {
+      if (el.matches("details, dialog")) el.removeAttribute("open");
+    }
     copy.querySelectorAll("[data-client-owned], [data-live-shared]").forEach((el) => el.replaceChildren());
     copy.querySelectorAll("[data-live-note]").forEach((el) => el.remove());
     return copy.outerHTML;
