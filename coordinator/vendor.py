@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, send_from_directory
 
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 # Only these packages are exposed; the rest of node_modules stays private.
-PACKAGES = {"leaflet", "leaflet.markercluster", "socket.io-client", "swagger-ui-dist", "chart.js"}
+PACKAGES = {"leaflet", "leaflet.markercluster", "socket.io-client", "swagger-ui-dist", "chart.js", "idiomorph"}
 
 bp = Blueprint("vendor", __name__)
 

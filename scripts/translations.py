@@ -306,6 +306,10 @@ RU = {
     "due soon": "срок скоро",
     "on time": "в срок",
     "clock stopped": "отсчёт остановлен",
+    "Changed by %(actor)s at %(time)s.": "Изменено: %(actor)s, в %(time)s.",
+    "Changed on the server at %(time)s.": "Изменено на сервере в %(time)s.",
+    "the system": "система",
+    "Reload row": "Обновить строку",
 }
 
 # Kazakh: the public pages (sign-in, errors, language) and the field pages first.
@@ -598,6 +602,10 @@ KK = {
     "due soon": "мерзімі жақында",
     "on time": "мерзімінде",
     "clock stopped": "санау тоқтатылды",
+    "Changed by %(actor)s at %(time)s.": "Өзгерткен: %(actor)s, сағат %(time)s.",
+    "Changed on the server at %(time)s.": "Серверде өзгертілді, сағат %(time)s.",
+    "the system": "жүйе",
+    "Reload row": "Жолды жаңарту",
 }
 
 

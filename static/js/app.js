@@ -1,8 +1,9 @@
 // Birlik pages: JSON forms over the API, and live updates over Socket.IO.
 // Forms: <form data-api="POST /api/v1/..."> send their fields as JSON with the
 // CSRF header; errors show in the form's .form-error. Live: the socket keeps
-// the last event id it saw and asks for a replay after a reconnect; a page
-// with a [data-live-refresh] element refreshes its <main> (debounced) on events.
+// the last event id it saw and asks for a replay after a reconnect, and each
+// event is dispatched as `birlik:event`. live.js patches the page's live
+// regions on those events and after a form succeeds (Birlik.refreshMain).
 (function () {
   "use strict";
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
@@ -41,20 +42,16 @@
     return text;
   }
 
-  async function refreshMain() {
-    const resp = await fetch(location.href, { credentials: "same-origin" });
-    if (!resp.ok) return;
-    const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
-    const fresh = doc.querySelector("main");
-    const main = document.querySelector("main");
-    if (fresh && main) { main.innerHTML = fresh.innerHTML; bind(main); }
-    document.dispatchEvent(new CustomEvent("birlik:refreshed"));
-  }
+  // Replaced by live.js, which patches the page instead of re-rendering it.
+  async function refreshMain() {}
 
+  // Bound forms are kept here rather than marked in the DOM, so a morph that
+  // makes a form match the server's HTML cannot make it look unbound.
+  const bound = new WeakSet();
   function bind(root) {
     root.querySelectorAll("form[data-api]").forEach((form) => {
-      if (form.dataset.bound) return;
-      form.dataset.bound = "1";
+      if (bound.has(form)) return;
+      bound.add(form);
       form.addEventListener("submit", async (ev) => {
         ev.preventDefault();
         const [method, url] = form.dataset.api.split(" ");
@@ -72,7 +69,7 @@
         if (!res.ok) { if (err) err.textContent = describe(res); return; }
         form.dispatchEvent(new CustomEvent("birlik:done", { detail: res.body, bubbles: true }));
         if (form.dataset.after === "reset") form.reset();
-        if (form.dataset.after !== "none") refreshMain();
+        if (form.dataset.after !== "none") window.Birlik.refreshMain();
       });
     });
   }
@@ -100,7 +97,6 @@
   if (typeof io === "undefined" || !document.body.dataset.user) return;
   const KEY = "birlik:lastEventId";
   let lastId = Number(sessionStorage.getItem(KEY) || 0);
-  let timer = null;
   const socket = io({ auth: (cb) => cb({ last_event_id: lastId || null }), transports: ["websocket", "polling"] });
   window.Birlik.socket = socket;
   // Live only once the server's welcome has arrived: the replay of missed
@@ -132,10 +128,5 @@
     lastId = ev.id;
     sessionStorage.setItem(KEY, String(lastId));
     document.dispatchEvent(new CustomEvent("birlik:event", { detail: ev }));
-    if (document.querySelector("[data-live-refresh]")) {
-      // Coalesce bursts into one refresh.
-      clearTimeout(timer);
-      timer = setTimeout(refreshMain, 250);
-    }
   });
 })();

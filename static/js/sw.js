@@ -1,13 +1,15 @@
 // Service worker of the field app: keeps the app shell so the app opens with
 // no signal. API calls are never cached (actions queue in the page instead).
-const SHELL = "birlik-field-v1";
+const SHELL = "birlik-field-v2";
 const ASSETS = [
   "/field",
   "/static/css/app.css",
   "/static/js/app.js",
+  "/static/js/live.js",
   "/static/js/field.js",
   "/static/icon.svg",
   "/vendor/socket.io-client/dist/socket.io.min.js",
+  "/vendor/idiomorph/dist/idiomorph.min.js",
   "/vendor/leaflet/dist/leaflet.js",
   "/vendor/leaflet/dist/leaflet.css",
 ];
