@@ -53,7 +53,11 @@ class BaseConfig:
     # None: same origin only. A comma-separated list allows other origins.
     SOCKETIO_CORS_ORIGINS: tuple[str, ...] | None = None
     RQ_QUEUES = ("dispatch", "default")
-    JOB_TIMEOUT = 300
+    JOB_TIMEOUT = 300  # seconds a job on the default queue may run
+    DISPATCH_JOB_TIMEOUT = 15  # dispatch jobs take milliseconds; a dead worker's job is requeued after this + 5 s
+    WORKER_MAINTENANCE_SECONDS = 5  # how often a worker looks for jobs whose worker died
+    OUTBOX_RELAY_SECONDS = 0.5  # how often a worker queues outbox rows the fast path could not
+    PERIODIC_EVERY = 0  # 0: each periodic job at its own interval; N: every job every N seconds (tests, demos)
     API_TITLE = "Birlik API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

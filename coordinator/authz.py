@@ -11,10 +11,12 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, false
+from sqlalchemy import Select, false, or_
+from sqlalchemy.orm import Session
 
 from coordinator.auth.models import ROLES, User
-from coordinator.common.errors import Forbidden
+from coordinator.common.errors import Forbidden, Invalid
+from coordinator.geo.models import Region
 
 # Named role sets: views declare one of these, so a role added to a set is
 # added everywhere the set is used.
@@ -23,7 +25,6 @@ HQ_ROLES = ("admin", "hq")
 HOUSING_ROLES = ("admin", "hq", "facility_manager")
 FIELD_ROLES = ("admin", "hq", "field")
 WAREHOUSE_ROLES = ("admin", "hq", "warehouse_manager")
-HOTLINE_ROLES = ("admin", "hq", "hotline_operator")
 PLACEMENT_CREATORS = ("admin", "hq", "hotline_operator")
 _ATTR = "_birlik_roles"
 PUBLIC = "public"
@@ -93,16 +94,33 @@ def region_scope(user: User) -> int | None:
     return user.region_id if user.role == "hq" else None
 
 
-def scoped(query: Select, user: User, *, region: Any = None, **own: Any) -> Select:
-    """Limit a query to the user's scope: a regional HQ user to `region`'s
-    column; a facility manager, warehouse manager, field team or requester to
-    their own records through `facility=`, `warehouse=`, `team=` or
-    `organization=` columns. A role whose column is not given sees nothing;
-    national HQ, admin and hotline operators see everything given."""
-    if is_national(user) or user.role == "hotline_operator":
+def region_to_show(*, session: Session, user: User, region_id: int | None) -> int | None:
+    """The region a screen shows: a regional HQ user's own, or the one asked
+    for (None: all). Raises Invalid for an unknown region, Forbidden for
+    another region than the user's."""
+    scope = region_scope(user)
+    if region_id is not None:
+        if session.get(Region, region_id) is None:
+            raise Invalid(f"Unknown region {region_id}. Pick one from /api/v1/geo/regions.", field="region_id")
+        if scope is not None and region_id != scope:
+            raise Forbidden("You may see only your own region.")
+    return scope if scope is not None else region_id
+
+
+def scoped(query: Select, user: User, *, region: Any = None, everything: tuple[str, ...] = (), **own: Any) -> Select:
+    """Limit a query to the user's scope: a regional HQ user to rows whose
+    `region` column (or any of a tuple of region columns) is theirs; a
+    facility manager, warehouse manager, field team or requester to their own
+    records through `facility=`, `warehouse=`, `team=` or `organization=`
+    columns. National HQ and admin see everything, as do the roles named in
+    `everything`; any other role sees nothing (fail closed)."""
+    if is_national(user) or user.role in everything:
         return query
     if user.role == "hq":
-        return query.where(region == user.region_id) if region is not None else query.where(false())
+        if region is None:
+            return query.where(false())
+        columns = region if isinstance(region, tuple) else (region,)
+        return query.where(or_(*(c == user.region_id for c in columns)))
     for kind, ids in _own(user).items():
         if ids and kind in own:
             return query.where(own[kind].in_(ids))
@@ -113,16 +131,18 @@ def require_record(
     user: User,
     *,
     region_id: int | None,
+    also_regions: tuple[int | None, ...] = (),
     facility_id: int | None = None,
     warehouse_id: int | None = None,
     team_id: int | None = None,
     organization_id: int | None = None,
 ) -> None:
     """Refuse a record outside the user's scope (Forbidden, with the reason).
-    HQ users are checked by region; other roles by their own records."""
+    HQ users are checked by region (the record's, or any of `also_regions`);
+    other roles by their own records."""
     if user.role in HQ_ROLES:
         scope = region_scope(user)
-        if scope is not None and region_id != scope:
+        if scope is not None and scope not in (region_id, *also_regions):
             raise Forbidden("This record belongs to another region.")
         return
     given = {"facility": facility_id, "warehouse": warehouse_id, "team": team_id, "organization": organization_id}

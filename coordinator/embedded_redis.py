@@ -41,9 +41,11 @@ class PrivateRedis:
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
-    def start(self, timeout: float = 20.0) -> str:
+    def start(self, timeout: float = 20.0, port: int | None = None) -> str:
+        """Start the server (on `port`, to come back where clients expect it
+        after a stop) and return its URL once it answers."""
         self.data.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
+        port = port or _free_port()
         cmd = [
             str(get_binary_path()),
             "--port",

@@ -10,6 +10,7 @@ from coordinator.headquarters.models import Headquarters, HQStatusReport
 from coordinator.hotline.models import Case, Report
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
 from coordinator.imports.models import ImportJob
+from coordinator.queue.models import OutboxEntry, PeriodicRun
 from coordinator.supplies.models import (
     Delivery,
     DeliveryLine,
@@ -37,6 +38,8 @@ __all__ = [
     "IdempotencyRecord",
     "ImportJob",
     "OccupancyDay",
+    "OutboxEntry",
+    "PeriodicRun",
     "Item",
     "Organization",
     "PlacementRequest",

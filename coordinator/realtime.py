@@ -7,11 +7,16 @@ after N that concerns its rooms, in order.
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
+import socketio as python_socketio
 from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import disconnect, emit, join_room, leave_room
+from redis.exceptions import RedisError
+from socketio.manager import Manager
 
 from coordinator import authz
 from coordinator.auth import service as auth_service
@@ -70,6 +75,64 @@ def _on_connect(auth: dict[str, Any] | None = None):
     return None
 
 
+def _on_sync(data: dict[str, Any] | None):
+    """The client asks for every event of its rooms after an id (after the
+    server said `resync`); they come back in order, in the answer."""
+    user = socket_user()
+    if user is None:
+        disconnect()
+        return {"ok": False, "error": "authentication required"}
+    try:
+        after_id = max(0, int((data or {}).get("after") or 0))
+    except (TypeError, ValueError, AttributeError):
+        return {"ok": False, "error": "Give 'after' as an event id."}
+    missed = events.replay(session=db.session, rooms=authz.rooms_for(user), after_id=after_id)
+    return {"ok": True, "events": missed, "last_event_id": events.last_id(session=db.session)}
+
+
+class ResumingRedisManager(python_socketio.RedisManager):
+    """The Redis message queue, resubscribing every second when the link drops
+    (not with a back-off of up to a minute), and, once back, telling this
+    process's clients to `resync` from the last event it relayed: what was
+    published while the link was down never reached them."""
+
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_relayed = 0
+
+    def _redis_listen_with_retries(self):  # pragma: no cover  (exercised through a live server)
+        broken = False
+        while True:
+            try:
+                self._redis_connect()
+                self.pubsub.subscribe(self.channel)
+                if broken:
+                    broken = False
+                    # Local clients only: every process sends its own.
+                    Manager.emit(self, "resync", {"after": self.last_relayed}, namespace="/")
+                yield from self.pubsub.listen()
+            except (RedisError, OSError) as exc:
+                self._get_logger().error(f"Cannot receive from redis ({exc}); retrying in {self.RETRY_SECONDS} s")
+                broken = True
+                time.sleep(self.RETRY_SECONDS)
+
+    def _listen(self):  # pragma: no cover
+        for data in super()._listen():
+            self._note(data)
+            yield data
+
+    def _note(self, data: Any) -> None:
+        try:
+            message = json.loads(data) if isinstance(data, bytes | str) else data
+            payload = message.get("data") if message.get("event") == events.SOCKET_EVENT else None
+            if isinstance(payload, dict) and isinstance(payload.get("id"), int):
+                self.last_relayed = max(self.last_relayed, payload["id"])
+        except (ValueError, AttributeError):
+            return
+
+
 def _on_join(data: dict[str, Any] | None):
     user = socket_user()
     room = (data or {}).get("room") if isinstance(data, dict) else None
@@ -93,10 +156,10 @@ def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        client_manager=ResumingRedisManager(app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"]),
         cors_allowed_origins=list(app.config["SOCKETIO_CORS_ORIGINS"] or []) or None,
     )
     socketio.on_event("connect", _on_connect)
     socketio.on_event("join", _on_join)
+    socketio.on_event("sync", _on_sync)
     socketio.on_event("leave", _on_leave)

@@ -1,62 +1,143 @@
-"""Worker start-up: an RQ worker with the scheduler on, plus RQ's cron
-scheduler in a thread for the periodic jobs the domains registered
-(`coordinator.queue.register`). Started by `flask --app coordinator worker`."""
+"""Worker start-up: an RQ worker that runs jobs in its own process, plus one
+upkeep thread that keeps the promises the queue makes:
+
+- the outbox relay: committed outbox rows go to RQ (every half second, and
+  again as soon as Redis comes back after an outage);
+- periodic jobs: each tick of each job is queued by every worker and run by
+  the first to claim it in the database (so once, however many workers);
+- abandoned jobs: a job whose worker died (SIGKILL, power) is requeued once
+  its heartbeat runs out (the dispatch queue's limit plus 5 s), checked every
+  `WORKER_MAINTENANCE_SECONDS`.
+
+No RQ scheduler process is started (delayed work waits in the outbox instead),
+so a killed worker leaves no orphan holding a lock. If the upkeep thread fails
+for a reason other than Redis being away, the worker exits non-zero, so its
+supervisor restarts it. Started by `flask --app coordinator worker`."""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 
 from flask import Flask
+from redis.exceptions import RedisError
 from rq import SimpleWorker
-from rq.cron import CronScheduler
+from rq.job import Job
+from sqlalchemy.exc import SQLAlchemyError
 
+from coordinator.extensions import db
 from coordinator.geo import gazetteer
-from coordinator.queue import connection, get_queue, periodic_jobs
+from coordinator.queue import connection, get_queue, periodic, periodic_jobs, relay
 
 log = logging.getLogger("birlik.worker")
+PRUNE_SECONDS = 600
+UPKEEP_FAILED = 3  # exit status when the upkeep thread dies
 
 
-def _cron(app: Flask, name: str) -> CronScheduler:
-    with app.app_context():
-        cron = CronScheduler(connection=connection(), name=name)
-        for spec, fn in periodic_jobs(app):
-            cron.register(fn, queue_name=fn.queue_name, cron=spec.cron, name=spec.id)
-    return cron
+class BirlikWorker(SimpleWorker):
+    """Runs each job in the worker process (no fork per job: dispatch jobs
+    take milliseconds and a fork cost ten times that). A running job's
+    heartbeat lasts its remaining time limit plus 5 s, not RQ's fixed extra
+    minute, so a job whose worker died is requeued within seconds."""
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        limit = job.timeout if job.timeout and job.timeout > 0 else 60
+        return max(int(limit - working_time), 1) + 5
 
 
-def _cron_loop(cron: CronScheduler, stop: threading.Event) -> None:
-    # CronScheduler.start() installs signal handlers, which only the main
-    # thread may do; this is its loop without them.
-    cron.register_birth()
-    try:
-        while not stop.is_set():
-            if cron.enqueue_jobs():
-                cron.save()
-            cron.heartbeat()
-            stop.wait(max(1.0, min(cron.calculate_sleep_interval(), 30.0)))
-    finally:
-        cron.register_death()
+class Upkeep:
+    """The worker's upkeep loop (see the module docstring)."""
+
+    def __init__(self, app: Flask, worker: BirlikWorker) -> None:
+        self.app = app
+        self.worker = worker
+        self.stop = threading.Event()
+        self.queued_ticks: dict[str, int] = {}
+        self.last_maintenance = 0.0
+        self.last_prune = 0.0
+
+    def relay(self) -> None:
+        try:
+            sent = relay.sweep(session=db.session)
+            db.session.commit()
+            if sent:
+                log.info("outbox: queued %d", sent)
+        except RedisError as exc:
+            db.session.rollback()
+            log.warning("outbox: Redis unavailable (%s); will retry", exc)
+
+    def periodic(self) -> None:
+        for spec, fn in periodic_jobs(self.app):
+            tick = periodic.current_tick(spec)
+            if self.queued_ticks.get(spec.id) == tick:
+                continue
+            try:
+                get_queue(fn.queue_name).enqueue(
+                    fn, kwargs={"_tick": tick}, job_id=f"periodic-{spec.id}-{tick}", retry=fn.retry
+                )
+            except RedisError as exc:
+                log.warning("periodic %s: Redis unavailable (%s); will retry", spec.id, exc)
+                return
+            self.queued_ticks[spec.id] = tick
+
+    def maintenance(self) -> None:
+        every = self.app.config["WORKER_MAINTENANCE_SECONDS"]
+        if time.monotonic() - self.last_maintenance < every:
+            return
+        try:
+            self.worker.clean_registries()  # abandoned jobs are requeued here
+            self.worker.heartbeat()
+        except RedisError as exc:
+            log.warning("maintenance: Redis unavailable (%s)", exc)
+            return
+        self.last_maintenance = time.monotonic()
+
+    def prune(self) -> None:
+        if time.monotonic() - self.last_prune < PRUNE_SECONDS:
+            return
+        relay.prune(session=db.session)
+        periodic.prune(session=db.session)
+        db.session.commit()
+        self.last_prune = time.monotonic()
+
+    def loop(self) -> None:
+        pause = self.app.config["OUTBOX_RELAY_SECONDS"]
+        try:
+            while not self.stop.is_set():
+                with self.app.app_context():
+                    try:
+                        self.relay()
+                        self.periodic()
+                        self.maintenance()
+                        self.prune()
+                    except SQLAlchemyError as exc:
+                        # The database is the source of truth: wait for it.
+                        log.warning("upkeep: database unavailable (%s)", exc)
+                    finally:
+                        db.session.remove()
+                self.stop.wait(pause)
+        except BaseException:
+            log.exception("upkeep thread failed; exiting so the supervisor restarts the worker")
+            os._exit(UPKEEP_FAILED)
 
 
-def run_worker(app: Flask, *, burst: bool = False, with_cron: bool = True) -> None:
+def run_worker(app: Flask, *, burst: bool = False) -> None:
     """Run one worker on every queue until stopped (or until empty with burst).
-
-    Jobs run in the worker process itself (RQ's SimpleWorker), not in a forked
-    horse per job: dispatch jobs take ~15 ms, and a fork per job cost ten times
-    that, besides sharing database connections across the fork. Job timeouts
-    still apply (SIGALRM in the main thread); a supervisor restarts a worker
-    that dies."""
+    Job timeouts apply (SIGALRM in the main thread); run workers under a
+    supervisor that restarts them when they exit."""
     with app.app_context():
         queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
-        worker = SimpleWorker(queues, connection=connection())
+        worker = BirlikWorker(queues, connection=connection())
         gazetteer.settlements()  # load it now, not inside the first job
-        if with_cron and not burst:
-            stop = threading.Event()
-            cron = _cron(app, f"cron-{worker.name}")
-            threading.Thread(target=_cron_loop, args=(cron, stop), name="rq-cron", daemon=True).start()
+        upkeep = None
+        if not burst:
+            upkeep = Upkeep(app, worker)
+            worker.clean_registries()  # what a killed predecessor left behind
+            threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()
         try:
-            worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
+            worker.work(with_scheduler=False, burst=burst, logging_level="INFO")
         finally:
-            if with_cron and not burst:
-                stop.set()
+            if upkeep is not None:
+                upkeep.stop.set()

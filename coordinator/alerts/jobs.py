@@ -16,4 +16,4 @@ def scan_alerts() -> dict:
 
 
 JOBS = (scan_alerts,)
-PERIODIC = (Periodic("scan-alerts", "* * * * *", "scan_alerts"),)
+PERIODIC = (Periodic("scan-alerts", 60, "scan_alerts"),)

@@ -1,17 +1,21 @@
 """Idempotency-Key support for API POSTs. The first request with a key runs
 and its answer is stored; a repeat with the same body gets that answer again;
 a repeat with another body gets 422. The key is claimed in its own committed
-row first, so two concurrent repeats cannot both run."""
+row first, so two concurrent repeats cannot both run. The transaction that
+carries the request out also marks the key `committed`, so a request whose
+change was written never runs again, even if its first answer was an error."""
 
 from __future__ import annotations
 
 import hashlib
 import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from coordinator.api.models import IdempotencyRecord
 from coordinator.common.clock import now
@@ -61,6 +65,11 @@ def _replay(key: str, digest: str) -> Response:
             break
         if existing.body_hash != digest:
             raise Invalid("This Idempotency-Key was already used with a different request body.", field=HEADER)
+        if existing.status_code is not None and existing.status_code >= 500:
+            raise Conflict(
+                "This request was already carried out, but its first answer was lost. "
+                "Look the result up instead of sending it again."
+            )
         if existing.status_code is not None:
             resp = Response(existing.response_body, status=existing.status_code, mimetype="application/json")
             resp.headers["Idempotent-Replay"] = "true"
@@ -76,8 +85,8 @@ def _after(response: Response) -> Response:
         return response
     db.session.rollback()
     record = db.session.get(IdempotencyRecord, record_id)
-    if response.status_code >= 500 or response.status_code in (409, 429):
-        # Let the client retry: a transient failure is not an answer to keep.
+    if (response.status_code >= 500 or response.status_code in (409, 429)) and not record.committed:
+        # Nothing was written: let the client retry.
         db.session.delete(record)
     else:
         record.status_code = response.status_code
@@ -86,6 +95,18 @@ def _after(response: Response) -> Response:
     return response
 
 
+def _mark_committed(session: Session) -> None:
+    # In the request's own transaction: the key and the change commit together.
+    if not has_request_context() or g.get("idempotency_committed"):
+        return
+    record_id = g.get("idempotency_id")
+    if record_id is not None:
+        g.idempotency_committed = True
+        session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(committed=True))
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_before)
     app.after_request(_after)
+    if not sa_event.contains(Session, "before_commit", _mark_committed):
+        sa_event.listen(Session, "before_commit", _mark_committed)

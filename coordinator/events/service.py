@@ -141,17 +141,20 @@ def publish(payloads: list[dict[str, Any]]) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; publish only when the transaction commits
     pending = session.info.pop(_PENDING, None)
     if pending:
         publish(pending)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _after_rollback(session: Session, previous) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)
 
 
 def init_app(app) -> None:
     """Hook publishing into every session's commit (once per process)."""
     if not sa_event.contains(Session, "after_commit", _after_commit):
         sa_event.listen(Session, "after_commit", _after_commit)
-        sa_event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+        sa_event.listen(Session, "after_soft_rollback", _after_rollback)

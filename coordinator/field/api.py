@@ -10,7 +10,7 @@ from coordinator import authz
 from coordinator.authz import FIELD_ROLES, HQ_ROLES, allow
 from coordinator.extensions import db
 from coordinator.field import tasks, teams
-from coordinator.field.models import Task, TaskOffer
+from coordinator.field.models import TEAM_OPEN_STATUSES, Task, TaskOffer
 from coordinator.field.schemas import (
     PositionIn,
     ReasonIn,
@@ -112,9 +112,7 @@ def list_tasks(args):
     """Tasks in scope: a field user gets their team's open tasks, oldest first."""
     query = select(Task).limit(args["limit"])
     if current_user.role == "field":
-        query = query.where(
-            Task.team_id == current_user.team_id, Task.status.in_(("offered", "accepted", "en_route", "on_site"))
-        ).order_by(Task.id)
+        query = query.where(Task.team_id == current_user.team_id, Task.status.in_(TEAM_OPEN_STATUSES)).order_by(Task.id)
     else:
         query = authz.scoped(query.order_by(Task.id.desc()), current_user, region=Task.region_id)
     if args.get("status"):

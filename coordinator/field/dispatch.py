@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 from coordinator import queue
 from coordinator.common.clock import now
 from coordinator.events import service as events
-from coordinator.field.models import Task, TaskOffer, Team
+from coordinator.field.models import WORKING_STATUSES, Task, TaskOffer, Team
 from coordinator.geo.distance import haversine_matrix
 
 LOAD_PENALTY_KM = 30.0
 INFEASIBLE = 1e9
-ACTIVE = ("accepted", "en_route", "on_site")
 
 
 def task_rooms(task: Task, team_id: int | None = None) -> list[str]:
@@ -62,7 +61,7 @@ def capable(team: Task | Team, task: Task) -> bool:
 
 def _loads(session: Session) -> dict[int, int]:
     rows = session.execute(
-        select(Task.team_id, func.count(Task.id)).where(Task.status.in_(ACTIVE)).group_by(Task.team_id)
+        select(Task.team_id, func.count(Task.id)).where(Task.status.in_(WORKING_STATUSES)).group_by(Task.team_id)
     )
     return {team_id: n for team_id, n in rows if team_id}
 

@@ -26,6 +26,6 @@ def expire_offers() -> int:
 
 JOBS = (offer_tasks, expire_offers)
 PERIODIC = (
-    Periodic("expire-offers", "* * * * *", "expire_offers"),
-    Periodic("offer-tasks", "* * * * *", "offer_tasks"),
+    Periodic("expire-offers", 60, "expire_offers"),
+    Periodic("offer-tasks", 60, "offer_tasks"),
 )

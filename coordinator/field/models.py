@@ -12,6 +12,11 @@ from coordinator.common.models import Timestamped
 from coordinator.extensions import db
 
 TASK_KINDS = ("delivery", "transfer", "inspection")
+# A team with a task in one of these is at work on it.
+WORKING_STATUSES = ("accepted", "en_route", "on_site")
+# A team's own open tasks (what its phone shows), and every open task.
+TEAM_OPEN_STATUSES = ("offered", *WORKING_STATUSES)
+OPEN_STATUSES = ("created", *TEAM_OPEN_STATUSES)
 TASK_STATUSES = (
     "created",
     "offered",

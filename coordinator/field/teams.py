@@ -14,7 +14,7 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid, NotFound
 from coordinator.events import service as events
-from coordinator.field.models import Team, TeamPosition
+from coordinator.field.models import WORKING_STATUSES, Team, TeamPosition
 from coordinator.geo.service import check_point
 
 TRACK_LENGTH = 50
@@ -91,8 +91,7 @@ def report_position(*, session: Session, user: User | None, team: Team, lat: flo
     return team
 
 
-# A team with a task in one of these is at work on it.
-WORKING = ("accepted", "en_route", "on_site")
+WORKING = WORKING_STATUSES  # what the HQ screen counts as a busy team
 
 
 def team_status(team: Team, *, working: bool) -> str:

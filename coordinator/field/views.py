@@ -12,10 +12,9 @@ from coordinator.authz import allow, public
 from coordinator.common.clock import now
 from coordinator.extensions import db
 from coordinator.field import teams as team_service
-from coordinator.field.models import Task
+from coordinator.field.models import OPEN_STATUSES, Task
 
 bp = Blueprint("field", __name__)
-OPEN = ("created", "offered", "accepted", "en_route", "on_site")
 
 
 def team_home():
@@ -49,7 +48,7 @@ def manifest():
 @allow(*authz.HQ_ROLES)
 def teams():
     team_list = team_service.list_teams(session=db.session, user=current_user)
-    query = select(Task).where(Task.status.in_(OPEN)).order_by(Task.priority, Task.id).limit(500)
+    query = select(Task).where(Task.status.in_(OPEN_STATUSES)).order_by(Task.priority, Task.id).limit(500)
     open_tasks = db.session.scalars(authz.scoped(query, current_user, region=Task.region_id)).all()
     current = {t.team_id: t for t in open_tasks if t.team_id and t.status != "offered"}
     return render_template(

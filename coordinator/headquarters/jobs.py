@@ -18,4 +18,4 @@ def flag_silent_hqs() -> list[int]:
 
 
 JOBS = (flag_silent_hqs,)
-PERIODIC = (Periodic("flag-silent-hqs", "*/5 * * * *", "flag_silent_hqs"),)
+PERIODIC = (Periodic("flag-silent-hqs", 300, "flag_silent_hqs"),)

@@ -4,7 +4,7 @@ the list the hotline works from."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from coordinator import authz
@@ -18,19 +18,6 @@ def open_clause() -> ColumnElement[bool]:
     return Case.status.in_(OPEN_CASE_STATUSES) & Case.duplicate_of_id.is_(None)
 
 
-def is_open(case: Case) -> bool:
-    """The same rule as `open_clause`, for one loaded case."""
-    return case.status in OPEN_CASE_STATUSES and case.duplicate_of_id is None
-
-
-def count_open(*, session: Session, region_id: int | None = None) -> int:
-    """Open cases, in one region or everywhere."""
-    query = select(func.count(Case.id)).where(open_clause())
-    if region_id is not None:
-        query = query.where(Case.region_id == region_id)
-    return int(session.scalar(query) or 0)
-
-
 def rooms(case: Case) -> list[str]:
     """Rooms that hear about a case: national HQ, the hotline, the case's region."""
     return events.rooms(regions=[case.region_id], hotline=True)
@@ -39,4 +26,4 @@ def rooms(case: Case) -> list[str]:
 def latest(*, session: Session, user: User, limit: int = 50) -> list[Case]:
     """The newest cases in the user's scope."""
     query = select(Case).order_by(Case.created_at.desc()).limit(limit)
-    return list(session.scalars(authz.scoped(query, user, region=Case.region_id)))
+    return list(session.scalars(authz.scoped(query, user, region=Case.region_id, everything=("hotline_operator",))))

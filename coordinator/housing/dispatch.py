@@ -193,6 +193,18 @@ def _transfer_task(session: Session, p: PlacementRequest, facility: Facility, ac
     )
 
 
+def stranded_ids(*, session: Session, older_than: timedelta = timedelta(minutes=1)) -> list[int]:
+    """Requests still `requested` a while after they came in: their dispatch
+    job was lost or failed for good. The periodic placing sweeps them up."""
+    return list(
+        session.scalars(
+            select(PlacementRequest.id)
+            .where(PlacementRequest.status == "requested", PlacementRequest.updated_at < now() - older_than)
+            .order_by(PlacementRequest.priority, PlacementRequest.id)
+        )
+    )
+
+
 def waiting_ids(*, session: Session) -> list[int]:
     """Waiting requests, highest priority (1) first, then oldest first."""
     return list(

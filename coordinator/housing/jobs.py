@@ -22,9 +22,13 @@ def dispatch_placement(placement_id: int) -> str | None:
 
 @job("dispatch")
 def place_waiting() -> int:
-    """Place waiting requests, highest priority then oldest first, committing
-    each placement; returns how many were placed. Requests too big for any
-    free block are skipped without a full dispatch."""
+    """Dispatch requests whose own dispatch never ran, then place waiting
+    requests, highest priority then oldest first, committing each placement;
+    returns how many waiting ones were placed. Requests too big for any free
+    block are skipped without a full dispatch."""
+    for placement_id in dispatch.stranded_ids(session=db.session):
+        dispatch.dispatch(session=db.session, placement_id=placement_id)
+        db.session.commit()
     placed = 0
     largest = dispatch.largest_free(db.session)
     for placement_id in dispatch.waiting_ids(session=db.session):
@@ -66,8 +70,8 @@ def snapshot_occupancy() -> int:
 
 JOBS = (dispatch_placement, place_waiting, expire_holds, release_due, snapshot_occupancy)
 PERIODIC = (
-    Periodic("expire-holds", "* * * * *", "expire_holds"),
-    Periodic("release-due", "*/5 * * * *", "release_due"),
-    Periodic("snapshot-occupancy", "*/10 * * * *", "snapshot_occupancy"),
-    Periodic("place-waiting", "*/2 * * * *", "place_waiting"),
+    Periodic("expire-holds", 60, "expire_holds"),
+    Periodic("release-due", 300, "release_due"),
+    Periodic("snapshot-occupancy", 600, "snapshot_occupancy"),
+    Periodic("place-waiting", 120, "place_waiting"),
 )

@@ -34,9 +34,7 @@ def rooms(session: Session, p: PlacementRequest, *, left_facility_id: int | None
     that facility's region, and on a move also the facility it left and that
     facility's region."""
     facility_ids = [f for f in (p.facility_id, left_facility_id) if f is not None]
-    facility_regions = (
-        session.scalars(select(Facility.region_id).where(Facility.id.in_(facility_ids))).all() if facility_ids else []
-    )
+    facility_regions = [session.get(Facility, f).region_id for f in facility_ids]  # identity map: rarely SQL
     return events.rooms(regions=[p.region_id, *facility_regions], facilities=facility_ids)
 
 
@@ -133,8 +131,15 @@ def get(*, session: Session, user: User, placement_id: int, lock: bool = False) 
         raise NotFound(f"No placement request with id {placement_id}.")
     if user.role == "facility_manager" and p.facility_id not in {f.id for f in user.facilities}:
         raise Forbidden("This placement is not at a facility you manage.")
-    authz.require_record(user, region_id=p.region_id, facility_id=p.facility_id)
+    facility_region = session.get(Facility, p.facility_id).region_id if p.facility_id else None
+    authz.require_record(user, region_id=p.region_id, also_regions=(facility_region,), facility_id=p.facility_id)
     return p
+
+
+def scope_regions() -> tuple:
+    """A placement's regions for `authz.scoped`: its origin's and its facility's."""
+    facility_region = select(Facility.region_id).where(Facility.id == PlacementRequest.facility_id).scalar_subquery()
+    return (PlacementRequest.region_id, facility_region)
 
 
 def _require(p: PlacementRequest, allowed: tuple[str, ...], action: str) -> dict[str, Any]:

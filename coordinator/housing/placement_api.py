@@ -46,7 +46,7 @@ def list_placements(args):
         query = query.where(PlacementRequest.status == args["status"])
     if "facility_id" in args:
         query = query.where(PlacementRequest.facility_id == args["facility_id"])
-    query = authz.scoped(query, current_user, region=PlacementRequest.region_id, facility=PlacementRequest.facility_id)
+    query = authz.scoped(query, current_user, region=placement.scope_regions(), facility=PlacementRequest.facility_id)
     return db.session.scalars(query).all()
 
 

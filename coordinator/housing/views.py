@@ -12,6 +12,7 @@ from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.housing import facilities as facility_service
+from coordinator.housing import placement
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, PLACEMENT_STATUSES, PlacementRequest
 
 bp = Blueprint("housing", __name__)
@@ -27,7 +28,7 @@ def _placements(*, statuses: tuple[str, ...], facility_ids: list[int] | None = N
     )
     if facility_ids is not None:
         query = query.where(PlacementRequest.facility_id.in_(facility_ids))
-    query = authz.scoped(query, current_user, region=PlacementRequest.region_id, facility=PlacementRequest.facility_id)
+    query = authz.scoped(query, current_user, region=placement.scope_regions(), facility=PlacementRequest.facility_id)
     return db.session.scalars(query).all()
 
 

@@ -1,5 +1,6 @@
 """The HQ screen: the live map and its layers, the KPI strip and queues, the
-exports, and the overview page. It reads every domain; no domain reads it."""
+exports, and the overview page. It reads every domain; no domain reads it
+(the situation report reuses its layer list and filters)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the HQ screen's pages and API, and make it HQ users' home."""
-    from coordinator import pages
+    from coordinator import authz, pages
     from coordinator.api import register_api
     from coordinator.hq_screen import api, views
 
     register_api(api.blp)
     app.register_blueprint(views.bp)
-    for role in ("admin", "hq"):
+    for role in authz.HQ_ROLES:
         pages.register_home(app, role, views.hq_home)

@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from coordinator import authz
 from coordinator.api.schemas import StrictSchema
 from coordinator.authz import ANY_USER, HQ_ROLES, allow
 from coordinator.common.clock import now
@@ -55,7 +56,7 @@ def layers(args):
 @blp.arguments(RegionQuery, location="query")
 def panels_view(args):
     """The KPI strip and the queues of work waiting for HQ."""
-    region_id = map_layers.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
+    region_id = authz.region_to_show(session=db.session, user=current_user, region_id=args["region_id"])
     return {
         "region_id": region_id,
         "kpis": panels.kpis(session=db.session, user=current_user, region_id=region_id),
@@ -72,7 +73,7 @@ def export(args, layer, fmt):
         raise Invalid(f"Unknown format {fmt!r}. Formats: {', '.join(exports.FORMATS)}.", field="format")
     statuses = _split(args["status"])
     map_layers.check_filters([layer], statuses)
-    region_id = map_layers.resolve_region(session=db.session, user=current_user, region_id=args["region_id"])
+    region_id = authz.region_to_show(session=db.session, user=current_user, region_id=args["region_id"])
     rows = map_layers.rows(session=db.session, name=layer, region_id=region_id, statuses=statuses)
     stream = exports.csv_stream(rows) if fmt == "csv" else exports.geojson_stream(rows)
     mimetype = "text/csv" if fmt == "csv" else "application/geo+json"

@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
-from coordinator.common.errors import Forbidden, Invalid
+from coordinator.common.errors import Invalid
 from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
-from coordinator.geo.models import Region
 from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
-from coordinator.hotline.models import Case
+from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.supplies import stock
 from coordinator.supplies.models import Organization, SupplyRequest, Warehouse
@@ -219,21 +218,10 @@ STATUSES: dict[str, tuple[str, ...]] = {
     "waiting": ("requested", "waiting"),
     "warehouses": ("critical", "low", "ok", "no_issue"),
     "supply": ("tier_1", "tier_2", "tier_3", "tier_4"),
-    "cases": ("new", "triaged", "inspection_assigned", "inspected", "referred"),
+    "cases": OPEN_CASE_STATUSES,
     "hqs": ("silent", "reporting"),
     "teams": ("available", "busy", "stale", "off_duty"),
 }
-
-
-def resolve_region(*, session: Session, user: User, region_id: int | None) -> int | None:
-    """The region to show: a regional HQ user's own, or the one asked for (None: all)."""
-    scope = authz.region_scope(user)
-    if region_id is not None:
-        if session.get(Region, region_id) is None:
-            raise Invalid(f"Unknown region {region_id}. Pick one from /api/v1/geo/regions.", field="region_id")
-        if scope is not None and region_id != scope:
-            raise Forbidden("You may see only your own region.")
-    return scope if scope is not None else region_id
 
 
 def check_filters(names: list[str], statuses: list[str]) -> None:
@@ -266,7 +254,7 @@ def layers(
     """The named layers, limited to a region (a regional HQ user always gets their own)."""
     statuses = statuses or []
     check_filters(names, statuses)
-    region_id = resolve_region(session=session, user=user, region_id=region_id)
+    region_id = authz.region_to_show(session=session, user=user, region_id=region_id)
     return {
         "region_id": region_id,
         "layers": {n: list(rows(session=session, name=n, region_id=region_id, statuses=statuses)) for n in names},

@@ -1,6 +1,7 @@
 """The situation report: today's figures by region and the last 30 days as
 series for charts. Counts of what happened come from the event log (the
-record of every change); standing figures come from the tables."""
+record of every change); standing figures come from the tables. Placements
+and beds count in the region of their facility."""
 
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coordinator.common.clock import now
-from coordinator.events.models import Event, EventRoom
+from coordinator.events.models import Event
 from coordinator.geo.models import Region
 from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
 from coordinator.hotline.models import CATEGORIES, Case
-from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay
+from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
 from coordinator.supplies import stock
 from coordinator.supplies.models import Delivery, Organization, Warehouse
 
@@ -56,13 +57,15 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
             .group_by(Facility.region_id)
         )
     }
-    counted: dict[tuple[str, str], int] = {
-        (room, type_): n
-        for room, type_, n in session.execute(
-            select(EventRoom.room, Event.type, func.count(Event.id))
-            .join(Event, Event.id == EventRoom.event_id)
-            .where(Event.created_at >= start, Event.type.in_(COUNTED), EventRoom.room.like("region:%"))
-            .group_by(EventRoom.room, Event.type)
+    # Placements count in the region of the facility they concern.
+    counted: dict[tuple[int, str], int] = {
+        (rid, type_): n
+        for rid, type_, n in session.execute(
+            select(Facility.region_id, Event.type, func.count(Event.id))
+            .join(PlacementRequest, PlacementRequest.id == Event.subject_id)
+            .join(Facility, Facility.id == PlacementRequest.facility_id)
+            .where(Event.subject_type == "placement", Event.created_at >= start, Event.type.in_(COUNTED))
+            .group_by(Facility.region_id, Event.type)
         )
     }
     opened = _by_region(
@@ -78,7 +81,9 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
     )
     breached = _by_region(
         session,
-        select(Case.region_id, func.count(Case.id)).where(sla.breached_clause()).group_by(Case.region_id),
+        select(Case.region_id, func.count(Case.id))
+        .where(hotline_cases.open_clause(), sla.breached_clause())
+        .group_by(Case.region_id),
     )
     delivered = _by_region(
         session,
@@ -103,7 +108,6 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
     rows = []
     for r in regions:
         total, free, occupied = beds.get(r.id, (0, 0, 0))
-        room = f"region:{r.id}"
         rows.append(
             {
                 "region_id": r.id,
@@ -111,7 +115,7 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
                 "beds": int(total or 0),
                 "beds_free": int(free or 0),
                 "beds_occupied": int(occupied or 0),
-                **{col: counted.get((room, t), 0) for t, col in COUNTED.items()},
+                **{col: counted.get((r.id, t), 0) for t, col in COUNTED.items()},
                 "stock_on_hand": on_hand.get(r.id, 0),
                 "cover_days": scarcest[r.id][0] if r.id in scarcest else None,
                 "cover_item": scarcest[r.id][1] if r.id in scarcest else None,
@@ -125,25 +129,11 @@ def today(*, session: Session, region_id: int | None, locale: str = "en") -> lis
     return rows
 
 
-def totals(*, session: Session, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The sums of the numeric columns (the worst cover for days of cover).
-    An event that concerns two regions (a group placed across a border) counts
-    in both rows but once in the total."""
-    summed = ("beds", "beds_free", "beds_occupied", "stock_on_hand")
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sums of the numeric columns (the worst cover for days of cover)."""
+    summed = ("beds", "beds_free", "beds_occupied", *COUNTED.values(), "stock_on_hand")
     summed += ("cases_open", "cases_opened", "cases_closed", "cases_breached", "deliveries")
     out: dict[str, Any] = {key: sum(r[key] for r in rows) for key in summed}
-    region_rooms = [f"region:{r['region_id']}" for r in rows]
-    once = dict(
-        session.execute(
-            select(Event.type, func.count(distinct(Event.id)))
-            .join(EventRoom, EventRoom.event_id == Event.id)
-            .where(
-                Event.created_at >= _midnight(now().date()), Event.type.in_(COUNTED), EventRoom.room.in_(region_rooms)
-            )
-            .group_by(Event.type)
-        ).all()
-    )
-    out |= {col: int(once.get(t, 0)) for t, col in COUNTED.items()}
     known = [r for r in rows if r["cover_days"] is not None]
     worst = min(known, key=lambda r: r["cover_days"]) if known else None
     out["cover_days"], out["cover_item"] = (worst["cover_days"], worst["cover_item"]) if worst else (None, None)

@@ -21,7 +21,7 @@ def sitrep():
     raw = request.args.get("region_id", "").strip()
     if raw and not raw.isdigit():
         raise Invalid(f"Unknown region {raw!r}: pick a region from the list.", field="region_id")
-    region_id = layers.resolve_region(session=db.session, user=current_user, region_id=int(raw) if raw else None)
+    region_id = authz.region_to_show(session=db.session, user=current_user, region_id=int(raw) if raw else None)
     rows = report.today(session=db.session, region_id=region_id, locale=str(get_locale()))
     return render_template(
         "situation/sitrep.html",
@@ -29,7 +29,7 @@ def sitrep():
         scope=authz.region_scope(current_user),
         region_id=region_id,
         rows=rows,
-        totals=report.totals(session=db.session, rows=rows),
+        totals=report.totals(rows),
         history=report.history(session=db.session, region_id=region_id),
         layers=list(layers.LAYERS),
     )

@@ -123,10 +123,38 @@
     show();
     document.dispatchEvent(new CustomEvent("birlik:live", { detail: { reconnected: back, replayed: w.replayed } }));
   });
-  socket.on("event", (ev) => {
-    if (ev.id <= lastId) return; // live and replay may overlap
-    lastId = ev.id;
-    sessionStorage.setItem(KEY, String(lastId));
+  // Each event is handled once: replays and live delivery may overlap.
+  const seen = new Set();
+  function deliver(ev) {
+    if (seen.has(ev.id) || (ev.id <= lastId && !resyncing)) return;
+    seen.add(ev.id);
+    if (seen.size > 5000) seen.delete(seen.values().next().value);
+    if (ev.id > lastId) { lastId = ev.id; sessionStorage.setItem(KEY, String(lastId)); }
     document.dispatchEvent(new CustomEvent("birlik:event", { detail: ev }));
+  }
+  // The server lost its link to the message queue and has it back: events
+  // published meanwhile never came. Ask for them, holding live ones until
+  // they are in, so everything is handled in order.
+  let resyncing = false;
+  let held = [];
+  socket.on("resync", async (r) => {
+    if (resyncing) return;
+    resyncing = true;
+    try {
+      const after = Math.min(lastId, Number(r?.after ?? lastId));
+      const res = await socket.timeout(10000).emitWithAck("sync", { after });
+      if (res?.ok) res.events.forEach(deliver);
+    } catch (e) {
+      socket.disconnect().connect(); // no answer: reconnect, which replays from lastId
+    } finally {
+      resyncing = false;
+      const later = held.sort((a, b) => a.id - b.id);
+      held = [];
+      later.forEach(deliver);
+    }
+  });
+  socket.on("event", (ev) => {
+    if (resyncing) { held.push(ev); return; }
+    deliver(ev);
   });
 })();

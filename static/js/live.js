@@ -24,7 +24,7 @@
   "use strict";
   const Birlik = window.Birlik;
   if (!Birlik || typeof Idiomorph === "undefined") return;
-  const GAP_MS = 300;
+  const GAP_MS = 1000;
   const FETCH_TIMEOUT_MS = 20000; // a hung request must not stop later updates
   const ROW = "[data-subject][id]";
   const text = JSON.parse(document.getElementById("live-text")?.textContent || "{}");

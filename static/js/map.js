@@ -223,19 +223,23 @@
     }
     return null;
   }
+  // Only the newest reveal may open a popup; an older one that never saw its
+  // marker shown gives up after a few seconds.
+  let stopReveal = () => {};
   function reveal(name, marker) {
+    stopReveal();
     const group = groups[name];
     let opened = false;
-    const open = () => { if (!opened) { opened = true; marker.openPopup(); } };
+    const open = () => { if (!opened) { opened = true; stopReveal(); marker.openPopup(); } };
     if (map.hasLayer(marker) && map.getBounds().contains(marker.getLatLng())) return open();
-    group.zoomToShowLayer(marker, open);
     // markercluster waits for a moveend outside its zoom animation and can miss
     // it when the two race on a busy machine; open as soon as the marker is shown.
-    const check = () => {
-      if (opened || map.hasLayer(marker)) { map.off("moveend zoomend", check); group.off("animationend", check); open(); }
-    };
+    const check = () => { if (map.hasLayer(marker)) open(); };
+    const timer = setTimeout(() => stopReveal(), 5000);
+    stopReveal = () => { map.off("moveend zoomend", check); group.off("animationend", check); clearTimeout(timer); };
     map.on("moveend zoomend", check);
     group.on("animationend", check);
+    group.zoomToShowLayer(marker, open);
   }
 
   document.getElementById("map-search").addEventListener("submit", async (ev) => {

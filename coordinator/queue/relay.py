@@ -1,0 +1,90 @@
+"""The outbox relay: committed outbox rows go to RQ and are marked sent.
+
+`send_now` runs right after a commit (the fast path). `sweep` runs in every
+worker every half second: it queues what the fast path could not (Redis was
+away, the process died between commit and queueing) and delayed rows once due.
+A row queued twice is harmless: every job is idempotent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from redis.exceptions import RedisError
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from coordinator import queue
+from coordinator.common.clock import now
+from coordinator.extensions import db
+from coordinator.queue.models import OutboxEntry
+
+log = logging.getLogger("birlik.outbox")
+BATCH = 500
+KEEP_SENT = timedelta(days=1)
+
+
+def _queue_one(name: str, args: list[Any], entry_id: int) -> None:
+    queue.enqueue(name, *args, job_id=f"outbox-{entry_id}")
+
+
+def send_now(due: Iterable[tuple[int, str, list[Any]]]) -> None:
+    """Queue just-committed rows; on a Redis failure leave them to the sweep."""
+    sent = []
+    for entry_id, name, args in due:
+        try:
+            _queue_one(name, args, entry_id)
+        except RedisError as exc:
+            log.warning("Redis is unavailable (%s); %s waits in the outbox", exc, name)
+            break
+        sent.append(entry_id)
+    if sent:
+        # Its own short transaction: the caller's has already committed.
+        with db.engine.begin() as conn:
+            conn.execute(update(OutboxEntry).where(OutboxEntry.id.in_(sent)).values(sent_at=now()))
+
+
+def sweep(*, session: Session) -> int:
+    """Queue every unsent row that is due, oldest first, each (job, args) once;
+    returns how many rows were sent. Raises RedisError when Redis is away
+    (nothing is marked sent then). The caller commits."""
+    rows = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.sent_at.is_(None), or_(OutboxEntry.not_before.is_(None), OutboxEntry.not_before <= now()))
+        .order_by(OutboxEntry.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    queued: set[tuple] = set()
+    for row in rows:
+        key = (row.job, *row.args)
+        row.attempts += 1
+        if key not in queued:
+            _queue_one(row.job, row.args, row.id)
+            queued.add(key)
+        row.sent_at = now()
+    return len(rows)
+
+
+def prune(*, session: Session) -> int:
+    """Forget rows sent more than a day ago. The caller commits."""
+    result = session.execute(delete(OutboxEntry).where(OutboxEntry.sent_at < now() - KEEP_SENT))
+    return result.rowcount or 0
+
+
+def backlog(*, session: Session) -> dict[str, Any]:
+    """Unsent rows that are due, and the age of the oldest, for /healthz."""
+    oldest = session.scalar(
+        select(OutboxEntry.created_at)
+        .where(OutboxEntry.sent_at.is_(None), or_(OutboxEntry.not_before.is_(None), OutboxEntry.not_before <= now()))
+        .order_by(OutboxEntry.id)
+        .limit(1)
+    )
+    count = session.scalar(
+        select(db.func.count(OutboxEntry.id)).where(
+            OutboxEntry.sent_at.is_(None), or_(OutboxEntry.not_before.is_(None), OutboxEntry.not_before <= now())
+        )
+    )
+    return {"unsent": int(count or 0), "oldest_seconds": (now() - oldest).total_seconds() if oldest else 0.0}
