@@ -40,7 +40,11 @@ class BirlikWorker(SimpleWorker):
     """Runs each job in the worker process (no fork per job: dispatch jobs
     take milliseconds and a fork cost ten times that). A running job's
     heartbeat lasts its remaining time limit plus 5 s, not RQ's fixed extra
-    minute, so a job whose worker died is requeued within seconds."""
+    minute, so a job whose worker died is requeued within seconds. When Redis
+    is away it tries again every 2 s at most (RQ's back-off reaches a minute),
+    so work resumes within seconds of Redis coming back."""
+
+    max_connection_wait_time = 2.0
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         limit = job.timeout if job.timeout and job.timeout > 0 else 60
@@ -123,21 +127,44 @@ class Upkeep:
             os._exit(UPKEEP_FAILED)
 
 
+def _wait_for_redis(app: Flask) -> None:
+    """A worker started while Redis is away waits for it instead of dying."""
+    while True:
+        try:
+            connection().ping()
+            return
+        except RedisError as exc:
+            log.warning("waiting for Redis at start-up (%s)", exc)
+            time.sleep(2.0)
+
+
 def run_worker(app: Flask, *, burst: bool = False) -> None:
     """Run one worker on every queue until stopped (or until empty with burst).
-    Job timeouts apply (SIGALRM in the main thread); run workers under a
-    supervisor that restarts them when they exit."""
+    Job timeouts apply (SIGALRM in the main thread). When RQ's loop gives up
+    because Redis went away, a fresh worker takes over as soon as Redis is
+    back; run workers under a supervisor that restarts them when they exit."""
     with app.app_context():
+        _wait_for_redis(app)
         queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
         worker = BirlikWorker(queues, connection=connection())
         gazetteer.settlements()  # load it now, not inside the first job
-        upkeep = None
-        if not burst:
-            upkeep = Upkeep(app, worker)
-            worker.clean_registries()  # what a killed predecessor left behind
-            threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()
+        if burst:
+            worker.work(with_scheduler=False, burst=True, logging_level="INFO")
+            return
+        upkeep = Upkeep(app, worker)
+        worker.clean_registries()  # what a killed predecessor left behind
+        threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()
         try:
-            worker.work(with_scheduler=False, burst=burst, logging_level="INFO")
+            while True:
+                try:
+                    worker.work(with_scheduler=False, logging_level="INFO")
+                except RedisError as exc:  # raised while registering or tearing down
+                    log.warning("worker loop: Redis unavailable (%s)", exc)
+                if worker._stop_requested:
+                    return  # SIGTERM or SIGINT: a clean stop
+                # RQ's loop quit on an error (Redis went away mid-job): start over.
+                _wait_for_redis(app)
+                worker = BirlikWorker(queues, connection=connection())
+                upkeep.worker = worker
         finally:
-            if upkeep is not None:
-                upkeep.stop.set()
+            upkeep.stop.set()
