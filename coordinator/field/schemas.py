@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from coordinator.api.schemas import StrictSchema
+from coordinator.api.schemas import Id, StrictSchema
 from coordinator.field.models import TASK_KINDS
 
 
@@ -96,7 +96,7 @@ class ReportIn(StrictSchema):
 
 
 class ReassignIn(StrictSchema):
-    team_id = fields.Integer(required=True, strict=True)
+    team_id = Id(required=True, strict=True)
 
 
 class TaskQuery(StrictSchema):
