@@ -130,6 +130,35 @@ def test_ill_typed_and_unknown_query_parameters_are_422_naming_them(make, api):
     assert api("get", f"/facilities?region_id={make.region('pavlodar').id}")[1] == []
 
 
+def test_text_with_a_nul_character_is_a_422_naming_the_field(make, api):
+    facility = make.facility("almaty")
+    status, body = api("put", f"/facilities/{facility.id}/managers", json={"usernames": ["a\x00b"]})
+    assert status == 422 and "usernames" in body["errors"]["json"]
+    status, body = api("get", "/geo/geocode?q=Al%00maty")
+    assert status == 422 and "q" in body["errors"]["query"]
+
+
+def test_a_time_with_an_offset_is_stored_as_utc_and_one_without_a_utc_form_is_a_422(make, api):
+    status, task = api(
+        "post",
+        "/tasks",
+        json={"kind": "inspection", "title": "t", "lat": 43.25, "lon": 76.9, "deadline": "2030-01-01T05:00:00+05:00"},
+    )
+    assert status == 201 and task["deadline"] == "2030-01-01T00:00:00"
+    status, body = api(
+        "post",
+        "/tasks",
+        json={"kind": "inspection", "title": "t", "lat": 43.25, "lon": 76.9, "deadline": "9999-12-31T23:00:00-05:00"},
+    )
+    assert status == 422 and "deadline" in body["errors"]["json"]
+    team = make.team("almaty")
+    field = make.account("field", team_id=team.id)
+    status, body = api(
+        "post", f"/teams/{team.id}/position", field, json={"lat": 43.25, "lon": 76.9, "at": "0001-01-01T00:00:00+05:00"}
+    )
+    assert status == 422 and "at" in body["errors"]["json"]
+
+
 @pytest.mark.parametrize(
     ("page", "message"),
     [
