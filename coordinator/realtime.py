@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from socketio.manager import Manager
 
 from coordinator import authz
+from coordinator.api.ids import MAX_EVENT_ID
 from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
 from coordinator.events import service as events
@@ -57,8 +58,10 @@ def _on_connect(auth: dict[str, Any] | None = None):
     missed: list[dict[str, Any]] = []
     if after is not None:
         try:
-            after_id = max(0, int(after))
-        except (TypeError, ValueError):
+            # Beyond the largest event id there is nothing to replay (and the
+            # database could not compare such a number).
+            after_id = min(max(0, int(after)), MAX_EVENT_ID)
+        except (TypeError, ValueError, OverflowError):
             after_id = 0
         missed = events.replay(session=db.session, rooms=rooms, after_id=after_id)
         for payload in missed:

@@ -1,13 +1,14 @@
 """The JSON API under /api/v1: OpenAPI via flask-smorest, error handling,
-idempotency and the base schema. Each domain registers its own blueprints with
-`register_api` from its `init_app`; this package imports no domain."""
+idempotency, the base schema, and the checks of ids and query strings. Each
+domain registers its own blueprints with `register_api` from its `init_app`;
+this package imports no domain."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Blueprint
 
-from coordinator.api import errors, idempotency
+from coordinator.api import errors, idempotency, ids, query
 from coordinator.extensions import api
 
 PREFIX = "/api/v1"
@@ -20,9 +21,12 @@ def register_api(*blueprints: Blueprint) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Set up the API object, the error handlers and idempotency."""
+    """Set up the id converter of every route (so before any route is added),
+    the API object, the error handlers, the query check and idempotency."""
+    ids.init_app(app)
     api.init_app(app, spec_kwargs={"info": {"description": "Birlik emergency-response coordination API."}})
     if "bearerAuth" not in api.spec.components.security_schemes:
         api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     errors.init_app(app)
+    query.init_app(app)
     idempotency.init_app(app)

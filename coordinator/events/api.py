@@ -5,7 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coordinator import authz
-from coordinator.api.schemas import StrictSchema
+from coordinator.api.ids import MAX_EVENT_ID
+from coordinator.api.schemas import Id, StrictSchema
 from coordinator.authz import ANY_USER, allow
 from coordinator.events import service
 from coordinator.extensions import db
@@ -14,7 +15,7 @@ blp = Blueprint("api_events", __name__, url_prefix="/events", description="Event
 
 
 class EventsQuery(StrictSchema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = Id(load_default=0, minimum=0, maximum=MAX_EVENT_ID)
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
 
 

@@ -1,7 +1,5 @@
 """API: teams (shift, position) and tasks (offers and the team's steps)."""
 
-from datetime import UTC
-
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -57,8 +55,9 @@ def get_team(team_id):
 def position(body, team_id):
     """The phone's latest position (sent at most every 15 s while on duty)."""
     team = teams.get_team(session=db.session, user=current_user, team_id=team_id)
-    at = body["at"] if body["at"].tzinfo is None else body["at"].astimezone(UTC).replace(tzinfo=None)
-    teams.report_position(session=db.session, user=current_user, team=team, lat=body["lat"], lon=body["lon"], at=at)
+    teams.report_position(
+        session=db.session, user=current_user, team=team, lat=body["lat"], lon=body["lon"], at=body["at"]
+    )
     db.session.commit()
     return _with_stale([team])[0]
 

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from coordinator.api.schemas import StrictSchema
+from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.field.models import TASK_KINDS
 
 
@@ -26,7 +26,7 @@ class TeamOut(StrictSchema):
 class PositionIn(StrictSchema):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    at = fields.DateTime(required=True)
+    at = UtcDateTime(required=True)
     accuracy_m = fields.Float(validate=validate.Range(min=0))
 
 
@@ -42,7 +42,7 @@ class TaskIn(StrictSchema):
     dest_lat = fields.Float(validate=validate.Range(min=-90, max=90))
     dest_lon = fields.Float(validate=validate.Range(min=-180, max=180))
     priority = fields.Integer(load_default=3, validate=validate.Range(min=1, max=5))
-    deadline = fields.DateTime()
+    deadline = UtcDateTime()
     details = fields.Dict()
 
 
@@ -96,7 +96,7 @@ class ReportIn(StrictSchema):
 
 
 class ReassignIn(StrictSchema):
-    team_id = fields.Integer(required=True, strict=True)
+    team_id = Id(required=True, strict=True)
 
 
 class TaskQuery(StrictSchema):

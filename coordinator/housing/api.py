@@ -1,13 +1,12 @@
 """API: facilities, their beds, occupancy, and CSV import."""
 
-from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from coordinator.authz import HOUSING_ROLES, HQ_ROLES, allow
 from coordinator.extensions import db
 from coordinator.housing import facilities, figures
-from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityUpdate, ManagersIn
+from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityQuery, FacilityUpdate, ManagersIn
 from coordinator.imports.api import ImportOut, start_import
 
 blp = Blueprint("api_housing", __name__, url_prefix="/facilities", description="Quarantine facilities")
@@ -15,11 +14,11 @@ blp = Blueprint("api_housing", __name__, url_prefix="/facilities", description="
 
 @blp.route("", methods=["GET"])
 @allow(*HOUSING_ROLES)
+@blp.arguments(FacilityQuery, location="query")
 @blp.response(200, FacilityOut(many=True))
-def list_facilities():
+def list_facilities(args):
     """Facilities within the caller's scope (`?region_id=` narrows it)."""
-    region_id = request.args.get("region_id", type=int)
-    return facilities.list_facilities(session=db.session, user=current_user, region_id=region_id)
+    return facilities.list_facilities(session=db.session, user=current_user, region_id=args.get("region_id"))
 
 
 @blp.route("/summary", methods=["GET"])

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from coordinator.api.schemas import StrictSchema
+from coordinator.api.schemas import Id, StrictSchema
 from coordinator.housing.facilities import MAX_BEDS
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS
 
@@ -165,8 +165,12 @@ class OptionalCountIn(StrictSchema):
 
 
 class MoveIn(StrictSchema):
-    facility_id = fields.Integer(required=True, strict=True)
+    facility_id = Id(required=True, strict=True)
     category = fields.String(validate=validate.OneOf(BED_CATEGORIES))
+
+
+class FacilityQuery(StrictSchema):
+    region_id = Id()
 
 
 class PlacementQuery(StrictSchema):
@@ -186,5 +190,5 @@ class PlacementQuery(StrictSchema):
             )
         )
     )
-    facility_id = fields.Integer()
+    facility_id = Id()
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=2000))

@@ -3,20 +3,33 @@ facility manager's phone page. Actions go through the JSON API."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from coordinator import authz
+from coordinator.api.schemas import Id
 from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.housing import facilities as facility_service
 from coordinator.housing import placement
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, PLACEMENT_STATUSES, PlacementRequest
+from coordinator.pages import query_args
 
 bp = Blueprint("housing", __name__)
 BOARD = ("waiting", "requested", "assigned", "in_transit", "checked_in")
+
+
+class FacilitiesQuery(Schema):
+    region_id = Id(error="Unknown region {input!r}: pick a region from the list.")
+
+
+class PlacementsQuery(Schema):
+    status = fields.String(
+        validate=validate.OneOf(PLACEMENT_STATUSES, error="Unknown status {input!r}: pick one of the tabs.")
+    )
 
 
 def _placements(*, statuses: tuple[str, ...], facility_ids: list[int] | None = None, limit: int = 300):
@@ -35,7 +48,7 @@ def _placements(*, statuses: tuple[str, ...], facility_ids: list[int] | None = N
 @bp.route("/hq/facilities")
 @allow(*authz.HQ_ROLES)
 def facilities():
-    region_id = request.args.get("region_id", type=int)
+    region_id = query_args(FacilitiesQuery()).get("region_id")
     return render_template(
         "housing/facilities.html",
         facilities=facility_service.list_facilities(session=db.session, user=current_user, region_id=region_id),
@@ -62,8 +75,8 @@ def facility(facility_id: int):
 @bp.route("/hq/placements")
 @allow(*authz.HQ_ROLES)
 def placements():
-    status = request.args.get("status")
-    statuses = (status,) if status in PLACEMENT_STATUSES else BOARD
+    status = query_args(PlacementsQuery()).get("status")
+    statuses = (status,) if status else BOARD
     rows = _placements(statuses=statuses)
     return render_template(
         "housing/placements.html",

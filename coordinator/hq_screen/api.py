@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coordinator import authz
-from coordinator.api.schemas import StrictSchema
+from coordinator.api.schemas import Id, StrictSchema
 from coordinator.authz import ANY_USER, HQ_ROLES, allow
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
@@ -19,16 +19,16 @@ blp = Blueprint("api_map", __name__, url_prefix="/map", description="The HQ map"
 
 class LayersQuery(StrictSchema):
     layers = fields.String(load_default=",".join(map_layers.LAYERS))
-    region_id = fields.Integer(load_default=None)
+    region_id = Id(load_default=None)
     status = fields.String(load_default="")
 
 
 class RegionQuery(StrictSchema):
-    region_id = fields.Integer(load_default=None)
+    region_id = Id(load_default=None)
 
 
 class ExportQuery(StrictSchema):
-    region_id = fields.Integer(load_default=None)
+    region_id = Id(load_default=None)
     status = fields.String(load_default="")
 
 

@@ -1,14 +1,17 @@
 """The signed-in home page (`/`): each role's home is registered by the domain
-that owns it, so this package imports no domain. Also the labels every page uses."""
+that owns it, so this package imports no domain. Also the labels every page
+uses, and how a page reads its query string."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, request
+from marshmallow import EXCLUDE, Schema, ValidationError
 
 from coordinator.authz import ANY_USER, allow
-from coordinator.common.errors import Forbidden
+from coordinator.common.errors import Forbidden, Invalid
 
 bp = Blueprint("pages", __name__)
 _HOMES = "birlik_homes"
@@ -17,6 +20,19 @@ _HOMES = "birlik_homes"
 def register_home(app: Flask, role: str, view: Callable) -> None:
     """`view()` answers `/` for users of `role` (a page or a redirect)."""
     app.extensions.setdefault(_HOMES, {})[role] = view
+
+
+def query_args(schema: Schema) -> dict[str, Any]:
+    """A page's query string read through `schema`. A blank value counts as
+    absent (a form's "all" choice) and parameters the schema does not name are
+    ignored (a link may carry others); a bad value raises Invalid, a 422 page
+    showing the field's message, which should say what to pick instead."""
+    given = {name: value for name, value in request.args.items() if value.strip()}
+    try:
+        return schema.load(given, unknown=EXCLUDE)
+    except ValidationError as exc:
+        name, messages = next(iter(exc.normalized_messages().items()))
+        raise Invalid(messages[0], field=name) from None
 
 
 @bp.route("/")

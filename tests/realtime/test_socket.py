@@ -63,6 +63,20 @@ def test_reconnect_replays_exactly_the_missed_events_in_order(client, make, sock
     assert back.welcome["replayed"] == 3
 
 
+def test_a_replay_cursor_beyond_any_event_id_replays_nothing(client, make, socket_client, wait_for):
+    national = make.account("hq")
+    client.post(f"/api/v1/hqs/{make.hq('almaty').id}/status-reports", json=BODY, headers=national.auth)
+    for cursor in (2**63, 10**99):  # beyond BIGINT; Socket.IO itself refuses longer numbers
+        sio = socket_client(national.token, last_event_id=cursor)
+        assert wait_for(lambda sio=sio: getattr(sio, "welcome", None))
+        assert sio.welcome["replayed"] == 0 and sio.received == []
+        assert sio.welcome["last_event_id"] >= 1
+    # A cursor that is no integer at all counts as none: everything is replayed.
+    sio = socket_client(national.token, last_event_id=float("inf"))
+    assert wait_for(lambda: getattr(sio, "welcome", None))
+    assert sio.welcome["replayed"] == 1
+
+
 def test_regional_client_hears_nothing_of_other_regions(client, make, socket_client, wait_for):
     regional = make.account("hq", region_id=make.region("almaty").id)
     national_user = make.account("hq")
