@@ -62,7 +62,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     _configure(app, config)
 
     import coordinator.models  # noqa: F401  (every table, before the engine is used)
-    from coordinator import api, authz, cli, database, i18n, pages, queue, realtime, redis_conn, vendor
+    from coordinator import api, authz, cli, database, i18n, pages, proxies, queue, realtime, redis_conn, vendor
     from coordinator.auth import security
     from coordinator.events import service as event_service
 
@@ -81,4 +81,5 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     pages.init_app(app)
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)
+    proxies.init_app(app)  # last: the outermost WSGI layer
     return app
