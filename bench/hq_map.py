@@ -105,7 +105,7 @@ def first_render(browser, system: DemoSystem, markers: int) -> dict:
         context, page = _sign_in(browser, system)
         page.goto(system.url + "/hq")
         page.wait_for_function(
-            f"window.__bench.drawnAt !== null && BirlikMap.markerCount() >= {markers}", timeout=120_000
+            f"() => window.__bench.drawnAt !== null && BirlikMap.markerCount() >= {markers}", timeout=120_000
         )
         times.append(page.evaluate("window.__bench.drawnAt"))
         context.close()
@@ -167,7 +167,7 @@ def _event_load(system: DemoSystem, token: str, *, rate: int, seconds: int) -> d
 def frame_times(browser, system: DemoSystem, *, rate: int, seconds: int) -> dict:
     context, page = _sign_in(browser, system)
     page.goto(system.url + "/hq")
-    page.wait_for_function("window.__bench.drawnAt !== null", timeout=120_000)
+    page.wait_for_function("() => window.__bench.drawnAt !== null", timeout=120_000)
     page.wait_for_selector("#live-state.ok", timeout=30_000)
     first_id = _last_event_id(system)
     page.evaluate("window.__benchRecord()")

@@ -32,6 +32,10 @@ class BaseConfig:
     LOGIN_LOCK_AFTER = 6
     LOGIN_LOCK_SECONDS = 900
     LOGIN_SLOW_SECONDS = 1.0
+    # Addresses or networks (CIDR) of the reverse proxies in front of the app.
+    # Only a request from one of them has its X-Forwarded-For/-Proto honoured.
+    TRUSTED_PROXIES: tuple[str, ...] = ()
+    HSTS_SECONDS = 0  # Strict-Transport-Security max-age; 0 sends none
     HQ_SILENCE_MINUTES = 180
     HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
     MAX_GROUP = 2000  # people in one placement request
@@ -88,6 +92,7 @@ class ProductionConfig(BaseConfig):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 31536000  # a year: production is served over HTTPS only
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

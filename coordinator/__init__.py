@@ -62,12 +62,26 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     _configure(app, config)
 
     import coordinator.models  # noqa: F401  (every table, before the engine is used)
-    from coordinator import api, authz, cli, database, i18n, pages, queue, realtime, redis_conn, vendor
+    from coordinator import (
+        api,
+        authz,
+        cli,
+        database,
+        headers,
+        i18n,
+        pages,
+        proxies,
+        queue,
+        realtime,
+        redis_conn,
+        vendor,
+    )
     from coordinator.auth import security
     from coordinator.events import service as event_service
 
     database.init_app(app)
     redis_conn.init_app(app)
+    headers.init_app(app)
     i18n.init_app(app, _locale)
     security.init_app(app)
     authz.init_app(app)
@@ -81,4 +95,5 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     pages.init_app(app)
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)
+    proxies.init_app(app)  # last: the outermost WSGI layer
     return app

@@ -1,4 +1,4 @@
-"""Wires sessions, bearer tokens and CSRF into the app."""
+"""Wires sessions, bearer tokens, CSRF and the login throttle into the app."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from flask_login import current_user
 
 from coordinator.auth import service
 from coordinator.auth.models import User
+from coordinator.auth.throttle import LoginThrottle, ProcessCounters
 from coordinator.extensions import csrf, db, login_manager
 from coordinator.redis_conn import get_redis
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_FALLBACK = "birlik_login_fallback"
 
 
 def bearer_token() -> str | None:
@@ -21,10 +23,12 @@ def bearer_token() -> str | None:
     return None
 
 
-def throttle() -> service.LoginThrottle:
+def throttle() -> LoginThrottle:
+    """The login throttle: on the app's Redis, or this process's counters while Redis is away."""
     cfg = current_app.config
-    return service.LoginThrottle(
+    return LoginThrottle(
         get_redis(),
+        current_app.extensions[_FALLBACK],
         slow_after=cfg["LOGIN_SLOW_AFTER"],
         lock_after=cfg["LOGIN_LOCK_AFTER"],
         window=cfg["LOGIN_LOCK_SECONDS"],
@@ -33,6 +37,8 @@ def throttle() -> service.LoginThrottle:
 
 
 def client_address() -> str:
+    """The client's address: the peer's, or the one a trusted proxy forwarded
+    (see coordinator.proxies)."""
     return request.remote_addr or "unknown"
 
 
@@ -71,6 +77,8 @@ def init_csrf(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    """Sessions, bearer tokens and the throttle's in-process counters."""
+    app.extensions[_FALLBACK] = ProcessCounters()
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     app.before_request(_bearer_user)

@@ -1,20 +1,19 @@
-"""Users, password hashing (Argon2id), API tokens and login throttling."""
+"""Users, password hashing (Argon2id), API tokens and sign-in."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator.auth.models import ROLES, ApiToken, User
+from coordinator.auth.throttle import LoginThrottle
 from coordinator.common.clock import now
-from coordinator.common.errors import Invalid, TooManyAttempts
+from coordinator.common.errors import Invalid
 from coordinator.events import service as events
 
 _hasher = PasswordHasher()
@@ -114,44 +113,10 @@ def user_for_token(*, session: Session, token: str) -> User | None:
     return row.user
 
 
-class LoginThrottle:
-    """Counts failed logins per account and per address in Redis. After
-    `slow_after` failures each attempt is delayed; after `lock_after` the
-    account or address is refused until the window passes."""
-
-    def __init__(self, redis: Redis, *, slow_after: int, lock_after: int, window: int, delay: float) -> None:
-        self.redis, self.slow_after, self.lock_after = redis, slow_after, lock_after
-        self.window, self.delay = window, delay
-
-    def _keys(self, username: str, address: str) -> list[str]:
-        return [f"birlik:login:user:{username.lower()}", f"birlik:login:addr:{address}"]
-
-    def before_attempt(self, username: str, address: str) -> None:
-        """Refuse or slow an attempt according to recent failures."""
-        counts = [int(v or 0) for v in self.redis.mget(self._keys(username, address))]
-        worst = max(counts)
-        if worst >= self.lock_after:
-            ttl = max(self.redis.ttl(k) for k in self._keys(username, address))
-            minutes = max(1, (ttl + 59) // 60)
-            raise TooManyAttempts(
-                f"Too many failed sign-ins. Try again in {minutes} minute(s).", retry_after=max(ttl, 1)
-            )
-        if worst >= self.slow_after:
-            time.sleep(self.delay * (worst - self.slow_after + 1))
-
-    def failed(self, username: str, address: str) -> None:
-        pipe = self.redis.pipeline()
-        for key in self._keys(username, address):
-            pipe.incr(key)
-            pipe.expire(key, self.window)
-        pipe.execute()
-
-    def succeeded(self, username: str) -> None:
-        self.redis.delete(self._keys(username, "")[0])
-
-
 def authenticate(*, session: Session, throttle: LoginThrottle, username: str, password: str, address: str) -> User:
-    """The user for a username and password; raises Invalid or TooManyAttempts."""
+    """The user for a username and password. Raises TooManyAttempts from an
+    address that failed too often (before the password is checked), else
+    Invalid for a wrong username or password."""
     throttle.before_attempt(username, address)
     user = get_by_username(session=session, username=username)
     if user is None or not user.active or not check_password(user, password):

@@ -90,6 +90,17 @@
     }));
   }, true);
 
+  // Behaviour that pages declare in markup, since the Content-Security-Policy
+  // allows no inline handlers: <select data-submit-on-change> submits its form;
+  // <select data-api-prefix="PUT /api/v1/..."> points its form's data-api at
+  // the prefix plus the chosen value. Delegated, so patched regions keep it.
+  document.addEventListener("change", (ev) => {
+    const el = ev.target;
+    if (!(el instanceof HTMLSelectElement) || !el.form) return;
+    if (el.hasAttribute("data-submit-on-change")) el.form.submit();
+    if (el.dataset.apiPrefix) el.form.dataset.api = el.dataset.apiPrefix + el.value;
+  });
+
   window.Birlik = { api, refreshMain, bind, describe };
   bind(document);
 

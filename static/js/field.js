@@ -230,7 +230,10 @@
     if (typeof L === "undefined") return;
     if (!map) {
       map = L.map("map", { zoomControl: true }).setView(point, 12);
-      L.tileLayer(window.BIRLIK_TILE_URL, { maxZoom: 18 }).addTo(map);
+      // OpenStreetMap's servers refuse tiles without a Referer; the page's own
+      // Referrer-Policy (same-origin) would send none.
+      L.tileLayer(document.getElementById("map").dataset.tiles,
+        { maxZoom: 18, referrerPolicy: "strict-origin-when-cross-origin" }).addTo(map);
     }
     if (marker) marker.remove();
     marker = L.marker(point).addTo(map);

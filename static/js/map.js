@@ -12,7 +12,10 @@
   const word = (w) => text(WORDS[w] || w);
   const errorBox = document.getElementById("map-error");
   const map = L.map(box, { preferCanvas: true }).setView([48.0, 67.0], 5);
-  L.tileLayer(box.dataset.tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
+  // OpenStreetMap's servers refuse tiles without a Referer; the page's own
+  // Referrer-Policy (same-origin) would send none.
+  L.tileLayer(box.dataset.tiles,
+    { maxZoom: 18, attribution: "© OpenStreetMap", referrerPolicy: "strict-origin-when-cross-origin" }).addTo(map);
   const regions = L.geoJSON(null, { style: { color: "#0f2a44", weight: 1, fillColor: "#dbe7f3", fillOpacity: 0.35 } })
     .addTo(map);
   window.Birlik.api("GET", "/api/v1/map/regions.geojson").then((res) => {

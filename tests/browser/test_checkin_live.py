@@ -32,7 +32,9 @@ def test_manager_check_in_updates_hq_view_live(browser, live_server, sign_in, ma
     expect(occupant).to_have_attribute("id", f"placement-{group.id}")
     manager_page.screenshot(path=str(tmp_path / "manager.png"), full_page=True)
 
-    hq_page.wait_for_function("document.querySelector('[data-kpi=beds_occupied]').textContent === '2'", timeout=5000)
+    hq_page.wait_for_function(
+        "() => document.querySelector('[data-kpi=beds_occupied]').textContent === '2'", timeout=5000
+    )
     assert hq_page.evaluate("window.__noReload") is True
     hq_page.locator("summary", has_text="Live events").click()
     # The figure may follow another event of the check-in: wait for this one itself.

@@ -49,7 +49,7 @@ def test_offer_appears_on_the_phone_and_acceptance_on_hq(
     field_page.screenshot(path=str(tmp_path / "field.png"), full_page=True)
 
     hq_page.wait_for_function(
-        f"document.querySelector('#task-{task_id} .task-status')?.textContent === 'accepted'", timeout=10000
+        f"() => document.querySelector('#task-{task_id} .task-status')?.textContent === 'accepted'", timeout=10000
     )
     hq_context.close()
     phone.close()

@@ -104,7 +104,7 @@ def test_after_a_disconnect_the_screen_shows_reconnecting_and_replays_what_it_mi
     page.wait_for_selector("#live-state.ok")
     # The marker has to be drawn before the socket drops: a first load still in
     # flight could otherwise fetch the change itself, and nothing would be replayed.
-    page.wait_for_function(f"BirlikMap.marker('facilities', {facility.id})?.free === 10", timeout=15000)
+    page.wait_for_function(f"() => BirlikMap.marker('facilities', {facility.id})?.free === 10", timeout=15000)
     # Note every event the screen takes in, and whether it still said
     # "reconnecting" then (a replayed event comes before the welcome).
     page.evaluate(
@@ -125,7 +125,7 @@ def test_after_a_disconnect_the_screen_shows_reconnecting_and_replays_what_it_mi
     assert page.evaluate(f"BirlikMap.marker('facilities', {facility.id}).free") == 10
     page.evaluate("Birlik.socket.connect()")
     page.wait_for_selector("#live-banner[hidden]", state="attached", timeout=5000)
-    page.wait_for_function(f"BirlikMap.marker('facilities', {facility.id}).free === 4", timeout=5000)
+    page.wait_for_function(f"() => BirlikMap.marker('facilities', {facility.id}).free === 4", timeout=5000)
     # The change came in the replay: before the welcome, while the screen said reconnecting.
     heard = page.evaluate("window.__heard")
     [welcome_at] = [i for i, h in enumerate(heard) if "welcome" in h]

@@ -225,7 +225,7 @@ def test_teams_board_assigns_while_positions_stream_in(browser, live_server, sig
 
         row.get_by_role("button", name="Assign").click(timeout=10000)
         page.wait_for_function(
-            f"document.querySelector('#task-{task.id} .task-status')?.textContent === 'offered'", timeout=10000
+            f"() => document.querySelector('#task-{task.id} .task-status')?.textContent === 'offered'", timeout=10000
         )
         assert row.evaluate("el => el.open") is True
         assert row.locator(".form-error").first.inner_text() == ""
@@ -292,7 +292,7 @@ def test_facility_page_keeps_forms_and_charts(browser, live_server, sign_in, mak
             timeout=10,
         )
         assert checked_in.ok, checked_in.text
-        page.wait_for_function("Chart.getChart('forecast-chart').data.datasets[1].data[0] === 2", timeout=10000)
+        page.wait_for_function("() => Chart.getChart('forecast-chart').data.datasets[1].data[0] === 2", timeout=10000)
     finally:
         stream.stop()
 

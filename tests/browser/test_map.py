@@ -16,7 +16,9 @@ def test_map_draws_outlines_and_markers_without_tiles(browser, live_server, sign
     page = sign_in(context, hq)
     page.goto(live_server.url + "/hq")
     page.wait_for_selector("#hq-map[data-loaded='1']", timeout=15000)
-    page.wait_for_function("document.querySelectorAll('#hq-map path.leaflet-interactive, #hq-map canvas').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#hq-map path.leaflet-interactive, #hq-map canvas').length > 0"
+    )
     shot = tmp_path / "map.png"
     page.locator("#hq-map").screenshot(path=str(shot))
     from PIL import Image
@@ -33,6 +35,6 @@ def test_map_draws_outlines_and_markers_without_tiles(browser, live_server, sign
     client.put(
         f"/api/v1/facilities/{facility.id}/beds/standard", json={"total": 10, "out_of_service": 10}, headers=hq.auth
     )
-    page.wait_for_function("document.querySelector('[data-kpi=beds_free]').textContent === '5'", timeout=10000)
+    page.wait_for_function("() => document.querySelector('[data-kpi=beds_free]').textContent === '5'", timeout=10000)
     assert page.evaluate("window.__noReload") is True
     context.close()
