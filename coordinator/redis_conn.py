@@ -7,7 +7,9 @@ from redis import Redis
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["birlik_redis"] = Redis.from_url(app.config["REDIS_URL"], health_check_interval=30, socket_connect_timeout=2)
+    app.extensions["birlik_redis"] = Redis.from_url(
+        app.config["REDIS_URL"], health_check_interval=30, socket_connect_timeout=2
+    )
 
 
 def get_redis() -> Redis:

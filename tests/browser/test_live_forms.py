@@ -118,7 +118,7 @@ def assert_stormed(page, stream: EventStream) -> None:
     """The stream really was a storm, and the page received it."""
     assert not stream.errors, stream.errors[:3]
     assert len(stream.sent) >= 60, f"only {len(stream.sent)} changes were sent"
-    page.wait_for_function("window.__events >= 60", timeout=30000)
+    page.wait_for_function("() => window.__events >= 60", timeout=30000)
 
 
 def test_facilities_page_keeps_the_new_facility_form(browser, live_server, sign_in, make, db_session):
