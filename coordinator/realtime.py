@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import socketio as python_socketio
@@ -17,6 +18,7 @@ from flask_login import current_user
 from flask_socketio import disconnect, emit, join_room, leave_room
 from redis.exceptions import RedisError
 from socketio.manager import Manager
+from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator import authz
 from coordinator.api.ids import MAX_EVENT_ID
@@ -93,6 +95,14 @@ def _on_sync(data: dict[str, Any] | None):
     return {"ok": True, "events": missed, "last_event_id": events.last_id(session=db.session)}
 
 
+def _newest_event_id(app: Flask) -> int:
+    with app.app_context():
+        try:
+            return events.last_id(session=db.session)
+        finally:
+            db.session.remove()
+
+
 class ResumingRedisManager(python_socketio.RedisManager):
     """The Redis message queue, resubscribing every second when the link drops
     (not with a back-off of up to a minute), and, once back, telling this
@@ -101,12 +111,20 @@ class ResumingRedisManager(python_socketio.RedisManager):
 
     RETRY_SECONDS = 1.0
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, newest: Callable[[], int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.newest = newest
         self.last_relayed = 0
 
     def _redis_listen_with_retries(self):  # pragma: no cover  (exercised through a live server)
         broken = False
+        if self.newest is not None:
+            # Start from the newest event, not 0: a resync before anything was
+            # relayed must not send a screen its whole history.
+            try:
+                self.last_relayed = self.newest()
+            except SQLAlchemyError as exc:
+                self._get_logger().error(f"Cannot read the newest event id ({exc})")
         while True:
             try:
                 self._redis_connect()
@@ -159,7 +177,9 @@ def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        client_manager=ResumingRedisManager(app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"]),
+        client_manager=ResumingRedisManager(
+            app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"], newest=lambda: _newest_event_id(app)
+        ),
         cors_allowed_origins=list(app.config["SOCKETIO_CORS_ORIGINS"] or []) or None,
     )
     socketio.on_event("connect", _on_connect)
