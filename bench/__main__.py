@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark and print the figures.
 
-BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS, BENCH_TASKS, BENCH_MAP_RATE and
-BENCH_MAP_SECONDS shorten or lengthen the runs."""
+BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS, BENCH_TASKS, BENCH_MAP_RATE,
+BENCH_MAP_SECONDS, BENCH_OUTAGE_SECONDS and BENCH_OUTAGE_RATE shorten or lengthen the runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import dispatch, field, hq_map
+from bench import dispatch, field, hq_map, recovery
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -20,6 +20,7 @@ def main() -> None:
         "housing": dispatch.run(),
         "field": field.run(),
         "hq_map": hq_map.run(),
+        "recovery": recovery.run(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

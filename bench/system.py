@@ -1,5 +1,7 @@
 """Runs the whole system as `make demo` does (private Redis, web, one worker,
-demo data, embedded defaults) in a scratch directory, for a benchmark."""
+demo data, embedded defaults) in a scratch directory, for a benchmark. With
+`own_redis`, the benchmark starts that private Redis itself, on a fixed port,
+so it can stop it and start it again while the system runs."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import requests
 
+from coordinator.embedded_redis import PrivateRedis
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,15 +28,32 @@ def free_port() -> int:
 
 
 class DemoSystem:
-    def __init__(self) -> None:
+    def __init__(self, *, own_redis: bool = False) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="birlik-bench-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
+        # Where the demo would put its own server, so `env` reads the same URL file.
+        self.redis = PrivateRedis(self.dir / "var") if own_redis else None
+        self.redis_port = 0
+
+    def stop_redis(self) -> None:
+        assert self.redis is not None, "DemoSystem(own_redis=True) only"
+        self.redis.stop()
+
+    def start_redis(self) -> None:
+        """Start the private Redis again on its port; returns once it answers."""
+        assert self.redis is not None, "DemoSystem(own_redis=True) only"
+        self.redis.start(port=self.redis_port)
 
     def __enter__(self) -> DemoSystem:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BIRLIK_")}
         env.update(BIRLIK_PORT=str(self.port), BIRLIK_VAR_DIR=str(self.dir / "var"), BIRLIK_DEMO_SIMULATE="0")
+        self.log = None
+        if self.redis is not None:
+            url = self.redis.start()
+            self.redis_port = int(url.rsplit(":", 1)[1].split("/")[0])
+            env["BIRLIK_REDIS_URL"] = url  # the demo then starts no server of its own
         self.log = open(self.dir / "system.log", "wb")  # noqa: SIM115  (closed in __exit__)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "coordinator.demo.launch"],
@@ -79,4 +100,7 @@ class DemoSystem:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
+        if self.redis is not None:
+            self.redis.stop()
