@@ -117,10 +117,12 @@ class ResumingRedisManager(python_socketio.RedisManager):
         self.last_relayed = 0
 
     def _redis_listen_with_retries(self):  # pragma: no cover  (exercised through a live server)
-        broken = False
+        # The first subscription counts as a recovery too: a client may have
+        # connected (and missed an event) before this process was subscribed.
+        # Read the newest event first, so the resync covers that gap and no
+        # more (a resync from 0 would send a screen its whole history).
+        broken = True
         if self.newest is not None:
-            # Start from the newest event, not 0: a resync before anything was
-            # relayed must not send a screen its whole history.
             try:
                 self.last_relayed = self.newest()
             except SQLAlchemyError as exc:

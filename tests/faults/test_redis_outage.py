@@ -133,13 +133,14 @@ def test_a_connected_screen_gets_every_event_of_its_rooms_after_an_outage(
         assert resp.status_code == 200
 
     change(0)
-    assert wait_for(lambda: len(got) == 1)
+    assert wait_for(lambda: len(got) >= 1)
+    resyncs_before = len(state["batches"])  # the server's first subscription may have sent one
     valkey.stop()
     for n in range(1, 11):  # made while the web process cannot publish
         change(n)
         time.sleep(OUTAGE_SECONDS / 10)
     valkey.start()
-    assert wait_for(lambda: state["batches"], timeout=15), "the server should tell the screen to resync"
+    assert wait_for(lambda: len(state["batches"]) > resyncs_before, timeout=15), "the server should say: resync"
     for n in range(11, 14):  # and live again after
         change(n)
 
