@@ -23,8 +23,10 @@ import time
 
 from flask import Flask
 from redis.exceptions import RedisError
-from rq import SimpleWorker
+from rq import SimpleWorker, worker_registration
 from rq.job import Job
+from rq.registry import clean_registries
+from rq.utils import now
 from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator.extensions import db
@@ -45,10 +47,28 @@ class BirlikWorker(SimpleWorker):
     so work resumes within seconds of Redis coming back."""
 
     max_connection_wait_time = 2.0
+    maintenance_lock_seconds = 5.0  # set from WORKER_MAINTENANCE_SECONDS
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         limit = job.timeout if job.timeout and job.timeout > 0 else 60
         return max(int(limit - working_time), 1) + 5
+
+    def clean_registries(self) -> None:
+        """RQ's registry cleaning, with a lock that lasts seconds instead of
+        RQ's 15 minutes: a worker killed while it held the lock (the upkeep
+        thread cleans every few seconds) would otherwise stop every worker
+        from requeueing abandoned jobs for a quarter of an hour."""
+        hold = max(int(self.maintenance_lock_seconds), 1)
+        for queue in self.queues:
+            if not self.connection.set(queue.registry_cleaning_key, 1, nx=True, ex=hold):
+                continue  # another worker is cleaning this queue right now
+            try:
+                clean_registries(queue, self._exc_handlers)
+                worker_registration.clean_worker_registry(queue)
+                queue.intermediate_queue.cleanup(self, queue)
+            finally:
+                queue.release_maintenance_lock()
+        self.last_cleaned_at = now()
 
 
 class Upkeep:
@@ -138,6 +158,12 @@ def _wait_for_redis(app: Flask) -> None:
             time.sleep(2.0)
 
 
+def _new_worker(app: Flask, queues: list) -> BirlikWorker:
+    worker = BirlikWorker(queues, connection=connection())
+    worker.maintenance_lock_seconds = app.config["WORKER_MAINTENANCE_SECONDS"]
+    return worker
+
+
 def run_worker(app: Flask, *, burst: bool = False) -> None:
     """Run one worker on every queue until stopped (or until empty with burst).
     Job timeouts apply (SIGALRM in the main thread). When RQ's loop gives up
@@ -146,7 +172,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
     with app.app_context():
         _wait_for_redis(app)
         queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
-        worker = BirlikWorker(queues, connection=connection())
+        worker = _new_worker(app, queues)
         gazetteer.settlements()  # load it now, not inside the first job
         if burst:
             worker.work(with_scheduler=False, burst=True, logging_level="INFO")
@@ -164,7 +190,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
                     return  # SIGTERM or SIGINT: a clean stop
                 # RQ's loop quit on an error (Redis went away mid-job): start over.
                 _wait_for_redis(app)
-                worker = BirlikWorker(queues, connection=connection())
+                worker = _new_worker(app, queues)
                 upkeep.worker = worker
         finally:
             upkeep.stop.set()
