@@ -47,6 +47,10 @@ class BaseConfig:
     COVER_WINDOW_DAYS = 14  # days of cover = on hand / mean daily issue over this window
     COVER_ALERT_DAYS = 7.0  # alert HQ when an item's days of cover drop below this
     SLA_WARNING_MINUTES = 60  # warn HQ this long before a case's SLA is due
+    # Reason codes a warehouse manager may give for an adjustment.
+    SUPPLY_ADJUST_REASONS = ("damaged", "expired", "lost", "found", "correction")
+    SUPPLY_LATE_ENTRY_MINUTES = 60  # a move dated earlier than this before now must say why
+    SUPPLY_VERIFY_SECONDS = 3600  # how often a worker proves the ledger's balances
     # Map tiles; on an isolated network point this at a local tile server.
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder

@@ -12,9 +12,14 @@ from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, Pla
 from coordinator.imports.models import ImportJob
 from coordinator.queue.models import OutboxEntry, PeriodicRun
 from coordinator.supplies.models import (
+    Allocation,
+    AllocationOverride,
     Delivery,
     DeliveryLine,
+    DeliveryRun,
+    Discrepancy,
     Item,
+    Lot,
     Organization,
     StockBalance,
     StockMove,
@@ -25,10 +30,14 @@ from coordinator.supplies.models import (
 
 __all__ = [
     "Alert",
+    "Allocation",
+    "AllocationOverride",
     "ApiToken",
     "Case",
     "Delivery",
     "DeliveryLine",
+    "DeliveryRun",
+    "Discrepancy",
     "Event",
     "EventRoom",
     "Facility",
@@ -41,6 +50,7 @@ __all__ = [
     "OutboxEntry",
     "PeriodicRun",
     "Item",
+    "Lot",
     "Organization",
     "PlacementRequest",
     "Region",

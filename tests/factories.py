@@ -19,7 +19,7 @@ from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import intake as hotline
 from coordinator.hotline.models import Case
 from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
-from coordinator.supplies.models import Item, Organization, StockBalance, StockMove, Warehouse
+from coordinator.supplies.models import Item, Lot, Organization, StockBalance, StockMove, Warehouse
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -159,23 +159,32 @@ class Factory:
         return o
 
     def stock(self, warehouse: Warehouse, item: str = "FFP2 respirator", on_hand: int = 100, per_day: int = 0) -> Item:
-        """A balance with the last 14 days of daily issues behind it."""
+        """Stock received (as ledger moves) with the last 14 days of daily
+        issues (held, then issued) behind it."""
         found = self.session.scalar(select(Item).where(Item.name == item))
         if found is None:
             found = Item(code=f"I{next(_seq)}", name=item, unit="pcs")
             self.session.add(found)
             self.session.flush()
-        self.session.add(StockBalance(warehouse_id=warehouse.id, item_id=found.id, on_hand=on_hand))
+        lot = self.session.scalar(select(Lot).where(Lot.item_id == found.id, Lot.code == ""))
+        if lot is None:
+            lot = Lot(item_id=found.id, code="")
+            self.session.add(lot)
+            self.session.flush()
+        issued = 14 * per_day
+        balance = StockBalance(warehouse_id=warehouse.id, item_id=found.id, lot_id=lot.id, on_hand=on_hand + issued)
+        self.session.add(balance)
+        start = now() - timedelta(days=15)
+        moves = [("received", on_hand + issued, start)]
         for day in range(1, 15) if per_day else ():
+            at = now() - timedelta(days=day - 0.5)
+            moves += [("held", per_day, at), ("issued", per_day, at)]
+        for kind, qty, at in moves:
             self.session.add(
-                StockMove(
-                    warehouse_id=warehouse.id,
-                    item_id=found.id,
-                    kind="issued",
-                    quantity=per_day,
-                    created_at=now() - timedelta(days=day - 0.5),
-                )
-            )
+                StockMove(warehouse_id=warehouse.id, item_id=found.id, lot_id=lot.id, kind=kind, quantity=qty,
+                          reference="test stock", occurred_at=at, created_at=at)
+            )  # fmt: skip
+        balance.on_hand -= issued
         self.session.commit()
         return found
 

@@ -69,7 +69,7 @@ def _stock(session: Session) -> list[Condition]:
     for w in session.scalars(select(Warehouse)):
         for item in cover.get(w.id, []):
             days = item["days_of_cover"]
-            status = stock.cover_status(days, alert_days=limit)
+            status = stock.cover_status(days, alert_days=item["alert_days"] or limit)  # per item, if set
             if status in ("critical", "low"):
                 out.append(
                     Condition(

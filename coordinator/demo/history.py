@@ -24,8 +24,8 @@ DAYS = 30
 def stock(session: Session, rng: random.Random) -> None:
     """Opening stock a month ago, then daily issues; some items run low."""
     start = now() - timedelta(days=DAYS)
-    for move in session.scalars(select(StockMove).where(StockMove.reason == "opening stock")):
-        move.created_at = start
+    for move in session.scalars(select(StockMove).where(StockMove.reference == "opening stock")):
+        move.created_at = move.occurred_at = start
     for balance in session.scalars(select(StockBalance)):
         rate = balance.on_hand * rng.uniform(0.003, 0.028)
         for day in range(DAYS, 0, -1):
@@ -33,16 +33,21 @@ def stock(session: Session, rng: random.Random) -> None:
             if not qty:
                 break
             balance.on_hand -= qty
-            session.add(
-                StockMove(
-                    warehouse_id=balance.warehouse_id,
-                    item_id=balance.item_id,
-                    kind="issued",
-                    quantity=qty,
-                    reason="issued to requesters",
-                    created_at=now() - timedelta(days=day, hours=rng.uniform(-6, 6)),
+            at = now() - timedelta(days=day, hours=rng.uniform(-6, 6))
+            # Held for a request, then issued: the ledger's path for stock that leaves.
+            for kind in ("held", "issued"):
+                session.add(
+                    StockMove(
+                        warehouse_id=balance.warehouse_id,
+                        item_id=balance.item_id,
+                        lot_id=balance.lot_id,
+                        kind=kind,
+                        quantity=qty,
+                        reason="issued to requesters",
+                        occurred_at=at,
+                        created_at=at,
+                    )
                 )
-            )
 
 
 def quarantine(session: Session, rng: random.Random, facilities: list[Facility]) -> None:

@@ -19,16 +19,18 @@ from coordinator.geo import gazetteer
 from coordinator.geo.service import ensure_regions
 from coordinator.headquarters.models import Headquarters
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, Facility, FacilityBeds
-from coordinator.supplies.models import Item, Organization, StockBalance, StockMove, Warehouse
+from coordinator.supplies import ledger
+from coordinator.supplies.models import Item, Organization, Warehouse
 
+# code, name, unit, category, pack size, kg per unit, has lots with expiry dates
 ITEMS = (
-    ("mask", "Medical mask", "pcs"),
-    ("ffp2", "FFP2/N95 respirator", "pcs"),
-    ("gloves", "Gloves (pair)", "pairs"),
-    ("gown", "Protective gown", "pcs"),
-    ("shield", "Face shield", "pcs"),
-    ("sanitizer", "Hand sanitizer", "l"),
-    ("foodkit", "Food and hygiene kit", "kits"),
+    ("mask", "Medical mask", "pcs", "ppe", 50, 0.004, False),
+    ("ffp2", "FFP2/N95 respirator", "pcs", "ppe", 20, 0.015, False),
+    ("gloves", "Gloves (pair)", "pairs", "ppe", 100, 0.01, False),
+    ("gown", "Protective gown", "pcs", "ppe", 10, 0.25, False),
+    ("shield", "Face shield", "pcs", "ppe", 10, 0.1, False),
+    ("sanitizer", "Hand sanitizer", "l", "disinfectant", 12, 1.05, True),
+    ("foodkit", "Food and hygiene kit", "kits", "food", 1, 12.0, True),
 )
 STEMS = (
     "Altyn Dala",
@@ -93,7 +95,10 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
         return False, logins
     rng = random.Random(rng_seed)
     regions = ensure_regions(session=session)
-    items = [Item(code=c, name=n, unit=u) for c, n, u in ITEMS]
+    items = [
+        Item(code=c, name=n, unit=u, category=cat, pack_size=pack, unit_kg=kg, tracks_expiry=lots, alert_days=7.0)
+        for c, n, u, cat, pack, kg, lots in ITEMS
+    ]
     session.add_all(items)
 
     national = Headquarters(
@@ -173,16 +178,16 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
     for w in warehouses:
         for item in items:
             qty = rng.randint(200, 20000)
-            session.add(StockBalance(warehouse_id=w.id, item_id=item.id, on_hand=qty))
-            session.add(
-                StockMove(
-                    warehouse_id=w.id,
-                    item_id=item.id,
-                    kind="received",
-                    quantity=qty,
-                    reason="opening stock",
-                    created_at=w.created_at,
-                )
+            expiry = (now() + timedelta(days=rng.randint(40, 400))).date() if item.tracks_expiry else None
+            ledger.receive(
+                session=session,
+                warehouse_id=w.id,
+                item_id=item.id,
+                quantity=qty,
+                source="purchase",
+                reference="opening stock",
+                lot_code=f"L{w.id:02d}{item.id:02d}" if expiry else "",
+                expires_on=expiry,
             )
 
     orgs = []

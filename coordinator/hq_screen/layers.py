@@ -21,7 +21,7 @@ from coordinator.hotline import sla
 from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.supplies import stock
-from coordinator.supplies.models import Organization, SupplyRequest, Warehouse
+from coordinator.supplies.models import OPEN_REQUEST_STATUSES, Organization, SupplyRequest, Warehouse
 
 Rows = Iterator[dict[str, Any]]
 BATCH = 500
@@ -182,7 +182,7 @@ def _cases(session: Session, region_id: int | None) -> Rows:
 
 
 def _supply(session: Session, region_id: int | None) -> Rows:
-    query = select(SupplyRequest).where(SupplyRequest.status == "open").order_by(SupplyRequest.id)
+    query = select(SupplyRequest).where(SupplyRequest.status.in_(OPEN_REQUEST_STATUSES)).order_by(SupplyRequest.id)
     if region_id:
         query = query.join(Organization).where(Organization.region_id == region_id)
     for r in _rows(session, query):

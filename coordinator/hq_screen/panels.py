@@ -20,7 +20,7 @@ from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
 from coordinator.supplies import stock
-from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine
+from coordinator.supplies.models import OPEN_REQUEST_STATUSES, Item, Organization, SupplyRequest, SupplyRequestLine
 
 QUEUE_LIMIT = 50
 
@@ -94,7 +94,7 @@ def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any
         .join(Organization, Organization.id == SupplyRequest.organization_id)
         .join(Item, Item.id == SupplyRequestLine.item_id)
         .where(
-            SupplyRequest.status == "open",
+            SupplyRequest.status.in_(OPEN_REQUEST_STATUSES),
             SupplyRequestLine.quantity_allocated < SupplyRequestLine.quantity_requested,
         )
         .order_by(SupplyRequest.tier, SupplyRequest.created_at)

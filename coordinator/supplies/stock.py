@@ -11,12 +11,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from coordinator.common.clock import now
-from coordinator.supplies.models import Item, StockBalance, StockMove, Warehouse
+from coordinator.supplies.models import MOVE_EFFECTS, Item, StockBalance, StockMove, Warehouse
 
 # Stock leaving a warehouse for use: the "daily issue" of days of cover.
 ISSUE_KINDS = ("issued",)
-# How each move kind changes on-hand stock ("adjusted" carries its own sign).
-_ON_HAND_SIGN = {"received": 1, "transfer_in": 1, "issued": -1, "transfer_out": -1, "adjusted": 1}
+_ON_HAND_SIGN = {kind: effect[0] for kind, effect in MOVE_EFFECTS.items() if effect[0]}
 
 
 def daily_issue(*, session: Session, window_days: int, region_id: int | None = None) -> dict[tuple[int, int], float]:
@@ -24,7 +23,7 @@ def daily_issue(*, session: Session, window_days: int, region_id: int | None = N
     since = now() - timedelta(days=window_days)
     query = (
         select(StockMove.warehouse_id, StockMove.item_id, func.sum(StockMove.quantity))
-        .where(StockMove.kind.in_(ISSUE_KINDS), StockMove.created_at >= since)
+        .where(StockMove.kind.in_(ISSUE_KINDS), StockMove.occurred_at >= since)
         .group_by(StockMove.warehouse_id, StockMove.item_id)
     )
     if region_id is not None:
@@ -44,20 +43,26 @@ def cover_by_warehouse(
 ) -> dict[int, list[dict[str, Any]]]:
     """Each warehouse's items with on-hand stock, daily issue and days of cover."""
     rates = daily_issue(session=session, window_days=window_days, region_id=region_id)
-    query = select(StockBalance, Item).join(Item, Item.id == StockBalance.item_id)
+    query = (
+        select(StockBalance.warehouse_id, Item, func.sum(StockBalance.on_hand))
+        .join(Item, Item.id == StockBalance.item_id)
+        .group_by(StockBalance.warehouse_id, Item.id)
+    )
     if region_id is not None:
         query = query.join(Warehouse, Warehouse.id == StockBalance.warehouse_id).where(Warehouse.region_id == region_id)
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for balance, item in session.execute(query.order_by(Item.name)):
-        per_day = rates.get((balance.warehouse_id, item.id), 0.0)
-        out[balance.warehouse_id].append(
+    for warehouse_id, item, on_hand in session.execute(query.order_by(Item.name)):
+        per_day = rates.get((warehouse_id, item.id), 0.0)
+        out[warehouse_id].append(
             {
-                "balance_id": balance.id,
+                "balance_id": f"{warehouse_id}-{item.id}",  # one per warehouse and item, whatever its lots
+                "item_id": item.id,
                 "item": item.name,
                 "unit": item.unit,
-                "on_hand": balance.on_hand,
+                "on_hand": int(on_hand),
                 "per_day": round(per_day, 1),
-                "days_of_cover": days_of_cover(balance.on_hand, per_day),
+                "days_of_cover": days_of_cover(int(on_hand), per_day),
+                "alert_days": item.alert_days,
             }
         )
     return dict(out)
@@ -106,11 +111,11 @@ def history(*, session: Session, days: int, region_id: int | None = None) -> dic
         *((StockMove.kind == k, StockMove.quantity * s) for k, s in _ON_HAND_SIGN.items()),
         else_=0,
     )
-    day = func.date(StockMove.created_at)
+    day = func.date(StockMove.occurred_at)
     query = (
         select(Item.name, day, func.sum(signed))
         .join(Item, Item.id == StockMove.item_id)
-        .where(StockMove.created_at >= datetime.combine(first, datetime.min.time()))
+        .where(StockMove.occurred_at >= datetime.combine(first, datetime.min.time()))
         .group_by(Item.name, day)
     )
     if region_id is not None:
