@@ -1,12 +1,15 @@
 """Keeps the Russian and Kazakh catalogues in step with the code.
 
 `python scripts/translations.py` extracts the messages, merges the
-translations held below into coordinator/translations/*/messages.po, and lists
-any message still untranslated. Add new translations to the tables and rerun.
+translations held below (and in `scripts/catalogue/*.py`, one module per
+area, each with its own RU and KK tables) into
+coordinator/translations/*/messages.po, and lists any message still
+untranslated. Add new translations to the tables and rerun.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -609,7 +612,18 @@ KK = {
 }
 
 
+def _area_tables() -> None:
+    """Merge the tables of scripts/catalogue/*.py into RU and KK."""
+    for path in sorted((ROOT / "scripts" / "catalogue").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"catalogue_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        RU.update(module.RU)
+        KK.update(module.KK)
+
+
 def main() -> int:
+    _area_tables()
     pot = ROOT / "var" / "messages.pot"
     pot.parent.mkdir(exist_ok=True)
     subprocess.run(

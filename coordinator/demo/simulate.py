@@ -59,12 +59,13 @@ def _team_move(rng: random.Random, admin: User) -> str:
 def _supply_request(rng: random.Random, admin: User) -> str:
     org = rng.choice(db.session.scalars(select(Organization)).all())
     items = rng.sample(db.session.scalars(select(Item)).all(), k=rng.randint(1, 3))
-    request = supply_requests.create_request(
-        session=db.session,
-        organization_id=org.id,
-        lines=[(i.id, rng.randint(10, 500)) for i in items],
-        actor_id=admin.id,
-    )
+    lines = []
+    for item in items:
+        line = {"item_id": item.id, "quantity": rng.randint(10, 500)}
+        if rng.random() < 0.6:  # most requesters say what they have and use
+            line |= {"on_hand": rng.randint(0, 200), "daily_use": float(rng.randint(5, 60))}
+        lines.append(line)
+    request = supply_requests.create(session=db.session, user=admin, organization_id=org.id, lines=lines)
     return f"supply request #{request.id} from {org.name}"
 
 

@@ -17,6 +17,7 @@ imports `workers`.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -144,7 +145,7 @@ def after_commit(session: Session, name: str, *args: Any, delay: float | None = 
 
     registered(name)  # fail in the service, not later in the relay
     pending: dict[tuple, tuple[OutboxEntry, bool]] = session.info.setdefault(_PENDING, {})
-    key = (name, *args)
+    key = (name, json.dumps(args, sort_keys=True, default=str))  # args may hold lists
     if key in pending and inspect(pending[key][0]).session is session:
         return  # already declared in this transaction (and not rolled back with a savepoint)
     entry = OutboxEntry(
@@ -164,10 +165,10 @@ def _sent_now(session: Session) -> None:
     if not pending or not has_app_context():
         return
     due = []
-    for (name, *args), (entry, delayed) in pending.items():
+    for (name, _), (entry, delayed) in pending.items():
         identity = inspect(entry).identity  # read without SQL: the session has just committed
         if identity is not None and not delayed:
-            due.append((identity[0], name, args))
+            due.append((identity[0], name, entry.args))
     if due:
         from coordinator.queue import relay
 

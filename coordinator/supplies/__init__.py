@@ -7,10 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the supplies API and the home pages of warehouse managers and requesters."""
-    from coordinator import pages
+    from coordinator import pages, queue
     from coordinator.api import register_api
-    from coordinator.supplies import api, views
+    from coordinator.supplies import api, jobs, views
 
     register_api(api.blp)
+    queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "warehouse_manager", views.warehouse_home)
     pages.register_home(app, "requester", views.requester_home)

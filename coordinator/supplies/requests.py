@@ -1,61 +1,222 @@
-"""Supply requests: a requester organization asks for items."""
+"""Supply requests: a requester organization (or HQ on its behalf) asks for
+items; allocation serves the lines; delivery runs bring them. The request's
+status follows its lines and allocations (`refresh_status`)."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
-from coordinator.common.errors import Invalid, NotFound
+from coordinator.common.clock import now
+from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
-from coordinator.supplies.models import Item, Organization, SupplyRequest, SupplyRequestLine
+from coordinator.queue import after_commit
+from coordinator.supplies import ledger
+from coordinator.supplies.models import Allocation, Organization, SupplyRequest, SupplyRequestLine
+
+MAX_LINES = 50
+MAX_QUANTITY = 1_000_000
 
 
-def list_requests(*, session: Session, user: User) -> list[SupplyRequest]:
+def rooms(request: SupplyRequest) -> list[str]:
+    """Who hears about a request: its organization and the HQs of its region."""
+    return events.rooms(regions=[request.organization.region_id], organizations=[request.organization_id])
+
+
+def list_requests(*, session: Session, user: User, status: str | None = None, limit: int = 200) -> list[SupplyRequest]:
     """Requests in the user's scope, newest first (a requester: their organization's)."""
-    query = select(SupplyRequest).join(Organization).order_by(SupplyRequest.created_at.desc())
+    query = select(SupplyRequest).join(Organization).order_by(SupplyRequest.created_at.desc(), SupplyRequest.id.desc())
+    if status:
+        query = query.where(SupplyRequest.status == status)
     query = authz.scoped(query, user, region=Organization.region_id, organization=SupplyRequest.organization_id)
-    return list(session.scalars(query))
+    return list(session.scalars(query.limit(limit)))
 
 
-def create_request(
-    *,
-    session: Session,
-    organization_id: int,
-    lines: list[tuple[int, int]],
-    note: str = "",
-    actor_id: int | None = None,
-) -> SupplyRequest:
-    """Open a supply request for an organization; its tier is the organization's."""
+def get(*, session: Session, user: User, request_id: int, lock: bool = False) -> SupplyRequest:
+    query = select(SupplyRequest).where(SupplyRequest.id == request_id)
+    request = session.scalar(query.with_for_update() if lock else query)
+    if request is None:
+        raise NotFound(f"No supply request with id {request_id}.")
+    authz.require_record(user, region_id=request.organization.region_id, organization_id=request.organization_id)
+    return request
+
+
+def _organization(session: Session, user: User, organization_id: int | None) -> Organization:
+    if user.role == "requester":
+        if organization_id not in (None, user.organization_id):
+            raise Forbidden("You may file requests only for your own organization.")
+        organization_id = user.organization_id
+    if organization_id is None:
+        raise Invalid("Say which organization the request is for.", field="organization_id")
     org = session.get(Organization, organization_id)
     if org is None:
-        raise NotFound(f"No organization with id {organization_id}.")
+        raise Invalid(f"Unknown organization {organization_id}.", field="organization_id")
+    authz.require_record(user, region_id=org.region_id, organization_id=org.id)
+    return org
+
+
+def _check_lines(session: Session, lines: list[dict[str, Any]]) -> None:
     if not lines:
-        raise Invalid("A request needs at least one line.", field="lines")
-    for item_id, qty in lines:
-        if qty <= 0:
-            raise Invalid("Quantities must be positive.", field="lines")
-        if session.get(Item, item_id) is None:
-            raise Invalid(f"Unknown item {item_id}.", field="lines")
-    request = SupplyRequest(organization_id=org.id, tier=org.tier, note=note, created_by_id=actor_id)
+        raise Invalid("A request needs at least one line: an item and a quantity.", field="lines")
+    if len(lines) > MAX_LINES:
+        raise Invalid(f"A request may have at most {MAX_LINES} lines.", field="lines")
+    seen = set()
+    for n, line in enumerate(lines, start=1):
+        field = f"lines.{n}"
+        item = ledger.get_item(session, line.get("item_id"), field=f"{field}.item_id")
+        if item.id in seen:
+            raise Invalid(f"{item.name} is asked for twice: put it on one line.", field=f"{field}.item_id")
+        seen.add(item.id)
+        qty = line.get("quantity")
+        if not isinstance(qty, int) or isinstance(qty, bool) or not 0 < qty <= MAX_QUANTITY:
+            raise Invalid(f"Line {n}: the quantity must be a whole number from 1 to {MAX_QUANTITY}.", field=field)
+        on_hand, daily_use = line.get("on_hand"), line.get("daily_use")
+        if on_hand is not None and (not isinstance(on_hand, int) or on_hand < 0):
+            raise Invalid(f"Line {n}: your stock on hand must be a whole number, zero or more.", field=field)
+        if daily_use is not None and (not isinstance(daily_use, (int, float)) or daily_use <= 0):
+            raise Invalid(f"Line {n}: daily use must be above zero (or left empty).", field=field)
+        if (on_hand is None) != (daily_use is None):
+            raise Invalid(f"Line {n}: give both your stock on hand and your daily use, or neither.", field=field)
+
+
+def create(
+    *,
+    session: Session,
+    user: User,
+    lines: list[dict[str, Any]],
+    organization_id: int | None = None,
+    needed_by: date | None = None,
+    note: str = "",
+) -> SupplyRequest:
+    """File a request: lines of {item_id, quantity, on_hand?, daily_use?}. Its
+    tier is the organization's. Allocation runs after commit."""
+    org = _organization(session, user, organization_id)
+    _check_lines(session, lines)
+    if needed_by is not None and needed_by < now().date():
+        raise Invalid("The needed-by date is in the past.", field="needed_by")
+    request = SupplyRequest(
+        organization_id=org.id, tier=org.tier, needed_by=needed_by, note=note.strip(), created_by_id=user.id
+    )
     session.add(request)
     session.flush()
-    for item_id, qty in lines:
-        session.add(SupplyRequestLine(request_id=request.id, item_id=item_id, quantity_requested=qty))
+    for line in lines:
+        session.add(
+            SupplyRequestLine(
+                request_id=request.id,
+                item_id=line["item_id"],
+                quantity_requested=line["quantity"],
+                on_hand=line.get("on_hand"),
+                daily_use=line.get("daily_use"),
+            )
+        )
     session.flush()
+    session.refresh(request)
     events.record(
         session=session,
         type="supply_request.created",
         subject_type="supply_request",
         subject_id=request.id,
-        rooms=events.rooms(regions=[org.region_id], organizations=[org.id]),
-        actor_id=actor_id,
-        after={
-            "organization_id": org.id,
-            "tier": org.tier,
-            "status": request.status,
-            "lines": [{"item_id": i, "quantity": q} for i, q in lines],
-        },
+        rooms=rooms(request),
+        actor_id=user.id,
+        after=state(request),
     )
+    after_commit(session, "allocate_supplies", sorted(line["item_id"] for line in lines))
     return request
+
+
+def cancel(*, session: Session, user: User, request_id: int, reason: str) -> SupplyRequest:
+    """Cancel a request not yet dispatched: its held stock goes back to the
+    shelves (and to others waiting for it)."""
+    request = get(session=session, user=user, request_id=request_id, lock=True)
+    if not (reason or "").strip():
+        raise Invalid("Say why the request is cancelled.", field="reason")
+    if request.status in ("dispatched", "delivered", "cancelled"):
+        raise Conflict(f"Request #{request.id} is {request.status.replace('_', ' ')} and can no longer be cancelled.")
+    before = state(request)
+    for allocation in session.scalars(
+        select(Allocation).where(Allocation.request_id == request.id, Allocation.status == "held")
+    ):
+        ledger.release(session=session, warehouse_id=allocation.warehouse_id, allocation_id=allocation.id)
+        allocation.status = "released"
+    for line in request.lines:
+        line.quantity_allocated = line.quantity_delivered
+    request.status = "cancelled"
+    request.cancel_reason = reason.strip()
+    session.flush()
+    events.record(
+        session=session,
+        type="supply_request.cancelled",
+        subject_type="supply_request",
+        subject_id=request.id,
+        rooms=rooms(request),
+        actor_id=user.id,
+        before=before,
+        after=state(request) | {"reason": request.cancel_reason},
+    )
+    after_commit(session, "allocate_supplies", sorted({line.item_id for line in request.lines}))
+    return request
+
+
+def status_of(request: SupplyRequest, allocations: list[Allocation]) -> str:
+    """What a request's lines and allocations say its status is."""
+    if request.status == "cancelled":
+        return "cancelled"
+    lines = request.lines
+    if all(line.quantity_delivered >= line.quantity_requested for line in lines):
+        return "delivered"
+    live = [a for a in allocations if a.status != "released"]
+    if all(line.quantity_allocated >= line.quantity_requested for line in lines):
+        if live and all(a.status in ("issued", "delivered") for a in live):
+            return "dispatched"
+        return "allocated"
+    if any(line.quantity_allocated > 0 or line.quantity_delivered > 0 for line in lines):
+        return "partly_allocated"
+    return "pending"
+
+
+def refresh_status(*, session: Session, request_id: int, actor_id: int | None = None) -> SupplyRequest:
+    """Set a request's status from its lines and allocations; record the change."""
+    request = session.get(SupplyRequest, request_id)
+    session.refresh(request)
+    allocations = list(session.scalars(select(Allocation).where(Allocation.request_id == request_id)))
+    new = status_of(request, allocations)
+    if new != request.status:
+        before = {"status": request.status}
+        request.status = new
+        session.flush()
+        events.record(
+            session=session,
+            type="supply_request.status",
+            subject_type="supply_request",
+            subject_id=request.id,
+            rooms=rooms(request),
+            actor_id=actor_id,
+            before=before,
+            after=state(request),
+        )
+    return request
+
+
+def state(request: SupplyRequest) -> dict[str, Any]:
+    """What events carry about a request."""
+    return {
+        "organization_id": request.organization_id,
+        "tier": request.tier,
+        "status": request.status,
+        "needed_by": request.needed_by,
+        "lines": [
+            {
+                "line_id": line.id,
+                "item_id": line.item_id,
+                "requested": line.quantity_requested,
+                "allocated": line.quantity_allocated,
+                "delivered": line.quantity_delivered,
+            }
+            for line in request.lines
+        ],
+    }
