@@ -61,6 +61,10 @@ def test_route_matrix(app, client, make):
         "alert_id": 1,
         "layer": "cases",
         "fmt": "csv",
+        "case_id": make.case("almaty").id,
+        "link_id": 1,
+        "evidence_id": 1,
+        "inspection_id": 1,
     }
     checked = 0
     for rule in app.url_map.iter_rules():

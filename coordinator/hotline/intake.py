@@ -1,19 +1,77 @@
-"""Hotline intake: a report opens a case with an SLA clock. The reporter's
-identity stays on the report and never enters an event."""
+"""Hotline intake: a report from any channel (operator's phone form, public web
+form, another channel's API) opens a case with its SLA clocks, a suggested
+severity and the HQ of its region. The reporter's identity stays on the
+report and never enters an event. Duplicates are looked for after commit."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
+from typing import Any
 
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
+from coordinator import queue
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
-from coordinator.events import service as events
-from coordinator.hotline import cases
+from coordinator.geo import service as geo
+from coordinator.hotline import privacy, settings, sla, text
 from coordinator.hotline.models import CATEGORIES, CHANNELS, SEVERITIES, Case, Report
+from coordinator.hotline.workflow import emit, record_step
 
+# Resolution budgets of the first release, kept for the demo's history; the
+# clocks themselves take their budgets from sla.py.
 SLA_HOURS = {"critical": 4, "high": 24, "normal": 72}
+# Severity suggested from the category, raised for many workers affected.
+CATEGORY_SEVERITY = {
+    "unsafe_conditions": "high",
+    "no_ppe": "high",
+    "quarantine_violation": "high",
+    "help_request": "high",
+    "unpaid_wages": "normal",
+    "forced_unpaid_leave": "normal",
+    "dismissal": "normal",
+    "other": "normal",
+}
+MANY_WORKERS = (100, 500)  # each threshold reached raises the severity one step
+MAX_WORKERS = 1_000_000
+
+
+def suggest_severity(category: str, workers_affected: int | None) -> str:
+    """critical, high or normal: from the category, one step up at 100 workers and another at 500."""
+    level = SEVERITIES.index(CATEGORY_SEVERITY.get(category, "normal"))
+    level -= sum(1 for n in MANY_WORKERS if (workers_affected or 0) >= n)
+    return SEVERITIES[max(level, 0)]
+
+
+def _check_text(value: str | None, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise Invalid(f"{field.replace('_', ' ').capitalize()} is longer than {limit} characters.", field=field)
+    return value
+
+
+def _place(
+    session: Session, settlement: str, lat: float | None, lon: float | None, region_id: int | None
+) -> tuple[str, float | None, float | None, int | None, bool]:
+    """Where: coordinates (checked), or a settlement found in the gazetteer."""
+    if (lat is None) != (lon is None):
+        raise Invalid("Give both latitude and longitude, or a settlement.", field="location")
+    if lat is not None:
+        if has_app_context():
+            geo.check_point(lat, lon, field="location")
+        if region_id is None:
+            region_id = geo.nearest_region(session=session, lat=lat, lon=lon).id
+        return settlement, lat, lon, region_id, True
+    if settlement:
+        try:
+            found, region = geo.locate(session=session, name=settlement)
+        except Invalid as exc:
+            raise Invalid(exc.message, field="settlement") from None
+        return found.name, found.lat, found.lon, region_id or region.id, False
+    if region_id is None:
+        raise Invalid("Say where: a settlement or the workplace's coordinates.", field="settlement")
+    return settlement, None, None, region_id, False
 
 
 def file_report(
@@ -22,73 +80,116 @@ def file_report(
     channel: str,
     category: str,
     description: str,
-    region_id: int | None,
+    region_id: int | None = None,
     lat: float | None = None,
     lon: float | None = None,
     settlement: str = "",
     employer_name: str = "",
-    severity: str = "normal",
+    severity: str | None = None,
     anonymous: bool = False,
     reporter_name: str | None = None,
     reporter_contact: str | None = None,
+    workers_affected: int | None = None,
+    via: str = "",
     actor_id: int | None = None,
+    issue_code: bool = False,
+    submission_key: str | None = None,
+    opened_at: datetime | None = None,
 ) -> Report:
-    """Record a report and open its case; raises Invalid on unknown values."""
+    """Record a report and open its case; raises Invalid naming the field.
+
+    With `issue_code`, the report gets a status-lookup code for its reporter
+    (on `report.lookup_code`; only its keyed hash is stored), derived from
+    `submission_key` when given so that a resent form gets the same answer.
+    Run inside the app: outside it (a data script) no reporter key is made
+    and no duplicate check is queued."""
     if channel not in CHANNELS:
-        raise Invalid(f"Unknown channel '{channel}'.", field="channel")
+        raise Invalid(f"Unknown channel '{channel}'. Use one of: {', '.join(CHANNELS)}.", field="channel")
     if category not in CATEGORIES:
-        raise Invalid(f"Unknown category '{category}'.", field="category")
-    if severity not in SEVERITIES:
-        raise Invalid(f"Unknown severity '{severity}'.", field="severity")
-    if not description.strip():
+        raise Invalid(f"Unknown category '{category}'. Use one of: {', '.join(CATEGORIES)}.", field="category")
+    if severity is not None and severity not in SEVERITIES:
+        raise Invalid(f"Unknown severity '{severity}'. Use one of: {', '.join(SEVERITIES)}.", field="severity")
+    description = _check_text(description, "description", settings.value("HOTLINE_DESCRIPTION_MAX"))
+    if not description:
         raise Invalid("Describe what happened.", field="description")
-    opened = now()
+    if workers_affected is not None and not 1 <= workers_affected <= MAX_WORKERS:
+        raise Invalid(f"Workers affected runs from 1 to {MAX_WORKERS}.", field="workers_affected")
+    employer_name = _check_text(employer_name, "employer_name", 160)
+    settlement = _check_text(settlement, "settlement", 120)
+    if not anonymous:
+        reporter_name = _check_text(reporter_name, "reporter_name", 120) or None
+        reporter_contact = _check_text(reporter_contact, "reporter_contact", 120) or None
+    settlement, lat, lon, region_id, precise = _place(session, settlement, lat, lon, region_id)
+
+    opened = opened_at or now()
+    suggested = suggest_severity(category, workers_affected)
     case = Case(
         number="pending",
         category=category,
-        severity=severity,
+        severity=severity or suggested,
+        severity_suggested=suggested,
         region_id=region_id,
         lat=lat,
         lon=lon,
+        settlement=settlement,
         employer_name=employer_name,
+        employer_norm=text.employer(employer_name),
+        workers_affected=workers_affected,
         summary=description[:280],
-        sla_due_at=opened + timedelta(hours=SLA_HOURS[severity]),
+        created_at=opened,
+        updated_at=opened,
     )
     session.add(case)
     session.flush()
     case.number = f"C-{opened:%Y}-{case.id:06d}"
+    for stage in ("triage", "resolution"):
+        sla.start(session=session, case=case, stage=stage, at=opened)
+    sla.refresh(session=session, case=case)
+
+    code = privacy.new_lookup_code(submission_key) if issue_code else None
     report = Report(
         channel=channel,
+        via=_check_text(via, "via", 40),
         category=category,
         description=description,
         anonymous=anonymous,
         reporter_name=None if anonymous else reporter_name,
         reporter_contact=None if anonymous else reporter_contact,
+        reporter_key=None if anonymous or not has_app_context() else privacy.reporter_key(reporter_contact),
         employer_name=employer_name,
+        employer_norm=case.employer_norm,
         settlement=settlement,
         region_id=region_id,
         lat=lat,
         lon=lon,
+        precise=precise,
+        workers_affected=workers_affected,
         case_id=case.id,
         taken_by_id=actor_id,
+        public_number=case.number,
+        lookup_hash=privacy.lookup_hash(code) if code else None,
+        submission_hash=privacy.submission_hash(submission_key) if submission_key else None,
+        created_at=opened,
+        updated_at=opened,
     )
     session.add(report)
     session.flush()
-    events.record(
-        session=session,
-        type="case.opened",
-        subject_type="case",
-        subject_id=case.id,
-        rooms=cases.rooms(case),
-        actor_id=actor_id,
-        after={
-            "number": case.number,
-            "category": category,
-            "severity": severity,
-            "status": case.status,
-            "region_id": region_id,
-            "sla_due_at": case.sla_due_at,
-            "channel": channel,
-        },
-    )
+    report.lookup_code = code  # type: ignore[attr-defined]  (handed to the reporter once, never stored)
+    record_step(session, case, "status", actor_id=actor_id, status="new", public=True).at = opened
+    emit(session, case, "case.opened", actor_id=actor_id, extra={"channel": channel})
+    if has_app_context():
+        queue.after_commit(session, "check_duplicates", case.id)
     return report
+
+
+def describe(report: Report) -> dict[str, Any]:
+    """What the filer of a report is told: the case number and, once, the lookup code."""
+    code = getattr(report, "lookup_code", None)
+    return {
+        "report_id": report.id,
+        "case_id": report.case_id,
+        "number": report.public_number,
+        "lookup_code": privacy.format_code(code) if code else None,
+        "severity_suggested": report.case.severity_suggested,
+        "region_id": report.case.region_id,
+    }
