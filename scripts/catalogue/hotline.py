@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (translations are one line each, as in scripts/translations.py)
 """Russian and Kazakh for the hotline pages: the operator's queue, intake form
 and case page, the printable case file and inspection act, the breach
 dashboard, and the public report and lookup pages (merged by
