@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -24,6 +24,7 @@ from coordinator.hotline import cases, privacy, settings, text, workflow
 from coordinator.hotline.models import Case, DuplicateLink, Report
 
 MAX_SUGGESTIONS = 10
+Window = tuple[datetime, datetime]  # reports filed between these are compared
 KM_PER_DEGREE = 111.32
 
 
@@ -40,15 +41,15 @@ class Match:
         self.score = max(self.score, score)
 
 
-def _recent_reports(since) -> Any:
+def _recent_reports(window: Window) -> Any:
     return (
         select(Report.case_id)
         .join(Case, Case.id == Report.case_id)
-        .where(Report.created_at >= since, cases.open_clause())
+        .where(Report.created_at.between(*window), cases.open_clause())
     )
 
 
-def _by_employer(session: Session, name: str, since, found: dict[int, Match]) -> None:
+def _by_employer(session: Session, name: str, since: Window, found: dict[int, Match]) -> None:
     rows = session.execute(
         _recent_reports(since).add_columns(Report.employer_norm).where(Report.employer_norm != "")
     ).all()
@@ -62,7 +63,7 @@ def _by_employer(session: Session, name: str, since, found: dict[int, Match]) ->
             found.setdefault(case_id, Match(case_id)).add("employer", close[norm])
 
 
-def _by_site(session: Session, lat: float, lon: float, since, found: dict[int, Match]) -> None:
+def _by_site(session: Session, lat: float, lon: float, since: Window, found: dict[int, Match]) -> None:
     meters = settings.value("HOTLINE_DUPLICATE_METERS")
     dlat = meters / 1000 / KM_PER_DEGREE
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
@@ -87,7 +88,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
 
 
-def _by_reporter(session: Session, key: str, since, found: dict[int, Match]) -> None:
+def _by_reporter(session: Session, key: str, since: Window, found: dict[int, Match]) -> None:
     for (case_id,) in session.execute(_recent_reports(since).where(Report.reporter_key == key)):
         found.setdefault(case_id, Match(case_id)).add("reporter", 100)
 
@@ -101,9 +102,13 @@ def candidates(
     precise: bool = False,
     reporter_key: str | None = None,
     exclude: tuple[int, ...] = (),
+    at: datetime | None = None,
 ) -> list[Match]:
-    """Open cases with a recent report about the same employer, site or reporter, best first."""
-    since = now() - timedelta(days=settings.value("HOTLINE_DUPLICATE_DAYS"))
+    """Open cases with a report about the same employer, site or reporter
+    filed in the N days before `at` (now), best first. Later reports look
+    back for themselves."""
+    at = at or now()
+    since = (at - timedelta(days=settings.value("HOTLINE_DUPLICATE_DAYS")), at)
     found: dict[int, Match] = {}
     if employer:
         _by_employer(session, employer, since, found)
@@ -170,6 +175,7 @@ def suggest(*, session: Session, case_id: int) -> list[DuplicateLink]:
         precise=report.precise,
         reporter_key=report.reporter_key,
         exclude=(case.id,),
+        at=report.created_at,
     )
     known = set(
         session.execute(

@@ -27,6 +27,8 @@ def file_report(client, operator) -> Callable[..., dict]:
 
     def file(account=None, expect: int = 201, headers: dict | None = None, **fields) -> dict:
         body = {"channel": "phone", "category": "no_ppe", "description": "No masks on the line", **fields}
+        if not {"settlement", "lat", "lon"} & set(fields):
+            body["settlement"] = "Almaty"
         resp = client.post(
             "/api/v1/hotline/reports", json=body, headers={**(account or operator).auth, **(headers or {})}
         )

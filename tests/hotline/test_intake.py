@@ -69,7 +69,7 @@ def test_bad_input_names_the_field(file_report, count):
         ({"settlement": "Nowhere-on-earth-xyz"}, "settlement"),
         ({"lat": 10.0, "lon": 10.0}, "location"),
         ({"lat": 43.2}, "location"),
-        ({}, "settlement"),
+        ({"settlement": ""}, "settlement"),
         ({"settlement": "Almaty", "workers_affected": 0}, "workers_affected"),
         ({"settlement": "Almaty", "unknown": 1}, "unknown"),
     ]
