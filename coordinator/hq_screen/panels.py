@@ -162,7 +162,7 @@ def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
                 "reason": f"SLA breached {-left} min ago" if left < 0 else f"SLA due in {left} min",
                 "lat": c.lat,
                 "lon": c.lon,
-                "link": None,
+                "link": f"/hotline/cases/{c.id}",
                 "action": None,
             }
         )

@@ -137,3 +137,12 @@ def test_pages_of_the_case_render_for_its_handlers(client, file_report, operator
     assert client.get(f"/hotline/cases/{case}", headers=elsewhere.auth).status_code == 403
     assert client.get("/hotline/new", headers=regional.auth).status_code == 403
     assert client.get("/hotline?status=unicorn", headers=operator.auth).status_code == 422
+
+
+def test_the_hq_screen_case_queue_opens_the_case_page(client, make):
+    case = make.case("almaty", due_in_minutes=20)
+    for account in (make.account("hq"), make.account("hq", region_id=make.region("almaty").id)):
+        [row] = client.get("/api/v1/map/panels", headers=account.auth).get_json()["queues"]["cases"]
+        assert row["link"] == f"/hotline/cases/{case.id}"
+        page = client.get(row["link"], headers=account.auth)
+        assert page.status_code == 200 and case.number in page.get_data(as_text=True)
