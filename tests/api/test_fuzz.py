@@ -42,7 +42,7 @@ def world(make, client, enqueue, run_jobs):
     task = make.task(team)
     warehouse = make.warehouse("almaty")
     make.stock(warehouse)
-    make.case("almaty", due_in_minutes=-60)
+    case = make.case("almaty", due_in_minutes=-60)
     hq = make.account("hq")
     csv = io.BytesIO(b"name,settlement,standard\nFuzz rest home,Almaty,5\n")
     upload = client.post("/api/v1/facilities/import", data={"file": (csv, "f.csv")}, headers=hq.auth)
@@ -61,6 +61,8 @@ def world(make, client, enqueue, run_jobs):
         "category": "standard",
         "layer": "facilities",
         "fmt": "csv",
+        "case_id": case.id,
+        "link_id": 1,
     }
     return {"ids": ids, "hq": hq.auth, "field": make.account("field", team_id=team.id).auth}
 
