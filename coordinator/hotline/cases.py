@@ -15,7 +15,7 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Forbidden, NotFound
 from coordinator.events import service as events
-from coordinator.hotline import sla
+from coordinator.hotline import sla, text
 from coordinator.hotline.models import OPEN_CASE_STATUSES, Case, CaseStep
 
 # Who works with cases: hotline operators see every case, HQ users those of their scope.
@@ -111,9 +111,12 @@ def queue(
     for column, wanted in ((Case.severity, severity), (Case.category, category), (Case.region_id, region_id)):
         if wanted is not None:
             query = query.where(column == wanted)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(or_(Case.number.ilike(like), Case.employer_norm.like(like), Case.settlement.ilike(like)))
+    if q and q.strip():
+        like, employer = f"%{q.strip()}%", text.employer(q)
+        matches = [Case.number.ilike(like), Case.settlement.ilike(like)]
+        if employer:
+            matches.append(Case.employer_norm.like(f"%{employer}%"))
+        query = query.where(or_(*matches))
     query = query.order_by(
         sql_case((Case.status == "new", 0), else_=1),
         Case.sla_due_at.is_(None),

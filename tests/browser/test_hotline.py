@@ -135,3 +135,20 @@ def test_a_report_sent_offline_is_kept_and_sent_once_back_online(browser, live_s
     assert page.evaluate("() => localStorage.getItem('birlik:report:draft')") is None
     db_session.expire_all()
     assert [r.public_number for r in db_session.scalars(select(Report))] == [number]
+
+
+def test_the_queue_and_the_case_page_follow_events_live(browser, live_server, sign_in, make, client):
+    operator = make.account("hotline_operator")
+    desk = sign_in(browser.new_context(viewport={"width": 1280, "height": 900}), operator)
+    desk.goto(live_server.url + "/hotline")
+    desk.wait_for_selector("#live-state.ok")
+    body = {"channel": "api", "via": "sms", "category": "dismissal", "description": "Fired", "settlement": "Almaty"}
+    filed = client.post("/api/v1/hotline/reports", json=body, headers=operator.auth).get_json()
+    expect(desk.locator(f"#case-{filed['case_id']}")).to_contain_text(filed["number"], timeout=10000)
+
+    desk.goto(live_server.url + f"/hotline/cases/{filed['case_id']}")
+    desk.wait_for_selector("#live-state.ok")
+    pause = {"waiting_on": "employer", "reason": "Asked for the order"}
+    resp = client.post(f"/api/v1/hotline/cases/{filed['case_id']}/pause", json=pause, headers=operator.auth)
+    assert resp.status_code == 200
+    expect(desk.locator("#case-paused")).to_contain_text("Asked for the order", timeout=10000)

@@ -125,3 +125,16 @@ def test_bulk_triage_of_a_backlog(file_report, api, operator, make, db_session):
     assert {db_session.get(Case, i).severity for i in ids[1:]} == {"high"}
     status, bad = api("post", "/hotline/cases/bulk", operator, json={"case_ids": [], "action": "triage"})
     assert status == 422
+
+
+def test_the_queue_filters_and_searches_in_any_script(file_report, api, operator):
+    kaz = file_report(employer_name="ТОО «Казцинк»", category="unpaid_wages", settlement="Ust-Kamenogorsk")
+    other = file_report(employer_name="Almaty Bread", category="no_ppe")
+    found = lambda query: [c["id"] for c in api("get", f"/hotline/cases?{query}", operator)[1]]  # noqa: E731
+    assert found("q=kaztsink") == found("q=Казцинк") == [kaz["case_id"]]
+    assert found(f"q={other['number']}") == [other["case_id"]]
+    assert found("category=no_ppe") == [other["case_id"]]
+    assert set(found("sla=on_time")) == {kaz["case_id"], other["case_id"]}
+    assert found("status=closed") == []
+    status, body = api("get", "/hotline/cases?sla=late", operator)
+    assert status == 422 and "sla" in str(body["errors"])
