@@ -146,3 +146,26 @@ def test_the_hq_screen_case_queue_opens_the_case_page(client, make):
         assert row["link"] == f"/hotline/cases/{case.id}"
         page = client.get(row["link"], headers=account.auth)
         assert page.status_code == 200 and case.number in page.get_data(as_text=True)
+
+
+def test_hotline_pages_carry_no_code_the_policy_would_block(client, file_report, api, operator, make, run_jobs):
+    from tests.test_security_headers import InlineCode
+
+    first = file_report(employer_name="Same Plant", lat=43.25, lon=76.95)["case_id"]
+    file_report(employer_name="Same Plant")
+    run_jobs()
+    api("post", f"/hotline/cases/{first}/pause", operator, json={"waiting_on": "reporter", "reason": "x"})
+    _upload(client, operator, first, PDF, "a.pdf")
+    pages = [
+        "/",
+        "/hotline",
+        "/hotline/new",
+        "/hotline/breaches",
+        f"/hotline/cases/{first}",
+        f"/hotline/cases/{first}/print",
+    ]
+    pages += ["/report", "/report/status"]
+    for path in pages:
+        resp = client.get(path, headers=operator.auth)
+        assert resp.status_code == 200, path
+        assert InlineCode(resp.get_data(as_text=True)).found == [], path
