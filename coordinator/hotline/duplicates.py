@@ -50,17 +50,23 @@ def _recent_reports(window: Window) -> Any:
 
 
 def _by_employer(session: Session, name: str, since: Window, found: dict[int, Match]) -> None:
-    rows = session.execute(
-        _recent_reports(since).add_columns(Report.employer_norm).where(Report.employer_norm != "")
-    ).all()
-    names = {norm for _, norm in rows}
+    # Compare each distinct name once, then fetch the reports of the close ones.
+    names = set(
+        session.scalars(
+            _recent_reports(since).with_only_columns(Report.employer_norm).where(Report.employer_norm != "").distinct()
+        )
+    )
     cutoff = settings.value("HOTLINE_EMPLOYER_SCORE")
     close = {
         m[0]: m[1] for m in process.extract(name, names, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, limit=None)
     }
+    if not close:
+        return
+    rows = session.execute(
+        _recent_reports(since).add_columns(Report.employer_norm).where(Report.employer_norm.in_(close))
+    )
     for case_id, norm in rows:
-        if norm in close:
-            found.setdefault(case_id, Match(case_id)).add("employer", close[norm])
+        found.setdefault(case_id, Match(case_id)).add("employer", close[norm])
 
 
 def _by_site(session: Session, lat: float, lon: float, since: Window, found: dict[int, Match]) -> None:

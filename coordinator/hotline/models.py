@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.common.clock import now
@@ -86,6 +86,8 @@ class Case(Timestamped, db.Model):
 
 class Report(Timestamped, db.Model):
     __tablename__ = "reports"
+    # Duplicate checks compare the reports of the last days.
+    __table_args__ = (Index("ix_reports_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))
