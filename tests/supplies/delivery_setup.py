@@ -110,3 +110,48 @@ def plan(api, run_jobs, app) -> list[dict]:
 def verify_ledger(app) -> list:
     with app.app_context():
         return ledger.verify(session=db.session)
+
+
+@dataclass
+class OneRun:
+    warehouse: Warehouse
+    masks: Item
+    gloves: Item
+    organization: Organization
+    request_id: int
+    crew: Crew
+    run: dict
+
+    @property
+    def stop(self) -> dict:
+        return self.run["stops"][0]
+
+    def lines(self, masks: tuple = (100, 0, None), gloves: tuple = (50, 0, None)) -> list[dict]:
+        """Proof lines: (accepted, rejected, reason) for masks and gloves."""
+        by_item = {li["item_id"]: li["id"] for li in self.stop["lines"]}
+        out = []
+        for item_id, (accepted, rejected, reason) in ((self.masks.id, masks), (self.gloves.id, gloves)):
+            line = {"line_id": by_item[item_id], "accepted": accepted, "rejected": rejected}
+            if reason is not None:
+                line["reject_reason"] = reason
+            out.append(line)
+        return out
+
+    def proof(self, **overrides) -> dict:
+        lat, lon = ALMATY
+        return {"recipient_name": "Dr. Sadykova", "lat": lat + 0.05, "lon": lon, "lines": self.lines()} | overrides
+
+
+def one_run(app, make, api, run_jobs, *, steps_taken: tuple[str, ...] = ("accept", "en-route", "on-site")) -> OneRun:
+    """One run with one stop (100 masks, 50 pairs of gloves), its task taken
+    through the given steps by the crew."""
+    wh = warehouse(make)
+    masks, gloves = item(make, "Medical mask"), item(make, "Gloves (pair)")
+    receive(app, wh, masks, 1000)
+    receive(app, wh, gloves, 500)
+    team = crew(make)
+    org = organization(make, (ALMATY[0] + 0.05, ALMATY[1]))
+    request_id = held_request(app, org, wh, {masks.id: 100, gloves.id: 50})
+    (run,) = plan(api, run_jobs, app)
+    steps(api, team.account, run["task_id"], *steps_taken)
+    return OneRun(wh, masks, gloves, org, request_id, team, api("GET", f"/supplies/runs/{run['id']}")[1])
