@@ -59,6 +59,8 @@ def test_route_matrix(app, client, make):
         "alert_id": 1,
         "layer": "cases",
         "fmt": "csv",
+        "run_id": 1,
+        "stop_id": 1,
     }
     checked = 0
     for rule in app.url_map.iter_rules():
