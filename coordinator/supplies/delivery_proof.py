@@ -22,9 +22,8 @@ from coordinator.events.models import Event
 from coordinator.field import tasks as field_tasks
 from coordinator.geo.service import check_point
 from coordinator.queue import after_commit
-from coordinator.supplies import ledger, requests
+from coordinator.supplies import delivery_steps, ledger, requests
 from coordinator.supplies.models import (
-    Allocation,
     Delivery,
     DeliveryLine,
     DeliveryRun,
@@ -69,8 +68,8 @@ def stop_rooms(session: Session, stop: Delivery) -> list[str]:
 
 
 def _team_run(session: Session, user: User, stop: Delivery) -> DeliveryRun:
-    """The stop's run, if the user's team is the one doing it."""
-    run = session.get(DeliveryRun, stop.run_id) if stop.run_id else None
+    """The stop's run, locked, if the user's team is the one doing it."""
+    run = delivery_steps.locked_run(session, stop.run_id) if stop.run_id else None
     if run is None or run.task_id is None:
         raise Conflict("This stop is on no delivery run.")
     task = field_tasks.get(session=session, user=user, task_id=run.task_id)  # Forbidden for other teams
@@ -129,8 +128,8 @@ def prove(
     photo: str | None = None,
 ) -> Delivery:
     """Record a stop's proof of delivery (by the team doing its run)."""
-    stop = get_stop(session, stop_id, lock=True)
-    run = _team_run(session, user, stop)
+    run = _team_run(session, user, get_stop(session, stop_id))
+    stop = get_stop(session, stop_id, lock=True)  # after the run's lock, as every change to a stop
     if stop.status == "delivered":
         raise Conflict(f"Stop {stop.seq} ({stop.organization.name}) already has its proof of delivery.")
     if stop.status != "planned":
@@ -145,11 +144,15 @@ def prove(
         raise Invalid("The photo must be an image (a data: URL) of at most 2 MB.", field="photo")
     mine = stop_lines(session, stop)
     checked = _checked_lines(mine, lines)
+    allocations = delivery_steps.lock_allocations(session, [stop.id])
+    for line in mine:
+        if getattr(allocations.get(line.allocation_id), "status", None) != "issued":
+            raise Conflict(f"{line.item.name} is not on the vehicle for this stop any more: ask HQ.")
 
     touched, again, notes = set(), set(), []
     for line in mine:
         accepted, rejected, reason = checked[line.id]
-        allocation = session.get(Allocation, line.allocation_id)
+        allocation = allocations[line.allocation_id]
         ledger.arrive(
             session=session, warehouse_id=stop.warehouse_id, allocation_id=allocation.id, delivery_id=stop.id,
             accepted=accepted, returned=0 if reason in NOT_BROUGHT_BACK else rejected, reason_code=reason or "",

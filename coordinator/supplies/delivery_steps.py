@@ -22,7 +22,14 @@ from coordinator.events import service as events
 from coordinator.field.hooks import TaskStep
 from coordinator.queue import after_commit
 from coordinator.supplies import ledger, requests
-from coordinator.supplies.models import Allocation, Delivery, DeliveryLine, DeliveryRun, SupplyRequestLine
+from coordinator.supplies.models import (
+    Allocation,
+    Delivery,
+    DeliveryLine,
+    DeliveryRun,
+    SupplyRequest,
+    SupplyRequestLine,
+)
 
 
 def run_rooms(session: Session, run: DeliveryRun, team_id: int | None = None) -> list[str]:
@@ -87,7 +94,8 @@ def _lines(session: Session, stop: Delivery) -> list[DeliveryLine]:
     )
 
 
-def _locked_run(session: Session, run_id: int) -> DeliveryRun | None:
+def locked_run(session: Session, run_id: int) -> DeliveryRun | None:
+    """The run, locked: every change to a run's stops takes this lock first."""
     return session.scalar(
         select(DeliveryRun)
         .where(DeliveryRun.id == run_id)
@@ -96,11 +104,33 @@ def _locked_run(session: Session, run_id: int) -> DeliveryRun | None:
     )
 
 
+def lock_allocations(session: Session, stop_ids: list[int]) -> dict[int, Allocation]:
+    """The allocations on these stops, read fresh under lock. Their requests
+    are locked first, in id order, as cancelling a request locks it: a cancel
+    and a pick-up (or a proof, or a failed run) then never act on the same
+    allocation at once."""
+    if not stop_ids:
+        return {}
+    ids = select(DeliveryLine.allocation_id).where(DeliveryLine.delivery_id.in_(stop_ids))
+    request_ids = sorted(set(session.scalars(select(Allocation.request_id).where(Allocation.id.in_(ids)))))
+    session.execute(
+        select(SupplyRequest.id).where(SupplyRequest.id.in_(request_ids)).order_by(SupplyRequest.id).with_for_update()
+    )
+    rows = session.scalars(
+        select(Allocation)
+        .where(Allocation.id.in_(ids))
+        .order_by(Allocation.id)
+        .with_for_update(of=Allocation)
+        .execution_options(populate_existing=True)
+    )
+    return {a.id: a for a in rows}
+
+
 def picked_up(*, session: Session, step: TaskStep, actor: User | None) -> None:
     """The run's team is on site at the warehouse: everything held for the
     run leaves on it (issued from the ledger) and its requests are dispatched.
     Lines whose allocation was released meanwhile (a request cancelled) drop out."""
-    run = _locked_run(session, step.source_id)
+    run = locked_run(session, step.source_id)
     if run is None or run.status != "planned":
         return
     if run.warehouse.status != "open":
@@ -109,13 +139,13 @@ def picked_up(*, session: Session, step: TaskStep, actor: User | None) -> None:
     team_id = actor.team_id if actor else None
     touched: set[int] = set()
     load = 0.0
-    for stop in _stops(session, run):
-        if stop.status != "planned":
-            continue
+    stops = [s for s in _stops(session, run) if s.status == "planned"]
+    allocations = lock_allocations(session, [s.id for s in stops])
+    for stop in stops:
         stop.team_id = team_id
         kept = 0
         for line in _lines(session, stop):
-            allocation = session.get(Allocation, line.allocation_id)
+            allocation = allocations.get(line.allocation_id)
             if allocation is None or allocation.status != "held":
                 session.delete(line)
                 continue
@@ -142,7 +172,7 @@ def picked_up(*, session: Session, step: TaskStep, actor: User | None) -> None:
 
 def finished(*, session: Session, step: TaskStep, actor: User | None) -> None:
     """The team reports the run done: refused (409) while a stop lacks its proof."""
-    run = _locked_run(session, step.source_id)
+    run = locked_run(session, step.source_id)
     if run is None or run.status in ("done", "cancelled"):
         return
     if run.status == "planned":
@@ -163,18 +193,18 @@ def abandoned(*, session: Session, step: TaskStep, actor: User | None) -> None:
     is given up. Stock still held is released; stock already on the vehicle
     comes back to the warehouse (returned). The request lines are free to be
     allocated again, and allocation is declared."""
-    run = _locked_run(session, step.source_id)
+    run = locked_run(session, step.source_id)
     if run is None or run.status in ("done", "cancelled"):
         return
     why = "run_failed" if step.status == "failed" else "run_cancelled"
     actor_id = actor.id if actor else None
     touched: set[int] = set()
     items: set[int] = set()
-    for stop in _stops(session, run):
-        if stop.status != "planned":
-            continue
+    stops = [s for s in _stops(session, run) if s.status == "planned"]
+    allocations = lock_allocations(session, [s.id for s in stops])
+    for stop in stops:
         for line in _lines(session, stop):
-            allocation = session.get(Allocation, line.allocation_id)
+            allocation = allocations.get(line.allocation_id)
             if allocation is None or allocation.status not in ("held", "issued"):
                 continue
             if allocation.status == "held":
