@@ -233,3 +233,20 @@ def _line_figures(app, request_id: int) -> dict[int, tuple[int, int, int]]:
         return {
             li.item_id: (li.quantity_requested, li.quantity_allocated, li.quantity_delivered) for li in request.lines
         }
+
+
+def test_two_workers_planning_at_once_plan_each_allocation_once(app, make, api, enqueue, burst_workers, db_session):
+    wh = setup.warehouse(make)
+    masks = setup.item(make, "Medical mask")
+    setup.receive(app, wh, masks, 1000)
+    setup.crew(make)
+    lat, lon = setup.ALMATY
+    for n in range(6):
+        setup.held_request(app, setup.organization(make, (lat + 0.02 * n, lon + 0.01)), wh, {masks.id: 10})
+    for _ in range(4):
+        enqueue("plan_delivery_runs", None)
+    burst_workers(2)
+    runs = api("GET", "/supplies/runs")[1]
+    assert len(runs) == 1 and len(runs[0]["stops"]) == 6
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count(Allocation.id)).where(Allocation.stop_id.is_(None))) == 0
