@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coordinator.api.schemas import Id, StrictSchema
-from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow
+from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow, is_national
 from coordinator.extensions import db
 from coordinator.queue import after_commit
 from coordinator.supplies import delivery_proof, delivery_reads, warehouses
@@ -157,7 +157,7 @@ def plan(body):
     """Plan runs now for held stock on no run yet (one warehouse, or all in scope)."""
     if "warehouse_id" in body:
         ids = [warehouses.get_warehouse(session=db.session, user=current_user, warehouse_id=body["warehouse_id"]).id]
-    elif current_user.role == "admin" or (current_user.role == "hq" and current_user.region_id is None):
+    elif is_national(current_user):
         ids = None
     else:
         ids = [w.id for w in warehouses.list_warehouses(session=db.session, user=current_user)]
