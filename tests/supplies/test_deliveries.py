@@ -59,6 +59,9 @@ def test_stops_are_routed_shorter_than_request_order_and_planned_once(app, make,
     assert (task["source_type"], task["source_id"]) == ("delivery_run", run["id"])
     assert (task["lat"], task["lon"]) == (wh.lat, wh.lon)
     assert [s["stop_id"] for s in task["details"]["stops"]] == [s["id"] for s in run["stops"]]
+    assert all(
+        s["items"] == [{"item": "Medical mask", "unit": "pcs", "quantity": 100}] for s in task["details"]["stops"]
+    )
 
     # Planning again plans nothing twice.
     assert setup.plan(api, run_jobs, app) == runs
