@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from coordinator import authz
@@ -86,9 +86,11 @@ def list_allocations(
 
 
 def unserved(*, session: Session, user: User, item_id: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
-    """Open lines still short of what they asked, as allocation serves them:
-    tier first, then the earliest needed-by date, then the oldest request."""
+    """Open lines still short of what they asked (or of the quantity HQ
+    fixed), tier first, then the earliest needed-by date, then the oldest
+    request."""
     pinned = aliased(Warehouse)
+    target = func.coalesce(AllocationOverride.quantity, SupplyRequestLine.quantity_requested)
     query = (
         select(SupplyRequestLine, SupplyRequest, Organization, Item, AllocationOverride, pinned.name)
         .join(SupplyRequest, SupplyRequest.id == SupplyRequestLine.request_id)
@@ -98,7 +100,7 @@ def unserved(*, session: Session, user: User, item_id: int | None = None, limit:
         .outerjoin(pinned, pinned.id == AllocationOverride.warehouse_id)
         .where(
             SupplyRequest.status.in_(OPEN_REQUEST_STATUSES),
-            SupplyRequestLine.quantity_allocated < SupplyRequestLine.quantity_requested,
+            SupplyRequestLine.quantity_allocated < target,
         )
         .order_by(
             SupplyRequest.tier,
@@ -129,7 +131,10 @@ def unserved(*, session: Session, user: User, item_id: int | None = None, limit:
                 "unit": item.unit,
                 "requested": line.quantity_requested,
                 "allocated": line.quantity_allocated,
-                "remaining": line.quantity_requested - line.quantity_allocated,
+                "remaining": (
+                    line.quantity_requested if override is None or override.quantity is None else override.quantity
+                )
+                - line.quantity_allocated,
                 "needed_by": request.needed_by,
                 "waiting_since": request.created_at,
                 "override": shown,
