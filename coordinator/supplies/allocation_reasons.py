@@ -10,7 +10,7 @@ from coordinator.common.clock import now
 from coordinator.supplies.models import TIERS, Allocation, Item
 
 if TYPE_CHECKING:
-    from coordinator.supplies.allocation import OpenLine, Tier
+    from coordinator.supplies.allocation_run import OpenLine, Tier
 
 MAX_PEERS = 50  # a tier of thousands would make every reasoning as long
 
@@ -90,7 +90,9 @@ def _sentence(o: OpenLine, tier: Tier | None, item: Item, warehouses: list[dict[
 def reasoning(o: OpenLine, tier: Tier | None, *, item: Item, warehouses: list[dict[str, Any]]) -> dict[str, Any]:
     """The reasoning of a line's allocations in one run. `tier` is how its
     tier was shared (None for a quantity HQ fixed)."""
-    peers = [_peer(p) for p in (tier.lines if tier else []) if p is not o]
+    if tier is not None and tier.peers is None:
+        tier.peers = [_peer(p) for p in tier.lines]  # once per tier, not once per line
+    peers = [p for p in (tier.peers if tier else []) if p["line_id"] != o.line.id]
     method = "override" if o.override is not None else tier.method
     out: dict[str, Any] = {
         "tier": o.request.tier,

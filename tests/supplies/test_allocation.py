@@ -410,15 +410,21 @@ def test_each_role_sees_the_allocations_in_its_scope(api, make, db_session, file
     assert api("post", "/supplies/allocate", account=manager, json={})[0] == 403
 
 
-def test_each_allocation_is_an_event_for_the_requester_and_the_warehouse(make, db_session, file_request, run_jobs):
-    wh = make.warehouse()
-    item = make.stock(wh, "Gloves", on_hand=5)
-    org = make.organization(tier=1)
-    file_request(org, (item, 5))
+def test_allocations_are_an_event_for_the_requester_and_the_warehouses(make, db_session, place, file_request, run_jobs):
+    near = place(make.warehouse(), NEAR)
+    far = place(make.warehouse("astana"), FAR)
+    item = make.stock(near, "Gloves", on_hand=3)
+    make.stock(far, "Gloves", on_hand=5)
+    org = place(make.organization(tier=1), ALMATY)
+    request_id = file_request(org, (item, 5))
     run_jobs()
     db_session.expire_all()
     [event] = db_session.scalars(select(Event).where(Event.type == "allocation.made")).all()
-    allocation = db_session.scalar(select(Allocation))
-    assert (event.subject_type, event.subject_id) == ("allocation", allocation.id)
-    assert {r.room for r in event.rooms} >= {"hq", f"organization:{org.id}", f"warehouse:{wh.id}"}
-    assert event.after["quantity"] == 5 and event.after["method"] == "full"
+    assert (event.subject_type, event.subject_id) == ("supply_request", request_id)
+    rooms = {r.room for r in event.rooms}
+    assert rooms >= {"hq", f"organization:{org.id}", f"warehouse:{near.id}", f"warehouse:{far.id}"}
+    assert rooms >= {f"region:{near.region_id}", f"region:{far.region_id}"}
+    rows = {a.warehouse_id: a.id for a in db_session.scalars(select(Allocation))}
+    assert sorted((a["allocation_id"], a["quantity"], a["method"]) for a in event.after["allocations"]) == sorted(
+        [(rows[near.id], 3, "full"), (rows[far.id], 2, "full")]
+    )
