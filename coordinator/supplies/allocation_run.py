@@ -232,24 +232,38 @@ class Run:
             o.planned = {}
         self.session.add_all(new)
         self.session.flush()
+        by_warehouse: dict[int, list[tuple[OpenLine, int, Allocation, int]]] = {}
+        for entry in todo:
+            by_warehouse.setdefault(entry[1], []).append(entry)
         short = False
         with self.session.no_autoflush:  # the moves go in together at the next flush
-            for o, warehouse_id, row, units in todo:
-                try:
-                    ledger.hold(
-                        session=self.session, warehouse_id=warehouse_id, item_id=o.line.item_id, quantity=units,
-                        allocation_id=row.id,
-                    )  # fmt: skip
-                    got = units
-                except Conflict:
-                    short = True
-                    got = self._held_after_conflict(o, warehouse_id, row)
-                if got:
-                    o.given[warehouse_id] = o.given.get(warehouse_id, 0) + got
-                    o.line.quantity_allocated += got
-                    self.units += got
-                    self.request_ids.add(o.request.id)
+            for warehouse_id, group in sorted(by_warehouse.items()):
+                short |= self._hold_group(warehouse_id, group)
         return short
+
+    def _hold_group(self, warehouse_id: int, group: list[tuple[OpenLine, int, Allocation, int]]) -> bool:
+        """Hold one warehouse's planned allocations of the item; True if one
+        of them found less stock than planned."""
+        short = False
+        for o, _, row, units in group:
+            try:
+                ledger.hold(
+                    session=self.session, warehouse_id=warehouse_id, item_id=o.line.item_id, quantity=units,
+                    allocation_id=row.id,
+                )  # fmt: skip
+                got = units
+            except Conflict:
+                short = True
+                got = self._held_after_conflict(o, warehouse_id, row)
+            self._given(o, warehouse_id, got)
+        return short
+
+    def _given(self, o: OpenLine, warehouse_id: int, units: int) -> None:
+        if units:
+            o.given[warehouse_id] = o.given.get(warehouse_id, 0) + units
+            o.line.quantity_allocated += units
+            self.units += units
+            self.request_ids.add(o.request.id)
 
     def _held_after_conflict(self, o: OpenLine, warehouse_id: int, row: Allocation) -> int:
         """What a refused hold did hold (earlier lots may have gone through):
