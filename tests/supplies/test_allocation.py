@@ -10,8 +10,9 @@ from sqlalchemy import select
 from coordinator.events.models import Event
 from coordinator.extensions import db
 from coordinator.geo.distance import geodesic_km
-from coordinator.supplies import ledger
-from coordinator.supplies.models import Allocation, StockBalance, Warehouse
+from coordinator.supplies import allocation, ledger
+from coordinator.supplies.allocation_run import Run
+from coordinator.supplies.models import Allocation, Item, Lot, StockBalance, Warehouse
 
 ALMATY = (43.2389, 76.8897)
 NEAR = (43.2567, 76.9286)  # about 4 km from the centre of Almaty
@@ -428,3 +429,33 @@ def test_allocations_are_an_event_for_the_requester_and_the_warehouses(make, db_
     assert sorted((a["allocation_id"], a["quantity"], a["method"]) for a in event.after["allocations"]) == sorted(
         [(rows[near.id], 3, "full"), (rows[far.id], 2, "full")]
     )
+
+
+# -- the ledger has the last word ---------------------------------------------------------------
+
+
+def test_a_hold_that_finds_less_stock_plans_again_on_fresh_figures(app, make, db_session, file_request):
+    """Stock read for the plan, then 3 units damaged before the hold (as
+    another writer could do between the two): the ledger refuses the hold,
+    no empty allocation is left, and the next attempt holds what is there."""
+    wh = make.warehouse()
+    item = make.stock(wh, "Apron", on_hand=10)
+    lot = db_session.scalar(select(Lot).where(Lot.item_id == item.id))
+    file_request(make.organization(tier=1), (item, 10))
+    with app.app_context():
+        session = db.session
+        [line] = allocation._open_lines(session, [item.id])
+        run = Run(session, [session.get(Warehouse, wh.id)])
+        run.item = session.get(Item, item.id)
+        run.avail = {wh.id: ledger.available(session, wh.id, item.id)}
+        run._plan([line])
+        assert line.planned == {wh.id: 10}
+        ledger.adjust(session=session, warehouse_id=wh.id, lot_id=lot.id, quantity=-3, reason_code="damaged")
+        assert run._hold_planned([line]) is True
+        assert line.given == {} and line.rows == {}
+        run.allocate_item(run.item, [line])
+        assert line.given == {wh.id: 7} and line.line.quantity_allocated == 7
+        session.commit()
+        assert ledger.verify(session=session) == []
+    db_session.expire_all()
+    assert [(a.quantity, a.status) for a in db_session.scalars(select(Allocation))] == [(7, "held")]
