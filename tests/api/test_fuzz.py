@@ -43,6 +43,7 @@ def world(app, make, client, enqueue, run_jobs):
     task = make.task(team)
     warehouse = make.warehouse("almaty")
     item = make.stock(warehouse)
+    supply_request = make.supply_request(make.organization("almaty"))
     held_request(app, make.organization("almaty"), warehouse, {item.id: 10})
     enqueue("plan_delivery_runs")  # a delivery run with a stop
     make.case("almaty", due_in_minutes=-60)
@@ -59,6 +60,7 @@ def world(app, make, client, enqueue, run_jobs):
         "team_id": team.id,
         "task_id": task.id,
         "warehouse_id": warehouse.id,
+        "request_id": supply_request.id,
         "hq_id": team.home_hq_id,
         "import_id": upload.get_json()["id"],
         "alert_id": alerts[0]["id"],
