@@ -70,8 +70,15 @@ def test_cancelled_before_pick_up_releases_the_holds(app, make, api, run_jobs, d
     after = api("GET", f"/supplies/runs/{run.run['id']}")[1]
     assert after["status"] == "cancelled" and after["stops"][0]["status"] == "cancelled"
     assert setup.verify_ledger(app) == []
-    # Nothing held is left to plan: planning again makes no run.
-    assert [r["id"] for r in setup.plan(api, run_jobs, app)] == [run.run["id"]]
+    # Allocation was declared: it serves the lines again, and a new run is planned for them.
+    runs = {r["id"]: r for r in setup.plan(api, run_jobs, app)}
+    (new,) = [r for r in runs.values() if r["id"] != run.run["id"]]
+    assert runs[run.run["id"]]["status"] == "cancelled" and new["status"] == "planned"
+    assert [(s["organization_id"], sorted(li["quantity"] for li in s["lines"])) for s in new["stops"]] == [
+        (run.organization.id, [50, 100])
+    ]
+    assert _status(app, run.request_id) == "allocated"
+    assert setup.verify_ledger(app) == []
 
 
 def test_allocations_released_before_pick_up_drop_out_of_the_run(app, make, api, run_jobs, db_session):
