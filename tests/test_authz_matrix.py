@@ -50,6 +50,7 @@ def test_route_matrix(app, client, make):
     supply_request = make.supply_request(make.scope["organization"])
     ids = {
         "request_id": supply_request.id,
+        "line_id": supply_request.lines[0].id,
         "task_id": task.id,
         "placement_id": placement.id,
         "category": "standard",
