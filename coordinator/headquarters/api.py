@@ -85,11 +85,13 @@ def set_staff(body, hq_id):
 
 @blp.route("/<int:hq_id>/staff/<int:user_id>", methods=["DELETE"])
 @allow(*HQ_ROLES)
-@blp.response(204)
+@blp.response(200, StaffOut(many=True))
 def remove_staff(hq_id, user_id):
-    """Take a person off the HQ's staff (and off duty there)."""
-    roster.remove_staff(session=db.session, user=current_user, hq=_hq(hq_id), user_id=user_id)
+    """Take a person off the HQ's staff (and off duty there); answers with the staff left."""
+    hq = _hq(hq_id)
+    roster.remove_staff(session=db.session, user=current_user, hq=hq, user_id=user_id)
     db.session.commit()
+    return roster.staff(session=db.session, hq=hq)
 
 
 @blp.route("/<int:hq_id>/shifts", methods=["GET"])
