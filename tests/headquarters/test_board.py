@@ -33,3 +33,16 @@ def test_board_counts_cases_as_the_hotline_does_and_prefills_the_report(make, ap
     assert needs in page.text("reports")
     form = client.get(f"/hq/headquarters/{almaty.id}").get_data(as_text=True)
     assert 'name="open_cases" min="0" max="1000000" required inputmode="numeric" value="2"' in form
+
+
+def test_the_board_and_report_form_speak_kazakh_and_russian(make, api, client, login, page_csrf, parse_html):
+    almaty = make.hq("almaty")
+    api("post", f"/hqs/{almaty.id}/status-reports", json={"staff_on_duty": 1, "open_cases": 0})
+    login(make.account("hq"))
+    for lang, title, every in (("ru", "Табло штабов", "каждые 12 ч"), ("kk", "Штабтар тақтасы", "әр 12 сағ сайын")):
+        client.post("/lang", data={"lang": lang, "next": "/", "csrf_token": page_csrf()["X-CSRFToken"]})
+        html = client.get("/hq/headquarters").get_data(as_text=True)
+        assert title in html
+        assert every in parse_html(html).text(f"hq-{almaty.id}-last")
+        form = client.get(f"/hq/headquarters/{almaty.id}").get_data(as_text=True)
+        assert "Staff on duty" not in form and "File the status report" not in form
