@@ -56,6 +56,8 @@ def world(make, client, enqueue, run_jobs):
         "task_id": task.id,
         "warehouse_id": warehouse.id,
         "hq_id": team.home_hq_id,
+        "user_id": hq.user.id,
+        "shift_id": 1,
         "import_id": upload.get_json()["id"],
         "alert_id": alerts[0]["id"],
         "category": "standard",
