@@ -49,7 +49,9 @@ def _eligible(person: User, hq: Headquarters) -> None:
         )
 
 
-def _staff_event(session: Session, type: str, user: User, hq: Headquarters, row: HQStaff, before=None) -> None:
+def _staff_event(
+    session: Session, type: str, user: User, hq: Headquarters, row: HQStaff, before: dict | None = None
+) -> None:
     events.record(
         session=session,
         type=type,
