@@ -56,6 +56,8 @@ def test_route_matrix(app, client, make):
         "category": "standard",
         "import_id": 1,
         "hq_id": hq.id,
+        "user_id": accounts["hq_regional"].user.id,
+        "shift_id": 1,
         "facility_id": make.scope["facility"].id,
         "team_id": make.scope["team"].id,
         "warehouse_id": make.scope["warehouse"].id,
