@@ -62,6 +62,8 @@ def world(app, make, client, enqueue, run_jobs):
         "warehouse_id": warehouse.id,
         "request_id": supply_request.id,
         "hq_id": team.home_hq_id,
+        "user_id": hq.user.id,
+        "shift_id": 1,
         "import_id": upload.get_json()["id"],
         "alert_id": alerts[0]["id"],
         "category": "standard",
