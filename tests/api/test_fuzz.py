@@ -61,6 +61,7 @@ def world(app, make, client, enqueue, run_jobs):
         "task_id": task.id,
         "warehouse_id": warehouse.id,
         "request_id": supply_request.id,
+        "line_id": supply_request.lines[0].id,
         "hq_id": team.home_hq_id,
         "user_id": hq.user.id,
         "shift_id": 1,
