@@ -9,10 +9,28 @@ def init_app(app: Flask) -> None:
     """Register the supplies API and the home pages of warehouse managers and requesters."""
     from coordinator import pages, queue
     from coordinator.api import register_api
-    from coordinator.supplies import api, jobs, views
+    from coordinator.supplies import allocation_api, api, jobs, views
 
     for blueprint in (api.blp, api.catalogue_blp, api.requests_blp, api.orgs_blp):
         register_api(blueprint)
+    register_api(allocation_api.blp, allocation_api.lines_blp)
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "warehouse_manager", views.warehouse_home)
     pages.register_home(app, "requester", views.requester_home)
+    _init_deliveries(app)
+
+
+def _init_deliveries(app: Flask) -> None:
+    """Delivery runs: their API, pick-list page, planning job, and what a run's task steps do."""
+    from coordinator import queue
+    from coordinator.api import register_api
+    from coordinator.field import hooks
+    from coordinator.supplies import deliveries, delivery_api, delivery_jobs, delivery_steps, delivery_views
+
+    register_api(delivery_api.runs_blp, delivery_api.stops_blp)
+    app.register_blueprint(delivery_views.bp)
+    queue.register(app, *delivery_jobs.JOBS, periodic=delivery_jobs.PERIODIC)
+    hooks.on_step(app, deliveries.SOURCE, "on_site", delivery_steps.picked_up)
+    hooks.on_step(app, deliveries.SOURCE, "done", delivery_steps.finished)
+    hooks.on_step(app, deliveries.SOURCE, "failed", delivery_steps.abandoned)
+    hooks.on_step(app, deliveries.SOURCE, "cancelled", delivery_steps.abandoned)

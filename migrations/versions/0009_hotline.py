@@ -6,7 +6,7 @@ Existing reports keep their case's number as the number given to the
 reporter (they have no lookup code); employer names are compared in lower case.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-24 12:53:30.902992
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
