@@ -110,8 +110,13 @@ def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any
             "reason": f"tier {req.tier}, {line.quantity_allocated} of {line.quantity_requested} allocated",
             "lat": org.lat,
             "lon": org.lon,
-            "link": None,
-            "action": None,
+            "link": f"/hq/supplies?item_id={item.id}#unserved-{line.id}",
+            "action": {
+                "label": "allocate now",
+                "method": "POST",
+                "url": "/api/v1/supplies/allocate",
+                "body": {"item_ids": [item.id]},
+            },
         }
         for line, req, org, item in session.execute(query)
     ]
