@@ -11,7 +11,8 @@ def init_app(app: Flask) -> None:
     from coordinator.api import register_api
     from coordinator.supplies import api, jobs, views
 
-    register_api(api.blp)
+    for blueprint in (api.blp, api.catalogue_blp, api.requests_blp, api.orgs_blp):
+        register_api(blueprint)
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "warehouse_manager", views.warehouse_home)
     pages.register_home(app, "requester", views.requester_home)
