@@ -112,7 +112,7 @@ def cover(
     their alert threshold, scarcest first."""
     by_id = {i.id: i for i in items}
     per_warehouse = stock.cover_by_warehouse(session=session, window_days=window_days, region_id=region_id)
-    names = dict(session.execute(select(Warehouse.id, Warehouse.name).where(Warehouse.id.in_(list(per_warehouse)))))
+    names = dict(session.execute(select(Warehouse.id, Warehouse.name).where(Warehouse.id.in_(list(per_warehouse)))).all())
     held = _held(session, list(per_warehouse))
     rows, totals = [], defaultdict(lambda: {"on_hand": 0, "per_day": 0.0})
     for warehouse_id, entries in per_warehouse.items():

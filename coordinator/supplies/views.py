@@ -37,7 +37,7 @@ from coordinator.supplies.models import (
 
 bp = Blueprint("supplies", __name__)
 ACTIVE_RUNS = ("planned", "picked_up")
-MOVES_SHOWN = 200
+MOVES_SHOWN = 100
 REQUESTS_SHOWN = 50
 HISTORY_DAYS = 30
 
@@ -169,7 +169,7 @@ def _moves_filter(wh: Warehouse) -> dict[str, Any]:
         window["until"] = datetime.combine(args["until"] + timedelta(days=1), time.min)
     moves = warehouses.moves(session=db.session, warehouse_id=wh.id, limit=MOVES_SHOWN, **window)
     actors = {m.actor_id for m in moves if m.actor_id}
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actors)))) if actors else {}
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actors))).all()) if actors else {}
     query = urlencode({k: v.isoformat() if isinstance(v, datetime) else v for k, v in window.items()})
     return {
         "args": args,

@@ -66,8 +66,10 @@
     const res = await Birlik.api(method, url, requestBody(form));
     if (button) button.disabled = false;
     if (!res.ok) { if (err) err.textContent = Birlik.describe(res); return; }
-    [...form.querySelectorAll("[data-line]")].slice(1).forEach((line) => line.remove());
+    const [first, ...others] = form.querySelectorAll("[data-line]");
+    others.forEach((line) => line.remove());
     form.reset();
+    clearLine(first);
     form.dispatchEvent(new CustomEvent("birlik:done", { detail: res.body, bubbles: true }));
     Birlik.refreshMain();
   });
