@@ -33,7 +33,8 @@ def _overrides(session: Session, line_ids: Iterable[int]) -> dict[int, Allocatio
     ids = list(set(line_ids))
     if not ids:
         return {}
-    return {o.line_id: o for o in session.scalars(select(AllocationOverride).where(AllocationOverride.line_id.in_(ids)))}
+    query = select(AllocationOverride).where(AllocationOverride.line_id.in_(ids))
+    return {o.line_id: o for o in session.scalars(query)}
 
 
 def allocations(
@@ -112,7 +113,7 @@ def cover(
     their alert threshold, scarcest first."""
     by_id = {i.id: i for i in items}
     per_warehouse = stock.cover_by_warehouse(session=session, window_days=window_days, region_id=region_id)
-    names = dict(session.execute(select(Warehouse.id, Warehouse.name).where(Warehouse.id.in_(list(per_warehouse)))).all())
+    names = warehouse_names(session, per_warehouse)
     held = _held(session, list(per_warehouse))
     rows, totals = [], defaultdict(lambda: {"on_hand": 0, "per_day": 0.0})
     for warehouse_id, entries in per_warehouse.items():
@@ -136,7 +137,9 @@ def cover(
         limit = alert_days(item)
         status = stock.cover_status(days, alert_days=limit)
         if status in ("critical", "low"):
-            alerts.append({"item": item, "on_hand": t["on_hand"], "days_of_cover": days, "limit": limit, "cover": status})
+            alerts.append(
+                {"item": item, "on_hand": t["on_hand"], "days_of_cover": days, "limit": limit, "cover": status}
+            )
     rows.sort(key=lambda r: (r["item"], r["warehouse"]))
     alerts.sort(key=lambda a: (a["days_of_cover"], a["item"].name if a["item"] else ""))
     return {"rows": rows, "alerts": alerts}

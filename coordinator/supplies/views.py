@@ -71,7 +71,12 @@ def labels() -> dict[str, dict[str, str]]:
             "released": _("released"),
         },
         "run": {"planned": _("planned"), "picked_up": _("picked up"), "done": _("done"), "cancelled": _("cancelled")},
-        "stop": {"planned": _("planned"), "delivered": _("delivered"), "failed": _("failed"), "cancelled": _("cancelled")},
+        "stop": {
+            "planned": _("planned"),
+            "delivered": _("delivered"),
+            "failed": _("failed"),
+            "cancelled": _("cancelled"),
+        },
         "move": {
             "received": _("received"),
             "held": _("held"),
@@ -169,7 +174,9 @@ def _moves_filter(wh: Warehouse) -> dict[str, Any]:
         window["until"] = datetime.combine(args["until"] + timedelta(days=1), time.min)
     moves = warehouses.moves(session=db.session, warehouse_id=wh.id, limit=MOVES_SHOWN, **window)
     actors = {m.actor_id for m in moves if m.actor_id}
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actors))).all()) if actors else {}
+    names = {}
+    if actors:
+        names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actors))).all())
     query = urlencode({k: v.isoformat() if isinstance(v, datetime) else v for k, v in window.items()})
     return {
         "args": args,

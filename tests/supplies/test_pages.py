@@ -169,9 +169,8 @@ def test_requester_files_a_request_and_sees_only_its_organization(client, make, 
         json={"lines": [{"item_id": mask.id, "quantity": 50, "on_hand": 5, "daily_use": 2.5}], "note": "ICU"},
     )
     assert status == 201, mine
-    status, theirs = api(
-        "post", "/supply-requests", json={"organization_id": other_org.id, "lines": [{"item_id": mask.id, "quantity": 9}]}
-    )
+    theirs_body = {"organization_id": other_org.id, "lines": [{"item_id": mask.id, "quantity": 9}]}
+    status, theirs = api("post", "/supply-requests", json=theirs_body)
     assert status == 201
     html = client.get("/").get_data(as_text=True)
     page = parse_html(html)
