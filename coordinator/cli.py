@@ -102,6 +102,28 @@ def create_user(username: str, role: str, password: str, region_code: str | None
     click.echo(f"Created {role} user {username}.")
 
 
+@click.command("verify-ledger")
+@with_appcontext
+def verify_ledger() -> None:
+    """Prove every cached stock balance equals the sum of its moves (exit 1 on any drift)."""
+    from sqlalchemy import func, select
+
+    from coordinator.supplies import ledger
+    from coordinator.supplies.models import StockBalance, StockMove
+
+    drift = ledger.verify(session=db.session)
+    balances = db.session.scalar(select(func.count(StockBalance.id)))
+    moves = db.session.scalar(select(func.count(StockMove.id)))
+    for row in drift:
+        click.echo(
+            f"DRIFT warehouse {row['warehouse_id']} lot {row['lot_id']}: cached on hand {row['cached_on_hand']}, "
+            f"held {row['cached_held']}; the moves say {row['moves_on_hand']}, held {row['moves_held']}"
+        )
+    if drift:
+        raise click.ClickException(f"{len(drift)} of {balances} balances differ from their {moves} moves.")
+    click.echo(f"Ledger exact: {balances} balances equal the sums of their {moves} moves.")
+
+
 def init_app(app: Flask) -> None:
-    for cmd in (db_upgrade, db_revision, seed_demo, simulate, worker, create_user):
+    for cmd in (db_upgrade, db_revision, seed_demo, simulate, worker, create_user, verify_ledger):
         app.cli.add_command(cmd)

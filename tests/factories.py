@@ -19,7 +19,16 @@ from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import intake as hotline
 from coordinator.hotline.models import Case
 from coordinator.housing.models import Facility, FacilityBeds, PlacementRequest
-from coordinator.supplies.models import Item, Lot, Organization, StockBalance, StockMove, Warehouse
+from coordinator.supplies.models import (
+    Item,
+    Lot,
+    Organization,
+    StockBalance,
+    StockMove,
+    SupplyRequest,
+    SupplyRequestLine,
+    Warehouse,
+)
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -187,6 +196,20 @@ class Factory:
         balance.on_hand -= issued
         self.session.commit()
         return found
+
+    def supply_request(self, organization: Organization, item: str = "Medical mask", quantity: int = 10):
+        """A pending request of one line (allocation not run)."""
+        found = self.session.scalar(select(Item).where(Item.name == item))
+        if found is None:
+            found = Item(code=f"I{next(_seq)}", name=item, unit="pcs")
+            self.session.add(found)
+            self.session.flush()
+        request = SupplyRequest(organization_id=organization.id, tier=organization.tier)
+        self.session.add(request)
+        self.session.flush()
+        self.session.add(SupplyRequestLine(request_id=request.id, item_id=found.id, quantity_requested=quantity))
+        self.session.commit()
+        return request
 
     def case(self, region_code: str = "almaty", due_in_minutes: int = 600, **kw) -> Case:
         """An open hotline case whose SLA falls due in the given minutes (negative: breached)."""

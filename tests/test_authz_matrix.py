@@ -47,7 +47,9 @@ def test_route_matrix(app, client, make):
     hq = make.hq("almaty")
     placement = make.placement(make.scope["facility"])
     task = make.task(make.scope["team"])
+    supply_request = make.supply_request(make.scope["organization"])
     ids = {
+        "request_id": supply_request.id,
         "task_id": task.id,
         "placement_id": placement.id,
         "category": "standard",

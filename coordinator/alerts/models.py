@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 
-KINDS = ("stock_low", "sla_warning", "sla_breach", "hq_silent", "offer_expired", "team_stale")
+KINDS = ("stock_low", "ledger_drift", "sla_warning", "sla_breach", "hq_silent", "offer_expired", "team_stale")
 
 
 class Alert(db.Model):

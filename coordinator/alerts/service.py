@@ -1,4 +1,5 @@
-"""Alerts: a scan turns current conditions (low stock, SLA clocks, silent HQs,
+"""Alerts: a scan turns current conditions (low stock, a stock ledger whose
+balances drift from its moves, SLA clocks, silent HQs,
 tasks nobody took, stale teams) into alerts, and clears those whose condition
 has ended. People acknowledge them; both are events, so every HQ screen in
 scope sees an alert appear and vanish live."""
@@ -24,7 +25,7 @@ from coordinator.field.models import Task, Team
 from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import cases, sla
 from coordinator.hotline.models import Case
-from coordinator.supplies import stock
+from coordinator.supplies import ledger, stock
 from coordinator.supplies.models import Warehouse
 
 STATES = ("open", "acknowledged", "all")
@@ -113,6 +114,24 @@ def _cases(session: Session) -> list[Condition]:
     return out
 
 
+def _ledger(session: Session) -> list[Condition]:
+    """A cached stock balance that differs from the sum of its moves: national HQ must look."""
+    return [
+        Condition(
+            key=f"ledger_drift:{d['warehouse_id']}:{d['lot_id']}",
+            kind="ledger_drift",
+            severity="critical",
+            region_id=None,
+            subject_type="warehouse",
+            subject_id=d["warehouse_id"],
+            message=f"Stock ledger drift at warehouse {d['warehouse_id']}, lot {d['lot_id']}: the balance says "
+            f"{d['cached_on_hand']} on hand ({d['cached_held']} held), the moves add up to {d['moves_on_hand']} "
+            f"({d['moves_held']} held).",
+        )
+        for d in ledger.verify(session=session)
+    ]
+
+
 def _hqs(session: Session) -> list[Condition]:
     return [
         Condition(
@@ -163,7 +182,7 @@ def _teams(session: Session) -> list[Condition]:
 
 def conditions(*, session: Session) -> dict[str, Condition]:
     """Every condition that deserves an alert right now, by key."""
-    found = [*_stock(session), *_cases(session), *_hqs(session), *_tasks(session), *_teams(session)]
+    found = [*_stock(session), *_ledger(session), *_cases(session), *_hqs(session), *_tasks(session), *_teams(session)]
     return {c.key: c for c in found}
 
 

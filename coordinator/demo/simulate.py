@@ -1,5 +1,6 @@
 """Scenario generator: keeps the demo moving with team movements, HQ status
-reports, supply requests and hotline reports, each through the same services
+reports, supply requests of every tier and stock receipts, hotline reports,
+each through the same services
 users call, plus groups asking for quarantine housing and arriving."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -23,8 +25,10 @@ from coordinator.hotline import intake as hotline_intake
 from coordinator.hotline.models import CATEGORIES
 from coordinator.housing import placement
 from coordinator.housing.models import PlacementRequest
+from coordinator.queue import after_commit
+from coordinator.supplies import ledger
 from coordinator.supplies import requests as supply_requests
-from coordinator.supplies.models import Item, Organization
+from coordinator.supplies.models import Item, Organization, Warehouse
 
 
 def _hq_report(rng: random.Random, admin: User) -> str:
@@ -67,6 +71,27 @@ def _supply_request(rng: random.Random, admin: User) -> str:
         lines.append(line)
     request = supply_requests.create(session=db.session, user=admin, organization_id=org.id, lines=lines)
     return f"supply request #{request.id} from {org.name}"
+
+
+def _receipt(rng: random.Random, admin: User) -> str:
+    """A donation or a purchase arrives at a warehouse (lots for items with expiry)."""
+    warehouse = rng.choice(db.session.scalars(select(Warehouse).where(Warehouse.status == "open")).all())
+    item = rng.choice(db.session.scalars(select(Item)).all())
+    expiry = (now() + timedelta(days=rng.randint(60, 500))).date() if item.tracks_expiry else None
+    source = rng.choice(["donor", "purchase"])
+    ledger.receive(
+        session=db.session,
+        warehouse_id=warehouse.id,
+        item_id=item.id,
+        quantity=rng.randint(5, 80) * item.pack_size,
+        source=source,
+        reference=f"{'Donation' if source == 'donor' else 'PO'} {rng.randint(1000, 9999)}",
+        lot_code=f"L{rng.randint(100, 999)}" if expiry else "",
+        expires_on=expiry,
+        actor_id=admin.id,
+    )
+    after_commit(db.session, "allocate_supplies", [item.id])
+    return f"{item.name} received at {warehouse.name}"
 
 
 def _hotline_report(rng: random.Random, admin: User) -> str:
@@ -121,7 +146,15 @@ def _arrive(rng: random.Random, admin: User) -> str:
     return f"group #{p.id} checked in ({arrived} of {p.head_count})"
 
 
-ACTIONS = [(_team_move, 4), (_hq_report, 1), (_supply_request, 1), (_hotline_report, 1), (_arrival, 2), (_arrive, 2)]
+ACTIONS = [
+    (_team_move, 4),
+    (_hq_report, 1),
+    (_supply_request, 2),
+    (_receipt, 1),
+    (_hotline_report, 1),
+    (_arrival, 2),
+    (_arrive, 2),
+]
 
 
 def run(*, rate: float, steps: int, rng_seed: int | None, echo: Callable[[str], None]) -> None:

@@ -39,7 +39,7 @@ def list_requests(*, session: Session, user: User, status: str | None = None, li
 
 def get(*, session: Session, user: User, request_id: int, lock: bool = False) -> SupplyRequest:
     query = select(SupplyRequest).where(SupplyRequest.id == request_id)
-    request = session.scalar(query.with_for_update() if lock else query)
+    request = session.scalar(query.with_for_update(of=SupplyRequest) if lock else query)
     if request is None:
         raise NotFound(f"No supply request with id {request_id}.")
     authz.require_record(user, region_id=request.organization.region_id, organization_id=request.organization_id)
