@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -107,7 +108,12 @@ def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any
             "id": line.id,
             "title": f"{org.name}: {line.quantity_requested - line.quantity_allocated} {item.unit} {item.name}",
             "age_minutes": _minutes(req.created_at),
-            "reason": f"tier {req.tier}, {line.quantity_allocated} of {line.quantity_requested} allocated",
+            "reason": _(
+                "tier %(tier)s, %(got)s of %(asked)s allocated",
+                tier=req.tier,
+                got=line.quantity_allocated,
+                asked=line.quantity_requested,
+            ),
             "lat": org.lat,
             "lon": org.lon,
             "link": f"/hq/supplies?item_id={item.id}#unserved-{line.id}",

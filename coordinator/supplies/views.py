@@ -65,10 +65,10 @@ def labels() -> dict[str, dict[str, str]]:
             "delivered": _("delivered"),
         },
         "allocation": {
-            "held": _("held"),
+            "held": _("reserved"),
             "issued": _("on the way"),
             "delivered": _("delivered"),
-            "released": _("released"),
+            "released": _("reservation released"),
         },
         "run": {"planned": _("planned"), "picked_up": _("picked up"), "done": _("done"), "cancelled": _("cancelled")},
         "stop": {
@@ -79,8 +79,8 @@ def labels() -> dict[str, dict[str, str]]:
         },
         "move": {
             "received": _("received"),
-            "held": _("held"),
-            "released": _("released"),
+            "held": _("reserved"),
+            "released": _("reservation released"),
             "issued": _("issued"),
             "delivered": _("delivered"),
             "returned": _("returned"),
@@ -92,7 +92,7 @@ def labels() -> dict[str, dict[str, str]]:
         "source": {"donor": _("donor"), "purchase": _("purchase"), "return": _("return"), "other": _("other")},
         "reason": {
             "damaged": _("damaged"),
-            "expired": _("expired"),
+            "expired": _("past expiry"),
             "lost": _("lost"),
             "found": _("found"),
             "correction": _("correction"),
@@ -113,7 +113,7 @@ def labels() -> dict[str, dict[str, str]]:
         },
         "reject": {
             "damaged": _("damaged"),
-            "expired": _("expired"),
+            "expired": _("past expiry"),
             "short": _("short"),
             "missing": _("missing"),
             "wrong_item": _("wrong item"),

@@ -104,10 +104,10 @@ def test_manager_receives_a_lot_with_expiry_on_a_phone(browser, live_server, sig
     form.locator("input[name=lot_code]").fill("L-7")
     form.locator("input[name=expires_on]").fill((now() + timedelta(days=90)).date().isoformat())
     assert page.evaluate(FITS)
-    form.get_by_role("button", name="Receive").click()
+    form.get_by_role("button", name="Record the receipt").click()
 
     stock = page.locator(f"#stock-{gel.id}")
-    expect(stock).to_contain_text("24 l available")
+    expect(stock).to_contain_text("Available: 24 l")
     expect(stock).to_contain_text("L-7")
     expect(page.locator("#moves-list")).to_contain_text("Invoice 88")
     expect(form.locator("input[name=quantity]")).to_have_value("")

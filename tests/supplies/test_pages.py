@@ -53,13 +53,13 @@ def test_manager_lands_on_the_warehouse_and_sees_stock_by_lot_with_days_of_cover
     page = parse_html(html)
 
     masks = page.text(f"stock-{mask.id}")
-    assert "Medical mask" in masks and "30 pcs available" in masks and "3.0 days" in masks
+    assert "Medical mask" in masks and "Available: 30 pcs" in masks and "3.0 days" in masks
     # 3 days is below the 7-day alert (and above a third of it: low, not critical).
     assert f'class="stock-item cover-low" id="stock-{mask.id}"' in html
     # One row per lot, the earliest expiry first: lot, expiry, on hand, held, available.
     lots = ["".join(page.text(i).split()) for i in page.inside(f"stock-{gel.id}") if i.startswith("lot-")]
     assert lots == [f"A-1{soon}808", f"B-2{later}12012"]
-    assert "20 l available" in page.text(f"stock-{gel.id}")
+    assert "Available: 20 l" in page.text(f"stock-{gel.id}")
 
     # The forms post to the ledger's API; the adjust form offers each lot.
     for path in ("receipts", "adjustments", "counts", "transfers"):
@@ -143,7 +143,7 @@ def test_a_manager_of_two_warehouses_gets_the_list_and_one_of_none_an_empty_stat
     db_session.commit()
     page = parse_html(client.get("/", headers=two.auth).get_data(as_text=True))
     assert page.text(f"warehouse-{first.id}").startswith(first.name)
-    assert "Gloves: 7 pcs available" in page.text(f"warehouse-{first.id}")
+    assert "Gloves: Available 7 pcs" in page.text(f"warehouse-{first.id}")
     assert "No stock recorded yet." in page.text(f"warehouse-{second.id}")
 
     none = make.account("warehouse_manager")
