@@ -22,7 +22,7 @@ from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.pages import query_args
-from coordinator.supplies import board, requests, stock, warehouses
+from coordinator.supplies import page_data, requests, stock, warehouses
 from coordinator.supplies.ledger import RECEIPT_SOURCES
 from coordinator.supplies.models import (
     ALLOCATION_STATUSES,
@@ -258,8 +258,8 @@ def requester_home():
         organization=org,
         requests=mine,
         stops=stops,
-        runs=board.runs_of(db.session, [s.run_id for v in stops.values() for s in v]),
-        warehouse_names=board.warehouse_names(db.session, shown),
+        runs=page_data.runs_of(db.session, [s.run_id for v in stops.values() for s in v]),
+        warehouse_names=page_data.warehouse_names(db.session, shown),
         items=_items(),
         line_state=line_state,
         today=date.today().isoformat(),
@@ -296,8 +296,8 @@ def supplies_board():
     if region_id is not None:
         orgs = [o for o in orgs if o.region_id == region_id]
     statuses = (args["status"],) if "status" in args else ("held", "issued")
-    lines = board.allocations(db.session, region_id=region_id, item_id=item_id, statuses=statuses)
-    waiting = board.unserved(db.session, region_id=region_id, item_id=item_id)
+    lines = page_data.allocations(db.session, region_id=region_id, item_id=item_id, statuses=statuses)
+    waiting = page_data.unserved(db.session, region_id=region_id, item_id=item_id)
     pinned = [g["override"].warehouse_id for g in lines + waiting if g["override"]]
     return _render(
         "supplies/board.html",
@@ -311,9 +311,9 @@ def supplies_board():
         allocations=lines,
         unserved=waiting,
         warehouses=in_scope,
-        warehouse_names=board.warehouse_names(db.session, [w.id for w in in_scope] + pinned),
+        warehouse_names=page_data.warehouse_names(db.session, [w.id for w in in_scope] + pinned),
         organizations=orgs,
-        cover=board.cover(db.session, window_days=window, region_id=region_id, items=items, alert_days=alert_days),
+        cover=page_data.cover(db.session, window_days=window, region_id=region_id, items=items, alert_days=alert_days),
         history=stock.history(session=db.session, days=HISTORY_DAYS, region_id=region_id),
         today=date.today().isoformat(),
     )

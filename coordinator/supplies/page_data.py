@@ -1,4 +1,4 @@
-"""What HQ's supplies board and the requester's page read: allocations with
+"""What the supplies pages read (HQ's board, the requester's page): allocations with
 their reasoning and override, lines still unserved, and stock and days of
 cover per item and warehouse with the items below their alert threshold.
 Read-only; scope is applied by the caller's region."""
