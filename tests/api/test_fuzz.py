@@ -42,6 +42,7 @@ def world(make, client, enqueue, run_jobs):
     task = make.task(team)
     warehouse = make.warehouse("almaty")
     make.stock(warehouse)
+    supply_request = make.supply_request(make.organization("almaty"))
     make.case("almaty", due_in_minutes=-60)
     hq = make.account("hq")
     csv = io.BytesIO(b"name,settlement,standard\nFuzz rest home,Almaty,5\n")
@@ -55,6 +56,7 @@ def world(make, client, enqueue, run_jobs):
         "team_id": team.id,
         "task_id": task.id,
         "warehouse_id": warehouse.id,
+        "request_id": supply_request.id,
         "hq_id": team.home_hq_id,
         "import_id": upload.get_json()["id"],
         "alert_id": alerts[0]["id"],
