@@ -1,7 +1,9 @@
 """`make bench`: run every benchmark and print the figures.
 
 BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS, BENCH_TASKS, BENCH_MAP_RATE,
-BENCH_MAP_SECONDS, BENCH_OUTAGE_SECONDS and BENCH_OUTAGE_RATE shorten or lengthen the runs."""
+BENCH_MAP_SECONDS, BENCH_OUTAGE_SECONDS and BENCH_OUTAGE_RATE shorten or lengthen the runs;
+BENCH_ALLOC_LINES, BENCH_ALLOC_ITEMS, BENCH_ALLOC_WAREHOUSES and BENCH_ALLOC_STOCK set the
+allocation benchmark's load."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import dispatch, field, hq_map, recovery
+from bench import allocation, dispatch, field, hq_map, recovery
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -21,6 +23,7 @@ def main() -> None:
         "field": field.run(),
         "hq_map": hq_map.run(),
         "recovery": recovery.run(),
+        "allocation": allocation.run(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
