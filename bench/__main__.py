@@ -3,7 +3,7 @@
 BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS, BENCH_TASKS, BENCH_MAP_RATE,
 BENCH_MAP_SECONDS, BENCH_OUTAGE_SECONDS and BENCH_OUTAGE_RATE shorten or lengthen the runs;
 BENCH_ALLOC_LINES, BENCH_ALLOC_ITEMS, BENCH_ALLOC_WAREHOUSES and BENCH_ALLOC_STOCK set the
-allocation benchmark's load."""
+allocation benchmark's load; BENCH_ROUTE_SECONDS the delivery routes benchmark's solver time."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import allocation, dispatch, field, hq_map, recovery
+from bench import allocation, delivery_routes, dispatch, field, hq_map, recovery
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -24,6 +24,7 @@ def main() -> None:
         "hq_map": hq_map.run(),
         "recovery": recovery.run(),
         "allocation": allocation.run(),
+        "delivery_routes": delivery_routes.run(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

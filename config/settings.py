@@ -36,7 +36,7 @@ class BaseConfig:
     # Only a request from one of them has its X-Forwarded-For/-Proto honoured.
     TRUSTED_PROXIES: tuple[str, ...] = ()
     HSTS_SECONDS = 0  # Strict-Transport-Security max-age; 0 sends none
-    HQ_SILENCE_MINUTES = 180
+    HQ_SILENCE_MINUTES = 720  # how often an HQ must report, unless it has an interval of its own
     HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
     MAX_GROUP = 2000  # people in one placement request
     OFFER_SECONDS = 120  # a team has this long to accept an offered task

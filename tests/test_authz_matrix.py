@@ -50,17 +50,22 @@ def test_route_matrix(app, client, make):
     supply_request = make.supply_request(make.scope["organization"])
     ids = {
         "request_id": supply_request.id,
+        "line_id": supply_request.lines[0].id,
         "task_id": task.id,
         "placement_id": placement.id,
         "category": "standard",
         "import_id": 1,
         "hq_id": hq.id,
+        "user_id": accounts["hq_regional"].user.id,
+        "shift_id": 1,
         "facility_id": make.scope["facility"].id,
         "team_id": make.scope["team"].id,
         "warehouse_id": make.scope["warehouse"].id,
         "alert_id": 1,
         "layer": "cases",
         "fmt": "csv",
+        "run_id": 1,
+        "stop_id": 1,
     }
     checked = 0
     for rule in app.url_map.iter_rules():

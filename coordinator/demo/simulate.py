@@ -32,7 +32,18 @@ from coordinator.supplies.models import Item, Organization, Warehouse
 
 
 def _hq_report(rng: random.Random, admin: User) -> str:
-    hq = rng.choice(db.session.scalars(select(Headquarters)).all())
+    """A status report from a random HQ, except Kyzylorda Region's: it is told
+    to report every 15 minutes (the first time this runs) and never does, so
+    the silence job flags it and the national HQ sees one HQ fall silent."""
+    from coordinator.headquarters import registry as hq_registry
+
+    quiet_region, quiet_minutes = "kyzylorda", 15
+    hqs = db.session.scalars(select(Headquarters).order_by(Headquarters.id)).all()
+    quiet = next((h for h in hqs if h.region is not None and h.region.code == quiet_region), None)
+    if quiet is not None and quiet.report_interval_minutes != quiet_minutes:
+        hq_registry.update(session=db.session, user=admin, hq=quiet, data={"report_interval_minutes": quiet_minutes})
+        return f"{quiet.name} must report every {quiet_minutes} minutes from now (and will fall silent)"
+    hq = rng.choice([h for h in hqs if h is not quiet])
     hq_reports.report_status(
         session=db.session,
         user=admin,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from coordinator.extensions import db
 from coordinator.headquarters import reports
 from coordinator.queue import Periodic, job
@@ -11,8 +9,8 @@ from coordinator.queue import Periodic, job
 
 @job("default")
 def flag_silent_hqs() -> list[int]:
-    """Flag HQs that missed their scheduled status report."""
-    ids = reports.flag_silent(session=db.session, silence_minutes=current_app.config["HQ_SILENCE_MINUTES"])
+    """Flag HQs silent for longer than their report interval (the national HQ hears it live)."""
+    ids = reports.flag_silent(session=db.session)
     db.session.commit()
     return ids
 

@@ -11,8 +11,14 @@ def init_app(app: Flask) -> None:
     """Register the HQ screen's pages and API, and make it HQ users' home."""
     from coordinator import authz, pages
     from coordinator.api import register_api
+    from coordinator.headquarters import case_figures
+    from coordinator.hotline import cases, sla
+    from coordinator.hotline.models import Case
     from coordinator.hq_screen import api, views
 
+    # HQs count open and breached cases by the hotline's own definitions; the
+    # two domains may not import each other, so this screen hands them over.
+    case_figures.provide(app, region=Case.region_id, open=cases.open_clause, breached=sla.breached_clause)
     register_api(api.blp)
     app.register_blueprint(views.bp)
     for role in authz.HQ_ROLES:

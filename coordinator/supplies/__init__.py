@@ -18,3 +18,20 @@ def init_app(app: Flask) -> None:
     pages.register_home(app, "warehouse_manager", views.warehouse_home)
     pages.register_home(app, "requester", views.requester_home)
     views.register_pages(app)
+    _init_deliveries(app)
+
+
+def _init_deliveries(app: Flask) -> None:
+    """Delivery runs: their API, pick-list page, planning job, and what a run's task steps do."""
+    from coordinator import queue
+    from coordinator.api import register_api
+    from coordinator.field import hooks
+    from coordinator.supplies import deliveries, delivery_api, delivery_jobs, delivery_steps, delivery_views
+
+    register_api(delivery_api.runs_blp, delivery_api.stops_blp)
+    app.register_blueprint(delivery_views.bp)
+    queue.register(app, *delivery_jobs.JOBS, periodic=delivery_jobs.PERIODIC)
+    hooks.on_step(app, deliveries.SOURCE, "on_site", delivery_steps.picked_up)
+    hooks.on_step(app, deliveries.SOURCE, "done", delivery_steps.finished)
+    hooks.on_step(app, deliveries.SOURCE, "failed", delivery_steps.abandoned)
+    hooks.on_step(app, deliveries.SOURCE, "cancelled", delivery_steps.abandoned)

@@ -66,8 +66,7 @@ def _record_events(session: Session, run: Run) -> None:
                 session=session, type=type_, subject_type="supply_request", subject_id=request_id, rooms=rooms,
                 after={"request_id": request_id, "allocations": allocations},
             )  # fmt: skip
-    for request_id in sorted(run.request_ids):
-        requests.refresh_status(session=session, request_id=request_id)
+    requests.refresh_statuses(session=session, request_ids=sorted(run.request_ids))
 
 
 # -- the run -----------------------------------------------------------------------------

@@ -244,6 +244,17 @@ class Run:
     def _hold_group(self, warehouse_id: int, group: list[tuple[OpenLine, int, Allocation, int]]) -> bool:
         """Hold one warehouse's planned allocations of the item; True if one
         of them found less stock than planned."""
+        try:
+            ledger.hold_many(
+                session=self.session, warehouse_id=warehouse_id, item_id=self.item.id,
+                holds=[(row.id, units) for _, _, row, units in group],
+            )  # fmt: skip
+        except Conflict:
+            pass  # less than planned: hold them one by one, each keeping what it can get
+        else:
+            for o, _, _, units in group:
+                self._given(o, warehouse_id, units)
+            return False
         short = False
         for o, _, row, units in group:
             try:

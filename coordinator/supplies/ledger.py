@@ -68,6 +68,17 @@ def _apply(session: Session, balance: StockBalance, kind: str, quantity: int, **
     """Write one move and change its balance in the same statement's guard:
     the update only happens if the balance stays valid, so two writers can
     never both take the last unit."""
+    _guarded(session, balance, kind, quantity)
+    move = StockMove(
+        warehouse_id=balance.warehouse_id, item_id=balance.item_id, lot_id=balance.lot_id, kind=kind,
+        quantity=quantity, **fields,
+    )  # fmt: skip
+    session.add(move)
+    return move
+
+
+def _guarded(session: Session, balance: StockBalance, kind: str, quantity: int) -> None:
+    """Change a balance by a move of `kind` only if it stays valid (else Conflict)."""
     on_hand_sign, held_sign = MOVE_EFFECTS[kind]
     d_on_hand, d_held = on_hand_sign * quantity, held_sign * quantity
     done = session.execute(
@@ -90,12 +101,6 @@ def _apply(session: Session, balance: StockBalance, kind: str, quantity: int, **
             field="quantity",
         )
     session.refresh(balance)
-    move = StockMove(
-        warehouse_id=balance.warehouse_id, item_id=balance.item_id, lot_id=balance.lot_id, kind=kind,
-        quantity=quantity, **fields,
-    )  # fmt: skip
-    session.add(move)
-    return move
 
 
 def _open_warehouse(session: Session, warehouse_id: int, *, field: str = "warehouse_id") -> Warehouse:
@@ -308,6 +313,34 @@ def hold(*, session: Session, warehouse_id: int, item_id: int, quantity: int, al
         _apply(session, balance, "held", take, allocation_id=allocation_id, reason_code="allocation")
         for balance, take in _fefo(session, warehouse_id, item, quantity)
     ]
+
+
+def hold_many(*, session: Session, warehouse_id: int, item_id: int, holds: list[tuple[int, int]]) -> list[StockMove]:
+    """Hold stock for several allocations of one item at one warehouse, as
+    `hold` would one after the other (earliest expiry first), with one
+    guarded update per lot. `holds` is [(allocation id, quantity)]. Raises
+    Conflict, having held nothing, when less is available."""
+    for _, quantity in holds:
+        _positive(quantity)
+    item = get_item(session, item_id)
+    plan = _fefo(session, warehouse_id, item, sum(q for _, q in holds))
+    with session.begin_nested():  # every lot or none
+        for balance, take in plan:
+            _guarded(session, balance, "held", take)
+    moves, lots = [], iter(plan)
+    balance, left = next(lots)
+    for allocation_id, quantity in holds:
+        while quantity:
+            if not left:
+                balance, left = next(lots)
+            take = min(quantity, left)
+            moves.append(
+                StockMove(warehouse_id=warehouse_id, item_id=item_id, lot_id=balance.lot_id, kind="held", quantity=take,
+                          allocation_id=allocation_id, reason_code="allocation")
+            )  # fmt: skip
+            quantity, left = quantity - take, left - take
+    session.add_all(moves)
+    return moves
 
 
 def held_lots(session: Session, allocation_id: int) -> dict[int, int]:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from coordinator import authz
 from coordinator.auth.models import User
@@ -17,7 +17,7 @@ from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.queue import after_commit
 from coordinator.supplies import ledger
-from coordinator.supplies.models import Allocation, Organization, SupplyRequest, SupplyRequestLine
+from coordinator.supplies.models import Allocation, AllocationOverride, Organization, SupplyRequest, SupplyRequestLine
 
 MAX_LINES = 50
 MAX_QUANTITY = 1_000_000
@@ -162,15 +162,17 @@ def cancel(*, session: Session, user: User, request_id: int, reason: str) -> Sup
     return request
 
 
-def status_of(request: SupplyRequest, allocations: list[Allocation]) -> str:
-    """What a request's lines and allocations say its status is."""
+def status_of(request: SupplyRequest, allocations: list[Allocation], targets: dict[int, int] | None = None) -> str:
+    """What a request's lines and allocations say its status is. A line's
+    target is what was asked, or the quantity HQ fixed for it (`targets`)."""
     if request.status == "cancelled":
         return "cancelled"
     lines = request.lines
-    if all(line.quantity_delivered >= line.quantity_requested for line in lines):
+    target = {line.id: (targets or {}).get(line.id, line.quantity_requested) for line in lines}
+    if all(line.quantity_delivered >= target[line.id] for line in lines):
         return "delivered"
     live = [a for a in allocations if a.status != "released"]
-    if all(line.quantity_allocated >= line.quantity_requested for line in lines):
+    if all(line.quantity_allocated >= target[line.id] for line in lines):
         if live and all(a.status in ("issued", "delivered") for a in live):
             return "dispatched"
         return "allocated"
@@ -184,7 +186,42 @@ def refresh_status(*, session: Session, request_id: int, actor_id: int | None = 
     request = session.get(SupplyRequest, request_id)
     session.refresh(request)
     allocations = list(session.scalars(select(Allocation).where(Allocation.request_id == request_id)))
-    new = status_of(request, allocations)
+    targets = _fixed_quantities(session, [line.id for line in request.lines])
+    return _set_status(session, request, status_of(request, allocations, targets), actor_id)
+
+
+def _fixed_quantities(session: Session, line_ids: list[int]) -> dict[int, int]:
+    """Quantities HQ fixed for these lines (overrides), by line id."""
+    if not line_ids:
+        return {}
+    rows = session.execute(
+        select(AllocationOverride.line_id, AllocationOverride.quantity).where(
+            AllocationOverride.line_id.in_(line_ids), AllocationOverride.quantity.is_not(None)
+        )
+    )
+    return dict(rows.all())
+
+
+def refresh_statuses(*, session: Session, request_ids: list[int], actor_id: int | None = None) -> None:
+    """`refresh_status` for many requests, read together."""
+    if not request_ids:
+        return
+    found = session.scalars(
+        select(SupplyRequest).where(SupplyRequest.id.in_(request_ids)).order_by(SupplyRequest.id)
+        .options(selectinload(SupplyRequest.lines)).execution_options(populate_existing=True)
+    ).all()  # fmt: skip
+    allocations: dict[int, list[Allocation]] = {r.id: [] for r in found}
+    for a in session.scalars(
+        select(Allocation).where(Allocation.request_id.in_(request_ids))
+        .options(lazyload(Allocation.line), lazyload(Allocation.warehouse))
+    ):  # fmt: skip
+        allocations[a.request_id].append(a)
+    targets = _fixed_quantities(session, [line.id for r in found for line in r.lines])
+    for request in found:
+        _set_status(session, request, status_of(request, allocations[request.id], targets), actor_id)
+
+
+def _set_status(session: Session, request: SupplyRequest, new: str, actor_id: int | None) -> SupplyRequest:
     if new != request.status:
         before = {"status": request.status}
         request.status = new

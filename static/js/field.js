@@ -11,8 +11,15 @@
   const KINDS = JSON.parse(root.dataset.kindLabels);
   const QKEY = `birlik:field:queue:${teamId}`;
   const TKEY = `birlik:field:tasks:${teamId}`;
+  const RKEY = `birlik:field:runs:${teamId}`;
+  const REASONS = JSON.parse(S.reasons);
   let tasks = JSON.parse(localStorage.getItem(TKEY) || "[]");
   let queue = JSON.parse(localStorage.getItem(QKEY) || "[]");
+  // Delivery runs (stops and lines) by run id, kept for when there is no signal.
+  let runs = JSON.parse(localStorage.getItem(RKEY) || "{}");
+  // A stop's proof form lives across re-renders, so what was typed stays.
+  const proofForms = new Map();
+  let lastPos = null;
   let sending = false;
   let known = new Set(tasks.map((t) => t.id));
   let map = null;
@@ -28,7 +35,11 @@
     return node;
   };
   const uid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
-  const save = () => { localStorage.setItem(QKEY, JSON.stringify(queue)); localStorage.setItem(TKEY, JSON.stringify(tasks)); };
+  const save = () => {
+    localStorage.setItem(QKEY, JSON.stringify(queue));
+    localStorage.setItem(TKEY, JSON.stringify(tasks));
+    localStorage.setItem(RKEY, JSON.stringify(runs));
+  };
 
   function syncState() {
     const badge = document.getElementById("sync-state");
@@ -51,9 +62,139 @@
     known = new Set(tasks.map((t) => t.id));
     // Pending actions still apply on top of what the server says.
     for (const a of queue) apply(a, false);
+    const runIds = tasks.filter(isRun).map((t) => String(t.details.run_id));
+    for (const id of Object.keys(runs)) if (!runIds.includes(id)) delete runs[id];
     save();
     render();
     if (fresh.length) alertOffer();
+    for (const id of runIds) loadRun(id);
+  }
+
+  // ---- delivery runs: the stops in route order, and a proof form per stop ----
+  const isRun = (task) => task.kind === "delivery" && task.details && task.details.run_id;
+
+  async function loadRun(runId) {
+    const res = await window.Birlik.api("GET", `/api/v1/supplies/runs/${runId}`);
+    if (!res.ok) return;
+    runs[runId] = res.body;
+    for (const a of queue) if (a.stop_id) markSent(a);
+    save();
+    render();
+  }
+
+  function findStop(stopId) {
+    for (const run of Object.values(runs)) {
+      const stop = run.stops.find((s) => s.id === stopId);
+      if (stop) return stop;
+    }
+    return null;
+  }
+
+  function markSent(item) {
+    // A proof waiting to be sent counts as given: its stop shows delivered.
+    const stop = findStop(item.stop_id);
+    if (stop && stop.status === "planned") { stop.status = "delivered"; stop.received_by = item.body.recipient_name; }
+  }
+
+  function stopsOf(task) {
+    const run = runs[task.details.run_id];
+    if (run) return { run, stops: run.stops };
+    // Not loaded yet (no signal since the offer): what the task says.
+    const stops = (task.details.stops || []).map((s) => ({
+      id: s.stop_id, seq: s.seq, organization: s.organization, settlement: s.settlement, lat: s.lat, lon: s.lon,
+      status: "planned", lines: (s.items || []).map((i) => ({ item: i.item, unit: i.unit, quantity: i.quantity })),
+    }));
+    return { run: null, stops };
+  }
+
+  const allProven = (task) => stopsOf(task).stops.every((s) => s.status !== "planned");
+
+  function runView(task) {
+    const { run, stops } = stopsOf(task);
+    const pickedUp = run && run.status === "picked_up";
+    const list = el("ol", { class: "queue stops", id: `stops-${task.id}` });
+    for (const stop of stops) {
+      const item = el("li", { id: `stop-${stop.id}`, "data-status": stop.status },
+        el("p", {}, el("strong", {}, `${stop.seq}. ${stop.organization}`), stop.settlement ? ` · ${stop.settlement} ` : " ",
+          el("span", { class: `badge status-${stop.status}` }, S[`stop${stop.status[0].toUpperCase()}${stop.status.slice(1)}`] || stop.status)),
+        el("ul", {}, ...stop.lines.map((l) => el("li", {}, `${l.quantity} ${l.unit} · ${l.item}`))));
+      if (stop.status === "planned" && stop.lat != null) {
+        item.append(el("p", {}, el("a", { href: `geo:${stop.lat},${stop.lon}`, class: "navigate" }, S.navigate)));
+      }
+      if (stop.status === "delivered") {
+        item.append(el("p", {}, `${S.recipient}: ${stop.received_by || ""}`));
+        if (stop.discrepancy) item.append(el("p", { class: "reason" }, stop.discrepancy));
+      } else if (stop.status === "planned" && task.status === "on_site" && pickedUp) {
+        item.append(proofForm(task, stop));
+      }
+      list.append(item);
+    }
+    for (const id of proofForms.keys()) if (!stops.some((s) => s.id === id && s.status === "planned")) proofForms.delete(id);
+    const box = el("div", { class: "run" }, el("h3", {}, S.stops), list);
+    if (task.status === "on_site" && !pickedUp) box.prepend(el("p", { class: "muted" }, S.pickUp));
+    return box;
+  }
+
+  function proofForm(task, stop) {
+    if (proofForms.has(stop.id)) return proofForms.get(stop.id);
+    const form = el("form", { class: "report proof", id: `proof-${stop.id}` },
+      el("h4", {}, S.proof),
+      el("label", {}, S.recipient, el("input", { name: "recipient_name", required: "", maxlength: "120", autocomplete: "name" })));
+    for (const line of stop.lines) {
+      const max = String(line.quantity);
+      const accepted = el("input", { type: "number", min: "0", max, value: max, class: "small", name: `accepted-${line.id}`, inputmode: "numeric" });
+      const rejected = el("input", { type: "number", min: "0", max, value: "0", class: "small", name: `rejected-${line.id}`, inputmode: "numeric" });
+      const reason = el("select", { name: `reason-${line.id}` }, el("option", { value: "" }, "—"),
+        ...Object.entries(REASONS).map(([value, label]) => el("option", { value }, label)));
+      // (A div: a label's display, set by the stylesheet, would outrank `hidden`.)
+      const why = el("div", { hidden: "" }, el("label", {}, S.whyRejected, reason));
+      const toggle = () => { const any = Number(rejected.value) > 0; why.hidden = !any; reason.required = any; };
+      // Accepted and rejected always add up to what was shipped.
+      accepted.addEventListener("input", () => { rejected.value = Math.max(0, line.quantity - Number(accepted.value || 0)); toggle(); });
+      rejected.addEventListener("input", () => { accepted.value = Math.max(0, line.quantity - Number(rejected.value || 0)); toggle(); });
+      form.append(el("fieldset", { "data-line": line.id },
+        el("legend", {}, `${line.item}: ${line.quantity} ${line.unit} ${S.shipped}`),
+        el("label", {}, S.accepted, accepted), el("label", {}, S.rejected, rejected), why));
+    }
+    form.append(el("label", {}, S.photo, el("input", { type: "file", name: "photo", accept: "image/*", capture: "environment" })));
+    const error = el("p", { class: "form-error", role: "alert" });
+    form.append(error, el("button", { type: "submit", class: "big ok" }, S.sendProof));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      error.textContent = "";
+      const pos = await position();
+      if (!pos) { error.textContent = S.positionNeeded; return; }
+      const body = { recipient_name: form.elements.recipient_name.value.trim(), lat: pos[0], lon: pos[1], lines: [] };
+      for (const line of stop.lines) {
+        const rejected = Number(form.elements[`rejected-${line.id}`].value || 0);
+        const entry = { line_id: line.id, accepted: Number(form.elements[`accepted-${line.id}`].value || 0), rejected };
+        if (rejected > 0) entry.reject_reason = form.elements[`reason-${line.id}`].value;
+        body.lines.push(entry);
+      }
+      const files = form.elements.photo.files;
+      if (files && files.length) body.photo = (await photos(files))[0];
+      send({ id: uid(), url: `/api/v1/deliveries/${stop.id}/proof`, stop_id: stop.id, task_id: task.id, body, at: new Date().toISOString() });
+    });
+    proofForms.set(stop.id, form);
+    return form;
+  }
+
+  function position() {
+    // Where the proof was given: a fresh fix, else the last one.
+    return new Promise((resolve) => {
+      if (!navigator.geolocation) { resolve(lastPos); return; }
+      navigator.geolocation.getCurrentPosition(
+        (p) => { lastPos = [p.coords.latitude, p.coords.longitude]; resolve(lastPos); },
+        () => resolve(lastPos), { enableHighAccuracy: true, maximumAge: 60000, timeout: 10000 });
+    });
+  }
+
+  function send(item) {
+    queue.push(item);
+    markSent(item);
+    save();
+    render();
+    flush();
   }
 
   function alertOffer() {
@@ -72,6 +213,7 @@
   const PATH = { accept: "accept", decline: "decline", en_route: "en-route", on_site: "on-site", done: "done", fail: "fail" };
 
   function apply(action, persist = true) {
+    if (!action.action) return; // a stop's proof: its stop is marked by markSent
     const task = tasks.find((t) => t.id === action.task_id);
     if (task) task.status = NEXT[action.action];
     tasks = tasks.filter((t) => !["declined", "done", "failed"].includes(t.status));
@@ -94,7 +236,7 @@
         const item = queue[0];
         let resp;
         try {
-          resp = await fetch(`/api/v1/tasks/${item.task_id}/${PATH[item.action]}`, {
+          resp = await fetch(item.url || `/api/v1/tasks/${item.task_id}/${PATH[item.action]}`, {
             method: "POST", credentials: "same-origin",
             headers: { "Content-Type": "application/json", "Idempotency-Key": item.id,
                        "X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content },
@@ -195,8 +337,12 @@
     if (!current) {
       body.append(el("p", { class: "empty" }, S.noTasks));
     } else {
-      const target = current.dest_lat != null && current.status !== "accepted" && current.status !== "en_route"
+      let target = current.dest_lat != null && current.status !== "accepted" && current.status !== "en_route"
         ? [current.dest_lat, current.dest_lon] : [current.lat, current.lon];
+      if (isRun(current) && current.status === "on_site") {
+        const next = stopsOf(current).stops.find((s) => s.status === "planned" && s.lat != null);
+        if (next) target = [next.lat, next.lon];
+      }
       body.append(
         el("p", { class: "task-title", id: `task-${current.id}` }, el("strong", {}, `${KINDS[current.kind]}: `), current.title),
         el("p", {}, el("span", { class: `badge status-${current.status}` }, current.status.replace("_", " "))),
@@ -212,10 +358,16 @@
         actions.append(button(S.enRoute, "ok", () => act(current, "en_route")), button(S.failed, "", () => reason(current, "fail")));
       } else if (current.status === "en_route") {
         actions.append(button(S.onSite, "ok", () => act(current, "on_site")), button(S.failed, "", () => reason(current, "fail")));
+      } else if (current.status === "on_site" && isRun(current)) {
+        const done = button(S.done, "ok", () => act(current, "done", {}));
+        done.disabled = !allProven(current);
+        if (done.disabled) done.title = S.allStops;
+        actions.append(done, button(S.failed, "", () => reason(current, "fail")));
       } else if (current.status === "on_site") {
         body.append(reportForm(current));
         actions.append(button(S.failed, "", () => reason(current, "fail")));
       }
+      if (isRun(current) && current.status !== "offered") body.append(runView(current));
       body.append(actions);
       showMap(target);
     }
@@ -246,6 +398,7 @@
   function track() {
     if (!navigator.geolocation || !document.getElementById("on-duty").checked) return;
     navigator.geolocation.getCurrentPosition((pos) => {
+      lastPos = [pos.coords.latitude, pos.coords.longitude];
       if (Date.now() - lastFix < 15000) return;
       lastFix = Date.now();
       window.Birlik.api("POST", `/api/v1/teams/${teamId}/position`, {
@@ -258,7 +411,9 @@
   document.getElementById("on-duty").addEventListener("change", (ev) => {
     window.Birlik.api("POST", `/api/v1/teams/${teamId}/shift`, { on_duty: ev.target.checked });
   });
-  document.addEventListener("birlik:event", (e) => { if (e.detail.subject_type === "task") load(); });
+  document.addEventListener("birlik:event", (e) => {
+    if (["task", "delivery_run", "delivery"].includes(e.detail.subject_type)) load();
+  });
   window.addEventListener("online", flush);
   window.addEventListener("offline", syncState);
   window.Birlik.socket?.on("connect", () => { syncState(); flush(); });

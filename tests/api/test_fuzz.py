@@ -27,22 +27,25 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from coordinator.authz import roles_for_endpoint
+from tests.supplies.delivery_setup import held_request
 
 EXAMPLES = 3  # per operation and kind of request
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
 
 
 @pytest.fixture
-def world(make, client, enqueue, run_jobs):
+def world(app, make, client, enqueue, run_jobs):
     """A row of each kind (so real ids exist), an HQ and a field account."""
     facility = make.facility("almaty", beds={"standard": 10, "family": 4})
     placement = make.placement(facility, head_count=2)
     make.placement(None, head_count=3, status="waiting")
-    team = make.team("almaty")
+    team = make.team("almaty", can_deliver=True, vehicle_capacity_kg=500)
     task = make.task(team)
     warehouse = make.warehouse("almaty")
-    make.stock(warehouse)
+    item = make.stock(warehouse)
     supply_request = make.supply_request(make.organization("almaty"))
+    held_request(app, make.organization("almaty"), warehouse, {item.id: 10})
+    enqueue("plan_delivery_runs")  # a delivery run with a stop
     make.case("almaty", due_in_minutes=-60)
     hq = make.account("hq")
     csv = io.BytesIO(b"name,settlement,standard\nFuzz rest home,Almaty,5\n")
@@ -50,6 +53,7 @@ def world(make, client, enqueue, run_jobs):
     enqueue("scan_alerts")  # the breached case raises an alert
     run_jobs()
     alerts = client.get("/api/v1/alerts", headers=hq.auth).get_json()
+    run = client.get("/api/v1/supplies/runs", headers=hq.auth).get_json()[0]
     ids = {
         "facility_id": facility.id,
         "placement_id": placement.id,
@@ -57,12 +61,17 @@ def world(make, client, enqueue, run_jobs):
         "task_id": task.id,
         "warehouse_id": warehouse.id,
         "request_id": supply_request.id,
+        "line_id": supply_request.lines[0].id,
         "hq_id": team.home_hq_id,
+        "user_id": hq.user.id,
+        "shift_id": 1,
         "import_id": upload.get_json()["id"],
         "alert_id": alerts[0]["id"],
         "category": "standard",
         "layer": "facilities",
         "fmt": "csv",
+        "run_id": run["id"],
+        "stop_id": run["stops"][0]["id"],
     }
     return {"ids": ids, "hq": hq.auth, "field": make.account("field", team_id=team.id).auth}
 

@@ -274,6 +274,9 @@ def test_a_fixed_quantity_survives_the_next_run(api, make, file_request, receive
     assert held_by_request(allocations_of(api, item)) == {a: 9, b: 2, c: 9}
     status, waiting = api("get", "/supplies/unserved", query_string={"item_id": item.id})
     assert {w["request_id"]: w["remaining"] for w in waiting} == {a: 1, c: 1}  # B has its fixed 2
+    # B holds all HQ fixed for it: the request counts as allocated, not as partly.
+    assert api("get", f"/supply-requests/{b}")[1]["status"] == "allocated"
+    assert api("get", f"/supply-requests/{a}")[1]["status"] == "partly_allocated"
 
     # Raised again, B is served first when stock comes, ahead of its tier:
     # 4 of the 5 units; the last one goes to A, the oldest of A and C.

@@ -69,9 +69,9 @@ def test_two_workers_allocating_at_once_never_hold_more_than_is_available(app, a
     workers = start_burst_workers(config, 2)
     started = StartedJobRegistry("dispatch", connection=app.extensions["birlik_redis"])
     try:
-        assert wait_for(lambda: started.count == 2, timeout=30), "both workers should be inside a job"
+        assert wait_for(lambda: started.count == 2, timeout=120), "both workers should be inside a job"
         if config["DATABASE_URL"].startswith("postgresql"):
-            assert wait_for(lambda: lock_waiters(config["DATABASE_URL"]) == 2, timeout=30)
+            assert wait_for(lambda: lock_waiters(config["DATABASE_URL"]) == 2, timeout=120)
     finally:
         db_session.rollback()
     for proc in workers:
