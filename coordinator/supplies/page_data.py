@@ -1,7 +1,7 @@
-"""What the supplies pages read (HQ's board, the requester's page): allocations with
-their reasoning and override, lines still unserved, and stock and days of
-cover per item and warehouse with the items below their alert threshold.
-Read-only; scope is applied by the caller's region."""
+"""What the supplies pages read beyond the services: allocations grouped by
+request line, unserved lines and open discrepancies narrowed to a region, and
+stock and days of cover per item and warehouse with the items below their
+alert threshold. Read-only."""
 
 from __future__ import annotations
 
@@ -12,92 +12,71 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coordinator.supplies import stock
-from coordinator.supplies.models import (
-    OPEN_REQUEST_STATUSES,
-    Allocation,
-    AllocationOverride,
-    DeliveryRun,
-    Item,
-    Organization,
-    StockBalance,
-    SupplyRequest,
-    SupplyRequestLine,
-    Warehouse,
-)
+from coordinator.auth.models import User
+from coordinator.supplies import board, delivery_reads, stock
+from coordinator.supplies.models import DeliveryRun, Item, Organization, StockBalance, SupplyRequestLine, Warehouse
 
 ROWS_SHOWN = 200
 
 
-def _overrides(session: Session, line_ids: Iterable[int]) -> dict[int, AllocationOverride]:
-    ids = list(set(line_ids))
-    if not ids:
-        return {}
-    query = select(AllocationOverride).where(AllocationOverride.line_id.in_(ids))
-    return {o.line_id: o for o in session.scalars(query)}
+def in_region(session: Session, rows: list[dict[str, Any]], region_id: int | None) -> list[dict[str, Any]]:
+    """The rows of organizations in the region (all rows when None)."""
+    if region_id is None:
+        return rows
+    orgs = set(session.scalars(select(Organization.id).where(Organization.region_id == region_id)))
+    return [r for r in rows if r["organization_id"] in orgs]
 
 
-def allocations(
-    session: Session, *, region_id: int | None, item_id: int | None, statuses: tuple[str, ...]
+def allocation_lines(
+    session: Session,
+    *,
+    user: User,
+    region_id: int | None,
+    item_id: int | None,
+    statuses: tuple[str, ...],
 ) -> list[dict[str, Any]]:
-    """Lines with allocations in these statuses, by item, then tier, newest
-    first: each with its request, organization, allocations (one per
-    warehouse that serves it), the newest allocation's reasoning and the
-    line's override."""
-    query = (
-        select(Allocation, SupplyRequest, Organization, SupplyRequestLine)
-        .join(SupplyRequest, SupplyRequest.id == Allocation.request_id)
-        .join(Organization, Organization.id == SupplyRequest.organization_id)
-        .join(SupplyRequestLine, SupplyRequestLine.id == Allocation.line_id)
-        .join(Item, Item.id == Allocation.item_id)
-        .where(Allocation.status.in_(statuses))
-        .order_by(Item.name, SupplyRequest.tier, Allocation.line_id.desc(), Allocation.id.desc())
-        .limit(ROWS_SHOWN)
-    )
-    if region_id is not None:
-        query = query.where(Organization.region_id == region_id)
-    if item_id is not None:
-        query = query.where(Allocation.item_id == item_id)
-    lines: dict[int, dict[str, Any]] = {}
-    for a, r, o, line in session.execute(query):
-        group = lines.setdefault(
-            line.id,
-            {"line": line, "request": r, "organization": o, "allocations": [], "reasoning": a.reasoning or {}},
-        )
-        group["allocations"].append(a)
-    overrides = _overrides(session, lines)
-    return [group | {"override": overrides.get(line_id)} for line_id, group in lines.items()]
-
-
-def unserved(session: Session, *, region_id: int | None, item_id: int | None) -> list[dict[str, Any]]:
-    """Open lines not fully allocated, by tier then age."""
-    query = (
-        select(SupplyRequestLine, SupplyRequest, Organization)
-        .join(SupplyRequest, SupplyRequest.id == SupplyRequestLine.request_id)
-        .join(Organization, Organization.id == SupplyRequest.organization_id)
-        .where(
-            SupplyRequest.status.in_(OPEN_REQUEST_STATUSES),
-            SupplyRequestLine.quantity_allocated < SupplyRequestLine.quantity_requested,
-        )
-        .order_by(SupplyRequest.tier, SupplyRequest.created_at, SupplyRequestLine.id)
-        .limit(ROWS_SHOWN)
-    )
-    if region_id is not None:
-        query = query.where(Organization.region_id == region_id)
-    if item_id is not None:
-        query = query.where(SupplyRequestLine.item_id == item_id)
-    rows = session.execute(query).all()
-    overrides = _overrides(session, (line.id for line, *_ in rows))
-    return [
-        {
-            "line": line,
-            "request": r,
-            "organization": o,
-            "remaining": line.quantity_requested - line.quantity_allocated,
-            "override": overrides.get(line.id),
-        }
-        for line, r, o in rows
+    """The allocations in these statuses (as the allocation API gives them),
+    grouped by request line: by item, then tier, newest line first. Each
+    line has its allocations (one per warehouse serving it), the newest
+    one's reasoning, its override, and what it asked and got in all."""
+    rows = [
+        row
+        for status in statuses
+        for row in board.list_allocations(session=session, user=user, item_id=item_id, status=status, limit=ROWS_SHOWN)
     ]
+    rows = in_region(session, rows, region_id)
+    rows.sort(key=lambda r: (r["item"], r["tier"], -r["line_id"], -r["id"]))
+    lines: dict[int, dict[str, Any]] = {}
+    for row in rows[:ROWS_SHOWN]:
+        group = lines.setdefault(
+            row["line_id"],
+            {k: row[k] for k in ("line_id", "request_id", "organization_id", "organization", "tier", "item", "unit")}
+            | {"allocations": [], "reasoning": row["reasoning"], "override": row["override"]},
+        )
+        group["allocations"].append(row)
+    totals = {
+        line.id: line
+        for line in session.scalars(select(SupplyRequestLine).where(SupplyRequestLine.id.in_(list(lines))))
+    }
+    for line_id, group in lines.items():
+        line = totals.get(line_id)
+        group["requested"] = line.quantity_requested if line else None
+        group["allocated"] = line.quantity_allocated if line else None
+    return list(lines.values())
+
+
+def waiting(session: Session, *, user: User, region_id: int | None, item_id: int | None) -> list[dict[str, Any]]:
+    """The lines still short of what they asked (as the allocation API gives them)."""
+    rows = board.unserved(session=session, user=user, item_id=item_id, limit=ROWS_SHOWN)
+    return in_region(session, rows, region_id)
+
+
+def open_discrepancies(
+    session: Session, *, user: User, region_id: int | None = None, warehouse_id: int | None = None
+) -> list[dict[str, Any]]:
+    """What proofs of delivery found short or refused and nobody resolved yet."""
+    rows = delivery_reads.discrepancies(session=session, user=user, warehouse_id=warehouse_id, open_only=True)
+    return in_region(session, rows, region_id)[:ROWS_SHOWN]
 
 
 def cover(

@@ -22,13 +22,12 @@ from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.pages import query_args
-from coordinator.supplies import page_data, requests, stock, warehouses
+from coordinator.supplies import delivery_reads, page_data, requests, stock, warehouses
 from coordinator.supplies.ledger import RECEIPT_SOURCES
 from coordinator.supplies.models import (
     ALLOCATION_STATUSES,
     MOVE_EFFECTS,
     MOVE_KINDS,
-    Delivery,
     DeliveryRun,
     Item,
     Organization,
@@ -216,6 +215,7 @@ def warehouse(warehouse_id: int):
         kinds=MOVE_KINDS,
         others=list(others),
         runs=list(runs),
+        discrepancies=page_data.open_discrepancies(db.session, user=current_user, warehouse_id=wh.id),
         moves=_moves_filter(wh),
         mine=current_user.role == "warehouse_manager",
         signed=signed,
@@ -245,21 +245,14 @@ def requester_home():
     """The requester's home: a new request, and their organization's requests
     with their lines, deliveries and proof."""
     mine = requests.list_requests(session=db.session, user=current_user, limit=REQUESTS_SHOWN)
-    stops: dict[int, list[Delivery]] = {r.id: [] for r in mine}
-    if mine:
-        for stop in db.session.scalars(
-            select(Delivery).where(Delivery.supply_request_id.in_(list(stops))).order_by(Delivery.id)
-        ):
-            stops[stop.supply_request_id].append(stop)
+    stops = {r.id: delivery_reads.stops_for_request(db.session, r.id) for r in mine}
     org = db.session.get(Organization, current_user.organization_id) if current_user.organization_id else None
-    shown = {s.warehouse_id for v in stops.values() for s in v}
     return _render(
         "supplies/requester.html",
         organization=org,
         requests=mine,
         stops=stops,
-        runs=page_data.runs_of(db.session, [s.run_id for v in stops.values() for s in v]),
-        warehouse_names=page_data.warehouse_names(db.session, shown),
+        runs=page_data.runs_of(db.session, [s["run_id"] for v in stops.values() for s in v]),
         items=_items(),
         line_state=line_state,
         today=date.today().isoformat(),
@@ -296,9 +289,9 @@ def supplies_board():
     if region_id is not None:
         orgs = [o for o in orgs if o.region_id == region_id]
     statuses = (args["status"],) if "status" in args else ("held", "issued")
-    lines = page_data.allocations(db.session, region_id=region_id, item_id=item_id, statuses=statuses)
-    waiting = page_data.unserved(db.session, region_id=region_id, item_id=item_id)
-    pinned = [g["override"].warehouse_id for g in lines + waiting if g["override"]]
+    scope = {"user": current_user, "region_id": region_id}
+    lines = page_data.allocation_lines(db.session, item_id=item_id, statuses=statuses, **scope)
+    waiting = page_data.waiting(db.session, item_id=item_id, **scope)
     return _render(
         "supplies/board.html",
         scope=authz.region_scope(current_user),
@@ -311,7 +304,7 @@ def supplies_board():
         allocations=lines,
         unserved=waiting,
         warehouses=in_scope,
-        warehouse_names=page_data.warehouse_names(db.session, [w.id for w in in_scope] + pinned),
+        discrepancies=page_data.open_discrepancies(db.session, **scope),
         organizations=orgs,
         cover=page_data.cover(db.session, window_days=window, region_id=region_id, items=items, alert_days=alert_days),
         history=stock.history(session=db.session, days=HISTORY_DAYS, region_id=region_id),

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.supplies import pages_setup
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "data-done-text", "data-live-text", "data-reconnecting"}
 
@@ -68,29 +70,40 @@ def english_left(html: str, catalogue) -> list[str]:
 
 
 @pytest.mark.parametrize("locale", ["ru", "kk"])
-def test_supplies_pages_speak_the_users_language(client, make, api, db_session, locale):
+def test_supplies_pages_speak_the_users_language(app, client, make, api, run_jobs, db_session, locale):
+    """Along a whole cycle: stock below its alert, allocations with their
+    reasoning and an override, lines waiting, a run, a proof with a
+    shortfall, a discrepancy and the ledger of it."""
     catalogue = _catalogue()
-    accounts = make.every_role("almaty")
-    wh, org = make.scope["warehouse"], make.scope["organization"]
-    mask = make.stock(wh, "Medical mask", on_hand=30, per_day=10)
-    make.stock(wh, "Gloves", on_hand=500, per_day=10)
+    world = pages_setup.scarce(app, make, api)
+    make.stock(world.warehouse, "Gloves", on_hand=30, per_day=10)  # 3 days of cover: below the alert
     other = make.warehouse("almaty")
+    hq = make.account("hq")
     # Names are data, not messages: names that are no English word of the catalogue.
-    wh.name, other.name, org.name = "Алатау", "Медеу", "Қалалық аурухана №7"
+    world.warehouse.name, other.name = "Алатау", "Медеу"
+    world.ours.name, world.theirs.name = "Қалалық аурухана №7", "Орталық клиника"
     db_session.commit()
-    status, _ = api(
-        "post", "/supply-requests", accounts["requester"], json={"lines": [{"item_id": mask.id, "quantity": 80}]}
-    )
+    for org, asked in ((world.ours, 80), (world.theirs, 60)):
+        body = {"organization_id": org.id, "lines": [{"item_id": world.masks.id, "quantity": asked}]}
+        assert api("post", "/supply-requests", json=body)[0] == 201
+    run_jobs()
+    [run] = api("get", "/supplies/runs")[1]
+    pages_setup.deliver(api, world, run, {world.ours.id: 5})
+    more = {"lines": [{"item_id": world.masks.id, "quantity": 9}]}
+    status, later = api("post", "/supply-requests", world.requester, json=more)
     assert status == 201
-    for account in accounts.values():
+    override = {"quantity": 4, "reason": "Жедел"}
+    assert api("put", f"/supply-lines/{later['lines'][0]['id']}/override", json=override)[0] == 200
+    for account in (world.manager, world.requester, hq):
         account.user.locale = locale
     db_session.commit()
 
     pages = {
-        "warehouse": (accounts["warehouse_manager"], f"/warehouses/{wh.id}"),
-        "requester": (accounts["requester"], "/"),
-        "board": (accounts["hq"], "/hq/supplies"),
-        "hq screen": (accounts["hq"], "/hq"),
+        "warehouse": (world.manager, f"/warehouses/{world.warehouse.id}"),
+        "requester": (world.requester, "/"),
+        "board": (hq, "/hq/supplies"),
+        "board, delivered": (hq, "/hq/supplies?status=delivered"),
+        "hq screen": (hq, "/hq"),
     }
     for name, (account, path) in pages.items():
         resp = client.get(path, headers=account.auth)
@@ -98,4 +111,5 @@ def test_supplies_pages_speak_the_users_language(client, make, api, db_session, 
         html = resp.get_data(as_text=True)
         assert f'lang="{locale}"' in html
         assert english_left(html, catalogue) == [], name
-    assert org.name in client.get("/hq/supplies", headers=accounts["hq"].auth).get_data(as_text=True)
+    board = client.get("/hq/supplies?status=delivered", headers=hq.auth).get_data(as_text=True)
+    assert world.ours.name in board and "Медеу" in board
