@@ -137,3 +137,33 @@ def test_hq_board_on_a_phone_draws_the_stock_chart(browser, live_server, sign_in
     page.locator(".override-box > summary").first.click()
     assert page.evaluate(FITS)
     page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+
+
+def test_hq_screen_supply_row_allocates_now_and_opens_the_board(browser, live_server, sign_in, make, api, run_jobs):
+    wh = make.warehouse("almaty")
+    mask = make.stock(wh, "Medical mask", on_hand=200)
+    org = make.organization("almaty", tier=1)
+    status, req = api(
+        "post", "/supply-requests", json={"organization_id": org.id, "lines": [{"item_id": mask.id, "quantity": 40}]}
+    )
+    assert status == 201
+    line_id = req["lines"][0]["id"]
+    hq = make.account("hq")
+    page = sign_in(browser.new_context(viewport={"width": 1280, "height": 900}), hq)
+    page.wait_for_selector("#live-state.ok")
+    page.evaluate("() => { window.__noReload = true; }")
+    queue = page.locator("[data-queue=supply_lines]")
+    row = queue.locator("li", has_text=org.name)
+    expect(row).to_contain_text("tier 1, 0 of 40 allocated")
+    expect(row.locator("a.go")).to_have_attribute("href", f"/hq/supplies?item_id={mask.id}#unserved-{line_id}")
+
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/supplies/allocate")) as answer:
+        row.get_by_role("button", name="Allocate now").click()
+    assert answer.value.status == 202
+    assert answer.value.request.post_data_json == {"item_ids": [mask.id]}
+    run_jobs()  # the job the button queued: the line is served and leaves the queue
+    expect(queue.locator("li", has_text=org.name)).to_have_count(0, timeout=15000)
+    expect(queue.locator("[data-count]")).to_have_text("0")
+    assert page.evaluate("() => window.__noReload") is True
+    status, allocations = api("get", f"/supplies/allocations?request_id={req['id']}")
+    assert status == 200 and [a["quantity"] for a in allocations] == [40]
