@@ -50,7 +50,8 @@ class BaseConfig:
     # Reason codes a warehouse manager may give for an adjustment.
     SUPPLY_ADJUST_REASONS = ("damaged", "expired", "lost", "found", "correction")
     SUPPLY_LATE_ENTRY_MINUTES = 60  # a move dated earlier than this before now must say why
-    SUPPLY_VERIFY_SECONDS = 3600  # how often a worker proves the ledger's balances
+    SUPPLY_ROUTE_SECONDS = 1.0  # the routing solver's time limit per warehouse when planning delivery runs
+    SUPPLY_RUN_MAX_STOPS = 15  # stops in one delivery run at most
     # Map tiles; on an isolated network point this at a local tile server.
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder

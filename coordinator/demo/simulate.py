@@ -1,22 +1,27 @@
 """Scenario generator: keeps the demo moving with team movements, HQ status
-reports, supply requests of every tier and stock receipts, hotline reports,
+reports, supply requests of every tier, stock receipts and field crews
+doing their delivery runs (with a shortfall now and then), hotline reports,
 each through the same services
 users call, plus groups asking for quarantine housing and arriving."""
 
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
 from coordinator.common.clock import now
+from coordinator.common.errors import DomainError
 from coordinator.extensions import db
+from coordinator.field import tasks as field_tasks
 from coordinator.field import teams as field_teams
-from coordinator.field.models import Team
+from coordinator.field.models import Task, Team
 from coordinator.geo import gazetteer
 from coordinator.geo.service import region_by_code
 from coordinator.headquarters import reports as hq_reports
@@ -26,9 +31,9 @@ from coordinator.hotline.models import CATEGORIES
 from coordinator.housing import placement
 from coordinator.housing.models import PlacementRequest
 from coordinator.queue import after_commit
-from coordinator.supplies import ledger
+from coordinator.supplies import delivery_proof, ledger
 from coordinator.supplies import requests as supply_requests
-from coordinator.supplies.models import Item, Organization, Warehouse
+from coordinator.supplies.models import DeliveryRun, Item, Organization, Warehouse
 
 
 def _hq_report(rng: random.Random, admin: User) -> str:
@@ -105,6 +110,55 @@ def _receipt(rng: random.Random, admin: User) -> str:
     return f"{item.name} received at {warehouse.name}"
 
 
+def _crew(team_id: int) -> User:
+    """The simulated crew of a team: a field user, made on first use."""
+    username = f"crew-{team_id}"
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = auth_service.create_user(
+            session=db.session, username=username, password=secrets.token_urlsafe(16), role="field", team_id=team_id
+        )
+    return user
+
+
+def _delivery_step(rng: random.Random, admin: User) -> str:
+    """A crew takes its delivery run one step on: accept, pick up at the
+    warehouse, prove a stop (now and then short or damaged), finish."""
+    task = db.session.scalar(
+        select(Task)
+        .where(Task.kind == "delivery", Task.source_type == "delivery_run", Task.team_id.is_not(None),
+               Task.status.in_(("offered", "accepted", "on_site")))
+        .order_by(func.random())
+        .limit(1)
+    )  # fmt: skip
+    if task is None:
+        return "no delivery run under way"
+    crew = _crew(task.team_id)
+    if task.status in ("offered", "accepted"):
+        action = "accept" if task.status == "offered" else "on_site"
+        field_tasks.step(session=db.session, user=crew, task=task, action=action)
+        return f"delivery run task #{task.id}: {action.replace('_', ' ')}"
+    run = db.session.get(DeliveryRun, task.source_id)
+    stop = next((s for s in run.stops if s.status == "planned"), None)
+    if stop is None:
+        field_tasks.step(session=db.session, user=crew, task=task, action="done")
+        return f"delivery run #{run.id} done"
+    lines = []
+    for line in delivery_proof.stop_lines(db.session, stop):
+        short = rng.randint(1, line.quantity) if rng.random() < 0.15 else 0
+        lines.append(
+            {"line_id": line.id, "accepted": line.quantity - short, "rejected": short,
+             "reject_reason": rng.choice(["damaged", "missing"]) if short else None}
+        )  # fmt: skip
+    org = stop.organization
+    delivery_proof.prove(
+        session=db.session, user=crew, stop_id=stop.id, recipient_name=f"Duty nurse of {org.name}",
+        lat=org.lat, lon=org.lon, lines=lines,
+    )  # fmt: skip
+    short = sum(line["rejected"] for line in lines)
+    return f"stop {stop.seq} of run #{run.id} delivered" + (f", {short} short or damaged" if short else "")
+
+
 def _hotline_report(rng: random.Random, admin: User) -> str:
     place = rng.choice(gazetteer.settlements())
     region = region_by_code(session=db.session, code=place.region_code)
@@ -162,6 +216,7 @@ ACTIONS = [
     (_hq_report, 1),
     (_supply_request, 2),
     (_receipt, 1),
+    (_delivery_step, 3),
     (_hotline_report, 1),
     (_arrival, 2),
     (_arrive, 2),
@@ -178,8 +233,12 @@ def run(*, rate: float, steps: int, rng_seed: int | None, echo: Callable[[str], 
     interval = 1.0 / max(rate, 0.01)
     while not steps or done < steps:
         action = rng.choices([a for a, _ in ACTIONS], weights=[w for _, w in ACTIONS])[0]
-        echo(action(rng, admin))
-        db.session.commit()
+        try:
+            echo(action(rng, admin))
+            db.session.commit()
+        except DomainError as exc:  # what a real user meets too (a task taken meanwhile...): go on
+            db.session.rollback()
+            echo(f"skipped: {exc.message}")
         done += 1
         if not steps or done < steps:
             time.sleep(interval)

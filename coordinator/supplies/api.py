@@ -9,13 +9,16 @@ import io
 from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import fields
 from sqlalchemy import select
 
 from coordinator import authz
 from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow
 from coordinator.extensions import db
 from coordinator.queue import after_commit
-from coordinator.supplies import ledger, requests, warehouses
+from coordinator.supplies import board, delivery_reads, ledger, requests, warehouses
+from coordinator.supplies.allocation_api import AllocationOut
+from coordinator.supplies.delivery_api import StopOut
 from coordinator.supplies.models import Item, Organization
 from coordinator.supplies.schemas import (
     AdjustmentIn,
@@ -187,12 +190,21 @@ def create_request(body):
     return request
 
 
+class RequestDetailOut(RequestOut):
+    allocations = fields.Nested(AllocationOut, many=True, attribute="allocations_out")
+    deliveries = fields.Nested(StopOut, many=True, attribute="deliveries_out")
+
+
 @requests_blp.route("/<int:request_id>", methods=["GET"])
 @allow(*REQUESTERS)
-@requests_blp.response(200, RequestOut)
+@requests_blp.response(200, RequestDetailOut)
 def get_request(request_id):
-    """One request with its lines."""
-    return requests.get(session=db.session, user=current_user, request_id=request_id)
+    """One request with its lines, the allocations serving it (with their
+    reasoning) and the delivery stops bringing it (with their proof)."""
+    request = requests.get(session=db.session, user=current_user, request_id=request_id)
+    request.allocations_out = board.list_allocations(session=db.session, user=current_user, request_id=request.id)
+    request.deliveries_out = delivery_reads.stops_for_request(db.session, request.id)
+    return request
 
 
 @requests_blp.route("/<int:request_id>/cancel", methods=["POST"])

@@ -120,3 +120,15 @@ def test_cancelling_releases_what_was_held_and_a_cancelled_request_stays_cancell
     assert db_session.get(Allocation, alloc.id).status == "released"
     status, err = api("post", f"/supply-requests/{req['id']}/cancel", requester, json={"reason": "again"})
     assert status == 409 and "cancelled" in err["message"]
+
+
+def test_a_request_shows_the_allocations_serving_it_with_their_reasoning(api, setup, run_jobs):
+    _, requester, wh, mask = setup
+    _, req = api("post", "/supply-requests", requester, json={"lines": [{"item_id": mask.id, "quantity": 30}]})
+    run_jobs()
+    status, body = api("get", f"/supply-requests/{req['id']}", requester)
+    assert status == 200 and body["status"] == "allocated"
+    [allocation] = body["allocations"]
+    assert allocation["warehouse_id"] == wh.id and allocation["quantity"] == 30
+    assert allocation["reasoning"]["tier"] == 1 and allocation["reasoning"]["explanation"]
+    assert isinstance(body["deliveries"], list)
