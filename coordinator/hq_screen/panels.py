@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,14 @@ from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
 from coordinator.supplies import stock
-from coordinator.supplies.models import OPEN_REQUEST_STATUSES, Item, Organization, SupplyRequest, SupplyRequestLine
+from coordinator.supplies.models import (
+    OPEN_REQUEST_STATUSES,
+    AllocationOverride,
+    Item,
+    Organization,
+    SupplyRequest,
+    SupplyRequestLine,
+)
 
 QUEUE_LIMIT = 50
 
@@ -88,15 +96,15 @@ def _placements(session: Session, region_id: int | None) -> list[dict[str, Any]]
 
 
 def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any]]:
+    # A line wants what it asked for, or the quantity HQ fixed for it.
+    target = func.coalesce(AllocationOverride.quantity, SupplyRequestLine.quantity_requested)
     query = (
-        select(SupplyRequestLine, SupplyRequest, Organization, Item)
+        select(SupplyRequestLine, SupplyRequest, Organization, Item, target)
         .join(SupplyRequest, SupplyRequest.id == SupplyRequestLine.request_id)
         .join(Organization, Organization.id == SupplyRequest.organization_id)
         .join(Item, Item.id == SupplyRequestLine.item_id)
-        .where(
-            SupplyRequest.status.in_(OPEN_REQUEST_STATUSES),
-            SupplyRequestLine.quantity_allocated < SupplyRequestLine.quantity_requested,
-        )
+        .outerjoin(AllocationOverride, AllocationOverride.line_id == SupplyRequestLine.id)
+        .where(SupplyRequest.status.in_(OPEN_REQUEST_STATUSES), SupplyRequestLine.quantity_allocated < target)
         .order_by(SupplyRequest.tier, SupplyRequest.created_at)
         .limit(QUEUE_LIMIT)
     )
@@ -105,15 +113,26 @@ def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any
     return [
         {
             "id": line.id,
-            "title": f"{org.name}: {line.quantity_requested - line.quantity_allocated} {item.unit} {item.name}",
+            "title": f"{org.name}: {wanted - line.quantity_allocated} {item.unit} {item.name}",
             "age_minutes": _minutes(req.created_at),
-            "reason": f"tier {req.tier}, {line.quantity_allocated} of {line.quantity_requested} allocated",
+            "reason": _(
+                "tier %(tier)s, %(got)s of %(asked)s allocated",
+                tier=req.tier,
+                got=line.quantity_allocated,
+                asked=wanted,
+            ),
             "lat": org.lat,
             "lon": org.lon,
-            "link": None,
-            "action": None,
+            # The title opens the line on the supplies board; the button allocates its item now.
+            "link": f"/hq/supplies?item_id={item.id}#unserved-{line.id}",
+            "action": {
+                "label": "allocate now",
+                "method": "POST",
+                "url": "/api/v1/supplies/allocate",
+                "body": {"item_ids": [item.id]},
+            },
         }
-        for line, req, org, item in session.execute(query)
+        for line, req, org, item, wanted in session.execute(query)
     ]
 
 

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "warehouse_manager", views.warehouse_home)
     pages.register_home(app, "requester", views.requester_home)
+    views.register_pages(app)
     _init_deliveries(app)
 
 

@@ -38,6 +38,7 @@
         el = document.createElement("button");
         el.type = "button";
         el.dataset.actionUrl = item.action.url;
+        if (item.action.body) el.dataset.actionBody = JSON.stringify(item.action.body);
       } else {
         el = document.createElement("a");
         el.href = item.action.href;
@@ -144,7 +145,8 @@
     const action = ev.target.closest("[data-action-url]");
     if (action) {
       action.disabled = true;
-      const res = await window.Birlik.api("POST", action.dataset.actionUrl);
+      const body = action.dataset.actionBody ? JSON.parse(action.dataset.actionBody) : undefined;
+      const res = await window.Birlik.api("POST", action.dataset.actionUrl, body);
       if (!res.ok) { action.disabled = false; action.title = window.Birlik.describe(res); }
       schedule();
       return;
