@@ -5,6 +5,7 @@ dashboard, and the public report and lookup pages (merged by
 scripts/translations.py)."""
 
 RU: dict = {
+    "Cases": "Обращения",
     # codes
     "Unpaid or delayed wages": "Невыплата или задержка зарплаты",
     "Forced unpaid leave": "Вынужденный неоплачиваемый отпуск",
@@ -197,6 +198,7 @@ RU: dict = {
 }
 
 KK: dict = {
+    "Cases": "Өтініштер",
     # codes
     "Unpaid or delayed wages": "Жалақының төленбеуі немесе кешігуі",
     "Forced unpaid leave": "Мәжбүрлі ақысыз демалыс",
