@@ -334,9 +334,15 @@ def burst(system: DemoSystem, *, reports: int, clients: int, samples: list[dict]
 
 
 def _planted_found(db: sqlite3.Connection, bodies: list, answers: dict[int, dict]) -> dict:
-    """Planted repeats whose case got a suggestion naming the case they repeat (either way round)."""
+    """Planted repeats whose case got a suggestion naming the case they repeat
+    (either way round); of those missed, how many had the most suggestions a
+    case gets (the check keeps the best MAX_SUGGESTIONS, so a repeat matching
+    on one thing can lose its place to closer matches)."""
+    from coordinator.hotline.duplicates import MAX_SUGGESTIONS
+
     pairs = set(db.execute("SELECT case_id, other_id FROM case_links").fetchall())
-    planted = found = 0
+    suggested = dict(db.execute("SELECT case_id, COUNT(*) FROM case_links GROUP BY case_id").fetchall())
+    planted = found = capped = 0
     for i, (_, repeats) in enumerate(bodies):
         if repeats is None or i not in answers:
             continue
@@ -345,9 +351,20 @@ def _planted_found(db: sqlite3.Connection, bodies: list, answers: dict[int, dict
             continue
         planted += 1
         mine = answers[i]["case_id"]
-        found += (mine, target) in pairs or (target, mine) in pairs
-    with_links = db.execute("SELECT COUNT(DISTINCT case_id) FROM case_links").fetchone()[0]
-    return {"planted_repeats": planted, "planted_repeats_suggested": found, "cases_with_suggestions": with_links}
+        if (mine, target) in pairs or (target, mine) in pairs:
+            found += 1
+        else:
+            capped += suggested.get(mine, 0) >= MAX_SUGGESTIONS
+    ours = {a["case_id"] for a in answers.values()}
+    return {
+        "planted_repeats": planted,
+        "planted_repeats_suggested": found,
+        "planted_missed_at_suggestion_cap": capped,
+        "reports_with_suggestions": sum(1 for case_id in suggested if case_id in ours),
+        "reports_at_suggestion_cap": sum(
+            1 for case_id, n in suggested.items() if case_id in ours and n >= MAX_SUGGESTIONS
+        ),
+    }
 
 
 def run() -> dict:
