@@ -3,7 +3,9 @@
 BENCH_RATE, BENCH_SECONDS, BENCH_BACKLOG, BENCH_TEAMS, BENCH_TASKS, BENCH_MAP_RATE,
 BENCH_MAP_SECONDS, BENCH_OUTAGE_SECONDS and BENCH_OUTAGE_RATE shorten or lengthen the runs;
 BENCH_ALLOC_LINES, BENCH_ALLOC_ITEMS, BENCH_ALLOC_WAREHOUSES and BENCH_ALLOC_STOCK set the
-allocation benchmark's load; BENCH_ROUTE_SECONDS the delivery routes benchmark's solver time."""
+allocation benchmark's load; BENCH_ROUTE_SECONDS the delivery routes benchmark's solver time;
+BENCH_HOTLINE_REPORTS, BENCH_HOTLINE_HISTORY, BENCH_HOTLINE_CLIENTS and BENCH_HOTLINE_WAIT the
+hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import allocation, delivery_routes, dispatch, field, hq_map, recovery
+from bench import allocation, delivery_routes, dispatch, field, hotline_intake, hq_map, recovery
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -25,6 +27,7 @@ def main() -> None:
         "recovery": recovery.run(),
         "allocation": allocation.run(),
         "delivery_routes": delivery_routes.run(),
+        "hotline_intake": hotline_intake.run(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

@@ -241,7 +241,6 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
 
     for t in teams:
         t.last_seen_at = now() if t.on_duty else None
-    history.backfill(session=session, rng=rng, facilities=facilities)
 
     user("admin", "admin")
     user("hq", "hq")
@@ -254,6 +253,7 @@ def seed(*, session: Session, password: str, rng_seed: int = 2020) -> tuple[bool
     user("hotline_operator", "hotline")
     user("requester", "requester", organization_id=orgs[0].id)
     session.flush()
+    history.backfill(session=session, rng=rng, facilities=facilities)  # the hotline's month is worked by users
     events.record(
         session=session,
         type="demo.seeded",

@@ -1,7 +1,8 @@
 """Scenario generator: keeps the demo moving with team movements, HQ status
 reports, supply requests of every tier, stock receipts and field crews
-doing their delivery runs (with a shortfall now and then), hotline reports,
-each through the same services
+doing their delivery runs (with a shortfall now and then), hotline reports
+through the phone, web and API channels (a quarter repeating an earlier
+report, as people do), each through the same services
 users call, plus groups asking for quarantine housing and arriving."""
 
 from __future__ import annotations
@@ -18,16 +19,14 @@ from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import DomainError
+from coordinator.demo import callers
 from coordinator.extensions import db
 from coordinator.field import tasks as field_tasks
 from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
 from coordinator.geo import gazetteer
-from coordinator.geo.service import region_by_code
 from coordinator.headquarters import reports as hq_reports
 from coordinator.headquarters.models import Headquarters
-from coordinator.hotline import intake as hotline_intake
-from coordinator.hotline.models import CATEGORIES
 from coordinator.housing import placement
 from coordinator.housing.models import PlacementRequest
 from coordinator.queue import after_commit
@@ -159,26 +158,27 @@ def _delivery_step(rng: random.Random, admin: User) -> str:
     return f"stop {stop.seq} of run #{run.id} delivered" + (f", {short} short or damaged" if short else "")
 
 
+def _operator(admin: User) -> User:
+    """The demo's hotline operator, who takes the calls (the admin if there is none)."""
+    return db.session.scalar(select(User).where(User.role == "hotline_operator").order_by(User.id).limit(1)) or admin
+
+
 def _hotline_report(rng: random.Random, admin: User) -> str:
-    place = rng.choice(gazetteer.settlements())
-    region = region_by_code(session=db.session, code=place.region_code)
-    category = rng.choice(CATEGORIES)
-    report = hotline_intake.file_report(
-        session=db.session,
-        channel=rng.choice(["phone", "web"]),
-        category=category,
-        description=f"Simulated report: {category.replace('_', ' ')} at a workplace in {place.name}.",
-        region_id=region.id,
-        lat=place.lat,
-        lon=place.lon,
-        settlement=place.name,
-        severity=rng.choices(["critical", "high", "normal"], weights=[1, 3, 8])[0],
-        anonymous=rng.random() < 0.4,
-        reporter_name="Simulated caller",
-        reporter_contact="+7 700 000 0000",
-        actor_id=admin.id,
-    )
-    return f"hotline report, case {report.case.number}"
+    """A report through one of the three channels (operator's phone form,
+    public web form, another channel's API, whose token is the admin's); a
+    quarter of them repeat a report of the last days the way people do: the
+    employer spelled otherwise, the same site, the same phone on another channel."""
+    earlier = callers.recent(db.session, rng) if rng.random() < callers.DUPLICATE_SHARE else None
+    again = callers.duplicate(earlier, rng, caller="Simulated caller") if earlier else None
+    if again is not None:
+        draft, how = again
+        channel = callers.pick_channel(rng, other_than=earlier.channel if "reporter" in how else None)
+    else:
+        draft, how = callers.fresh(db.session, rng, caller="Simulated caller"), ""
+        channel = callers.pick_channel(rng)
+    report = callers.file(db.session, draft, channel, rng, operator=_operator(admin), gateway=admin)
+    said = f"hotline report by {channel}{f' ({report.via})' if report.via else ''}, case {report.case.number}"
+    return said + (f", repeating a report of case {earlier.case.number} ({how})" if how else "")
 
 
 def _arrival(rng: random.Random, admin: User) -> str:

@@ -1,12 +1,16 @@
 """The demo country and the scenario generator, through the CLI."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from coordinator.auth.models import User
+from coordinator.common.clock import now
+from coordinator.demo.seed import DEMO_USERS
 from coordinator.events.models import Event
 from coordinator.field.models import Team
 from coordinator.headquarters.models import Headquarters
-from coordinator.hotline.models import Case, Report
+from coordinator.hotline.models import Case, CaseClock, CaseStep, DuplicateLink, Inspection, Report
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
 from coordinator.supplies.models import Organization, StockBalance, StockMove, Warehouse
 
@@ -16,8 +20,13 @@ def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "hq.almaty" in first.output and "birlik-demo" in first.output
-    counts = {m.__name__: count(m) for m in (Facility, Warehouse, Organization, Headquarters, Team, User)}
-    assert counts == {"Facility": 150, "Warehouse": 10, "Organization": 200, "Headquarters": 21, "Team": 60, "User": 8}
+    counts = {m.__name__: count(m) for m in (Facility, Warehouse, Organization, Headquarters, Team)}
+    assert counts == {"Facility": 150, "Warehouse": 10, "Organization": 200, "Headquarters": 21, "Team": 60}
+    # The demo's logins, and the accounts of the field crews whose inspections the hotline's month saw.
+    users = db_session.scalars(select(User)).all()
+    assert {u.username for u in users if not u.username.startswith("crew-")} == {name for _, name in DEMO_USERS}
+    crews = [u for u in users if u.username.startswith("crew-")]
+    assert all(u.role == "field" and db_session.get(Team, u.team_id).can_inspect for u in crews)
     # A month of past: stock balances match their moves, people are in quarantine, cases have history.
     for b in db_session.scalars(select(StockBalance)):
         moves = db_session.execute(
@@ -33,6 +42,7 @@ def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session
     assert beds == inside > 0
     assert count(OccupancyDay) == 150 * 29
     assert count(Case) > 200
+    _hotline_month_was_worked(db_session)
     again = runner.invoke(args=["seed-demo"])
     assert "already present" in again.output
     assert count(Facility) == 150
@@ -50,3 +60,21 @@ def test_seed_builds_a_country_once_and_simulate_keeps_it_moving(app, db_session
         assert report.reporter_name is None and report.reporter_contact is None
     leaked = db_session.scalars(select(Event).where(Event.type == "case.opened")).all()
     assert all("Simulated caller" not in str(e.after) for e in leaked)
+
+
+def _hotline_month_was_worked(session):
+    """The seeded cases went through the hotline's services at their moments:
+    clocks started when the report came in, steps stamped over the month,
+    reports through all three channels, some linked as duplicates, inspections done."""
+    assert set(session.scalars(select(Report.channel).distinct())) == {"phone", "web", "api"}
+    assert session.scalar(select(func.count(DuplicateLink.id)).where(DuplicateLink.status == "linked")) > 0
+    assert session.scalar(select(func.count(Inspection.id)).where(Inspection.status == "done")) > 0
+    for case in session.scalars(select(Case).where(Case.status == "closed")):
+        clocks = session.scalars(select(CaseClock).where(CaseClock.case_id == case.id)).all()
+        assert {c.stage for c in clocks} >= {"triage", "resolution"}
+        assert all(c.started_at >= case.created_at and c.stopped_at <= case.closed_at for c in clocks)
+        steps = session.scalars(select(CaseStep).where(CaseStep.case_id == case.id).order_by(CaseStep.id)).all()
+        assert [s.status for s in steps if s.kind == "status"][-1] == "closed"
+        assert [s.at for s in steps] == sorted(s.at for s in steps)  # written in the order they happened
+    oldest = session.scalar(select(func.min(Case.closed_at)))
+    assert oldest < now() - timedelta(days=14)
