@@ -101,7 +101,23 @@
     if (el.dataset.apiPrefix) el.form.dataset.api = el.dataset.apiPrefix + el.value;
   });
 
-  window.Birlik = { api, refreshMain, bind, describe };
+  // Server-composed text arrives as a message id and its parameters; the
+  // page carries the translations (coordinator/i18n.py, client_texts).
+  let texts = null;
+  function t(msgid, params) {
+    if (texts === null) {
+      try { texts = JSON.parse(document.getElementById("texts")?.textContent || "{}"); } catch (e) { texts = {}; }
+    }
+    if (msgid && typeof msgid === "object") { params = msgid.params; msgid = msgid.msgid; }
+    const template = (msgid && texts[msgid]) || msgid || "";
+    return template.replace(/%\((\w+)\)[sd]/g, (m, k) => {
+      const v = params ? params[k] : undefined;
+      if (v && typeof v === "object") return t(v);
+      return v === undefined || v === null ? "" : String(v);
+    }).replace(/%%/g, "%");
+  }
+
+  window.Birlik = { api, refreshMain, bind, describe, t };
   bind(document);
 
   // ---- live ----
