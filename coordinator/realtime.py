@@ -2,7 +2,10 @@
 
 A client connects with the session cookie or `auth={"token": ...}`. It may
 send `auth={"last_event_id": N}` to receive, before anything else, every event
-after N that concerns its rooms, in order.
+after N that concerns its rooms, in order, up to `events.REPLAY_LIMIT`. The
+`welcome` that ends the replay says whether it was cut short (`truncated`,
+and `next_after`, the last replayed id): the client then refreshes what it
+shows rather than trust a partial catch-up.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def _on_connect(auth: dict[str, Any] | None = None):
     for room in rooms:
         join_room(room)
     after = (auth or {}).get("last_event_id") if isinstance(auth, dict) else None
-    missed: list[dict[str, Any]] = []
+    missed = events.Replay(events=[])
     if after is not None:
         try:
             # Beyond the largest event id there is nothing to replay (and the
@@ -65,15 +68,17 @@ def _on_connect(auth: dict[str, Any] | None = None):
             after_id = min(max(0, int(after)), MAX_EVENT_ID)
         except (TypeError, ValueError, OverflowError):
             after_id = 0
-        missed = events.replay(session=db.session, rooms=rooms, after_id=after_id)
-        for payload in missed:
+        missed = events.replay_page(session=db.session, rooms=rooms, after_id=after_id)
+        for payload in missed.events:
             emit(events.SOCKET_EVENT, payload)
     emit(
         "welcome",
         {
             "user": {"id": user.id, "role": user.role, "name": user.display_name},
             "rooms": rooms,
-            "replayed": len(missed),
+            "replayed": len(missed.events),
+            "truncated": missed.truncated,
+            "next_after": missed.next_after,
             "last_event_id": events.last_id(session=db.session),
         },
     )
@@ -82,7 +87,8 @@ def _on_connect(auth: dict[str, Any] | None = None):
 
 def _on_sync(data: dict[str, Any] | None):
     """The client asks for every event of its rooms after an id (after the
-    server said `resync`); they come back in order, in the answer."""
+    server said `resync`); they come back in order, in the answer, with
+    `truncated` and `next_after` as in the welcome."""
     user = socket_user()
     if user is None:
         disconnect()
@@ -91,8 +97,14 @@ def _on_sync(data: dict[str, Any] | None):
         after_id = max(0, int((data or {}).get("after") or 0))
     except (TypeError, ValueError, AttributeError):
         return {"ok": False, "error": "Give 'after' as an event id."}
-    missed = events.replay(session=db.session, rooms=authz.rooms_for(user), after_id=after_id)
-    return {"ok": True, "events": missed, "last_event_id": events.last_id(session=db.session)}
+    missed = events.replay_page(session=db.session, rooms=authz.rooms_for(user), after_id=after_id)
+    return {
+        "ok": True,
+        "events": missed.events,
+        "truncated": missed.truncated,
+        "next_after": missed.next_after,
+        "last_event_id": events.last_id(session=db.session),
+    }
 
 
 def _newest_event_id(app: Flask) -> int:

@@ -1,5 +1,6 @@
 """API: the event log, scoped to the caller's rooms (for replay over HTTP)."""
 
+from flask import request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -16,15 +17,46 @@ blp = Blueprint("api_events", __name__, url_prefix="/events", description="Event
 
 class EventsQuery(StrictSchema):
     after = Id(load_default=0, minimum=0, maximum=MAX_EVENT_ID)
-    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=service.REPLAY_LIMIT))
+
+
+class EventsPage(StrictSchema):
+    events = fields.List(fields.Dict(), metadata={"description": "Events after `after`, oldest first."})
+    last_event_id = fields.Integer(metadata={"description": "The newest event id of the whole log."})
+    truncated = fields.Boolean(
+        metadata={"description": "More events concern the caller than `limit`: ask again from `next_after`."}
+    )
+    next_after = fields.Integer(
+        allow_none=True,
+        metadata={"description": "When truncated, the `after` of the next page (the last event's id); else null."},
+    )
+
+
+NEXT_LINK = {
+    "Link": {
+        "description": 'When truncated, the next page: `<…/api/v1/events?after=N&limit=L>; rel="next"`.',
+        "schema": {"type": "string"},
+    }
+}
 
 
 @blp.route("", methods=["GET"])
 @allow(*ANY_USER)
 @blp.arguments(EventsQuery, location="query")
+@blp.response(200, EventsPage, headers=NEXT_LINK)
 def list_events(args):
-    """Events after `after` that concern the caller's rooms, oldest first."""
-    items = service.replay(
+    """Events after `after` that concern the caller's rooms, oldest first, at
+    most `limit`; `truncated` (and a `Link: rel="next"` header) says more are left."""
+    page = service.replay_page(
         session=db.session, rooms=authz.rooms_for(current_user), after_id=args["after"], limit=args["limit"]
     )
-    return {"events": items, "last_event_id": service.last_id(session=db.session)}
+    body = {
+        "events": page.events,
+        "last_event_id": service.last_id(session=db.session),
+        "truncated": page.truncated,
+        "next_after": page.next_after,
+    }
+    if not page.truncated:
+        return body
+    nxt = url_for("api_events.list_events", after=page.next_after, limit=args["limit"])
+    return body, 200, {"Link": f'<{request.host_url.rstrip("/")}{nxt}>; rel="next"'}

@@ -5,6 +5,7 @@ to the socket rooms they concern. Nothing is published for a rollback."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +20,9 @@ from coordinator.extensions import socketio
 
 _PENDING = "birlik_pending_events"
 SOCKET_EVENT = "event"
+# The most events one replay sends (on reconnect, or one HTTP page); a client
+# that missed more is told so (`Replay.truncated`) and refreshes what it shows.
+REPLAY_LIMIT = 5000
 
 
 def jsonable(value: Any) -> Any:
@@ -106,25 +110,44 @@ def record(
     return ev
 
 
-def replay(*, session: Session, rooms: Iterable[str], after_id: int, limit: int = 5000) -> list[dict[str, Any]]:
-    """Events after `after_id` that concern any of `rooms`, oldest first."""
+@dataclass(frozen=True)
+class Replay:
+    """Missed events, oldest first. `truncated`: there are more after them;
+    continue from `next_after` (the last one's id), or refresh from scratch."""
+
+    events: list[dict[str, Any]]
+    truncated: bool = False
+    next_after: int | None = None
+
+
+def replay(*, session: Session, rooms: Iterable[str], after_id: int, limit: int = REPLAY_LIMIT) -> list[dict[str, Any]]:
+    """Events after `after_id` that concern any of `rooms`, oldest first (at most `limit`)."""
+    return replay_page(session=session, rooms=rooms, after_id=after_id, limit=limit).events
+
+
+def replay_page(*, session: Session, rooms: Iterable[str], after_id: int, limit: int = REPLAY_LIMIT) -> Replay:
+    """Like `replay`, saying whether events beyond `limit` were left out."""
     room_list = list(rooms)
     if not room_list:
-        return []
+        return Replay(events=[])
     ids = (
         select(EventRoom.event_id)
         .where(EventRoom.room.in_(room_list), EventRoom.event_id > after_id)
         .distinct()
         .scalar_subquery()
     )
+    # One more than asked for tells, in the same query, whether more are left.
     rows = session.execute(
         select(Event, User.display_name)
         .outerjoin(User, User.id == Event.actor_id)
         .where(Event.id.in_(ids))
         .order_by(Event.id)
-        .limit(limit)
-    )
-    return [to_payload(ev, [r.room for r in ev.rooms], actor) for ev, actor in rows]
+        .limit(limit + 1)
+    ).all()
+    items = [to_payload(ev, [r.room for r in ev.rooms], actor) for ev, actor in rows[:limit]]
+    if len(rows) <= limit:
+        return Replay(events=items)
+    return Replay(events=items, truncated=True, next_after=items[-1]["id"] if items else after_id)
 
 
 def last_id(*, session: Session) -> int:

@@ -143,12 +143,21 @@
   document.addEventListener("birlik:refreshed", show);
   socket.on("disconnect", () => { online = false; show(); });
   socket.on("connect_error", () => { online = false; show(); });
+  // A replay cut short (the server sends at most 5,000 missed events) cannot
+  // bring the page up to date: skip to the newest event and have the page
+  // refresh what it shows (`truncated` in birlik:live), as after a long outage.
+  function skipAhead(newest) {
+    lastId = Math.max(lastId, Number(newest) || 0);
+    sessionStorage.setItem(KEY, String(lastId));
+  }
   socket.on("welcome", (w) => {
     if (!lastId) { lastId = w.last_event_id; sessionStorage.setItem(KEY, String(lastId)); }
+    if (w.truncated) skipAhead(w.last_event_id);
     const back = everOnline;
     online = everOnline = true;
     show();
-    document.dispatchEvent(new CustomEvent("birlik:live", { detail: { reconnected: back, replayed: w.replayed } }));
+    document.dispatchEvent(new CustomEvent("birlik:live", {
+      detail: { reconnected: back, replayed: w.replayed, truncated: !!w.truncated, nextAfter: w.next_after } }));
   });
   // Each event is handled once: replays and live delivery may overlap.
   const seen = new Set();
@@ -171,6 +180,11 @@
       const after = Math.min(lastId, Number(r?.after ?? lastId));
       const res = await socket.timeout(10000).emitWithAck("sync", { after });
       if (res?.ok) res.events.forEach(deliver);
+      if (res?.ok && res.truncated) {
+        skipAhead(res.last_event_id);
+        document.dispatchEvent(new CustomEvent("birlik:live", {
+          detail: { reconnected: true, replayed: res.events.length, truncated: true, nextAfter: res.next_after } }));
+      }
     } catch (e) {
       socket.disconnect().connect(); // no answer: reconnect, which replays from lastId
     } finally {

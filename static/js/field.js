@@ -414,6 +414,8 @@
   document.addEventListener("birlik:event", (e) => {
     if (["task", "delivery_run", "delivery"].includes(e.detail.subject_type)) load();
   });
+  // A replay cut short may have left out a task's step: load the tasks afresh.
+  document.addEventListener("birlik:live", (e) => { if (e.detail.truncated) load(); });
   window.addEventListener("online", flush);
   window.addEventListener("offline", syncState);
   window.Birlik.socket?.on("connect", () => { syncState(); flush(); });

@@ -186,7 +186,7 @@
   });
   // After a reconnect the replay brings what was missed; a patch makes sure.
   document.addEventListener("birlik:live", (e) => {
-    if (e.detail.reconnected && document.querySelector("[data-live-refresh]")) refresh();
+    if ((e.detail.reconnected || e.detail.truncated) && document.querySelector("[data-live-refresh]")) refresh();
   });
 
   Birlik.refreshMain = () => refresh(true);

@@ -270,8 +270,8 @@
       return m ? { ...m.feature, colour: m.options.color } : null;
     },
   };
-  // After a reconnect the replayed events patch the map; reload anyway if many were missed.
-  document.addEventListener("birlik:live", (e) => { if (e.detail.reconnected && e.detail.replayed >= 4900) reloadAll(); });
+  // After a reconnect the replayed events patch the map; reload when the replay was cut short.
+  document.addEventListener("birlik:live", (e) => { if (e.detail.truncated) reloadAll(); });
 
   load(layerNames);
 })();

@@ -176,5 +176,5 @@
     if (PANEL_SUBJECTS.has(ev.subject_type)) schedule();
   });
   document.addEventListener("birlik:filters", () => { schedule(); loadAlerts(); });
-  document.addEventListener("birlik:live", (e) => { if (e.detail.reconnected) { schedule(); loadAlerts(); } });
+  document.addEventListener("birlik:live", (e) => { if (e.detail.reconnected || e.detail.truncated) { schedule(); loadAlerts(); } });
 })();
