@@ -6,10 +6,13 @@ from sqlalchemy import select
 
 from coordinator import authz
 from coordinator.authz import FIELD_ROLES, HQ_ROLES, allow
+from coordinator.events.service import jsonable
 from coordinator.extensions import db
-from coordinator.field import tasks, teams
+from coordinator.field import history, tasks, teams
 from coordinator.field.models import TEAM_OPEN_STATUSES, Task, TaskOffer
 from coordinator.field.schemas import (
+    HistoryOut,
+    HistoryQuery,
     PositionIn,
     ReasonIn,
     ReassignIn,
@@ -117,6 +120,22 @@ def list_tasks(args):
     if args.get("status"):
         query = query.where(Task.status == args["status"])
     return _with_offer(db.session.scalars(query).all())
+
+
+@tasks_blp.route("/history", methods=["GET"])
+@allow(*HQ_ROLES)
+@tasks_blp.arguments(HistoryQuery, location="query")
+@tasks_blp.response(200, HistoryOut)
+def task_history(args):
+    """Finished tasks (done, failed, cancelled, closed) in scope, most recently
+    ended first, filtered by team, kind and the days they ended on, each with
+    its timeline and its report (a delivery's proof per stop, an inspection's
+    checklist and photos, a transfer's pick-up and arrival)."""
+    found = history.finished(session=db.session, user=current_user, **args)
+    items = [item | {"report": item["report"] and {**item["report"], "data": jsonable(item["report"]["data"])}}
+             for item in found.items]  # fmt: skip
+    return {"items": items, "total": found.total, "page": found.page, "per_page": found.per_page,
+            "pages": found.pages}  # fmt: skip
 
 
 @tasks_blp.route("/<int:task_id>", methods=["GET"])

@@ -102,3 +102,59 @@ class ReassignIn(StrictSchema):
 class TaskQuery(StrictSchema):
     status = fields.String()
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=2000))
+
+
+class HistoryQuery(StrictSchema):
+    team_id = Id()
+    kind = fields.String(validate=validate.OneOf(TASK_KINDS))
+    since = fields.Date(metadata={"description": "First day (UTC) the task may have ended on."})
+    until = fields.Date(metadata={"description": "Last day (UTC) the task may have ended on."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class TimelineStep(StrictSchema):
+    type = fields.String(metadata={"description": "The event: task.created, task.offered, task.declined, ..."})
+    at = fields.DateTime()
+    team_id = fields.Integer(allow_none=True)
+    team = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    text = fields.String(metadata={"description": "The step as a sentence in the caller's language."})
+
+
+class TaskReport(StrictSchema):
+    source_type = fields.String(
+        allow_none=True, metadata={"description": "Whose report: delivery_run, case, placement; null: the team's own."}
+    )
+    data = fields.Dict(
+        metadata={
+            "description": "delivery_run: the proof at each stop; case: the inspection's checklist and photos; "
+            "placement: the group's pick-up and arrival; the team's own: what it sent (photos counted)."
+        }
+    )
+
+
+class HistoryItem(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    status = fields.String()
+    status_text = fields.String()
+    team_id = fields.Integer(allow_none=True)
+    team = fields.String(allow_none=True)
+    region_id = fields.Integer(allow_none=True)
+    source_type = fields.String(allow_none=True)
+    source_id = fields.Integer(allow_none=True)
+    fail_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime()
+    timeline = fields.List(fields.Nested(TimelineStep))
+    report = fields.Nested(TaskReport, allow_none=True)
+
+
+class HistoryOut(StrictSchema):
+    items = fields.List(fields.Nested(HistoryItem))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()

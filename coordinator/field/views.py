@@ -1,18 +1,24 @@
-"""Field pages: the team's phone app (/field, installable, works offline) and
-HQ's teams and tasks board (/hq/teams)."""
+"""Field pages: the team's phone app (/field, installable, works offline),
+HQ's teams and tasks board (/hq/teams) and the finished tasks (/hq/tasks/history)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from coordinator import authz
 from coordinator.authz import allow, public
 from coordinator.common.clock import now
+from coordinator.common.errors import Invalid
+from coordinator.common.images import data_url_response
 from coordinator.extensions import db
+from coordinator.field import history
+from coordinator.field import tasks as task_service
 from coordinator.field import teams as team_service
-from coordinator.field.models import OPEN_STATUSES, Task
+from coordinator.field.models import OPEN_STATUSES, TASK_KINDS, Task
+from coordinator.field.schemas import HistoryQuery
 
 bp = Blueprint("field", __name__)
 
@@ -59,3 +65,37 @@ def teams():
         stale={t.id: team_service.is_stale(t) for t in team_list},
         now=now(),
     )
+
+
+@bp.route("/hq/tasks/history")
+@allow(*authz.HQ_ROLES)
+def task_history():
+    """Finished tasks with their timelines and reports, filtered like the API."""
+    raw = {k: v for k, v in request.args.items() if v and k in HistoryQuery().fields}
+    errors = HistoryQuery().validate(raw)
+    args = HistoryQuery().load({k: v for k, v in raw.items() if k not in errors})
+    try:
+        found = history.finished(session=db.session, user=current_user, **args)
+    except Invalid as exc:  # the range ends before it starts: say so, show it unbounded
+        errors[exc.field or "until"] = [exc.message]
+        args.pop("until", None)
+        found = history.finished(session=db.session, user=current_user, **args)
+    return render_template(
+        "field/history.html",
+        found=found,
+        args=args,
+        filtered=bool(set(raw) - {"page", "per_page"}),
+        errors=errors,
+        kinds=TASK_KINDS,
+        kind_labels={"delivery": _("Delivery"), "inspection": _("Inspection"), "transfer": _("Transfer")},
+        teams=team_service.list_teams(session=db.session, user=current_user),
+        page_url=lambda page: url_for("field.task_history", **(raw | {"page": page})),
+    )
+
+
+@bp.route("/hq/tasks/<int:task_id>/photos/<int:number>")
+@allow(*authz.HQ_ROLES)
+def task_photo(task_id: int, number: int):
+    """A photo the team sent with its own report (a task no domain follows)."""
+    task = task_service.get(session=db.session, user=current_user, task_id=task_id)
+    return data_url_response(history.photo(task, number))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, DomainError, Invalid
-from coordinator.field import hooks
+from coordinator.field import hooks, reports
 from coordinator.field import tasks as field_tasks
 from coordinator.field.hooks import TaskStep
 from coordinator.hotline import evidence, workflow
-from coordinator.hotline.models import Case, Inspection
+from coordinator.hotline.models import Case, Evidence, Inspection
 
 SOURCE = "case"
 # The checklist: key, and the label the field app shows (the same message ids).
@@ -169,8 +169,46 @@ def for_case(*, session: Session, case: Case) -> list[Inspection]:
     return list(session.scalars(select(Inspection).where(Inspection.case_id == case.id).order_by(Inspection.id)))
 
 
+def task_reports(*, session: Session, tasks: list[reports.TaskRef]) -> dict[int, dict[str, Any]]:
+    """What each inspection task found, for HQ's task history (the
+    `field.reports` provider of case tasks): the checklist with its labels in
+    the reader's language, the notes and links to the photos kept as evidence."""
+    rows = session.execute(
+        select(Inspection, Case.number)
+        .join(Case, Case.id == Inspection.case_id)
+        .where(Inspection.task_id.in_([t.task_id for t in tasks]))
+    ).all()
+    photos: dict[int, list[dict[str, Any]]] = {}
+    ids = [inspection.id for inspection, _ in rows]
+    for item in session.scalars(select(Evidence).where(Evidence.inspection_id.in_(ids)).order_by(Evidence.id)):
+        url = url_for("hotline.evidence_file", case_id=item.case_id, evidence_id=item.id)
+        photos.setdefault(item.inspection_id, []).append({"id": item.id, "filename": item.filename, "url": url})
+    labels = dict(CHECKLIST)
+    order = {key: n for n, (key, _) in enumerate(CHECKLIST)}  # the field app's order, whatever the column keeps
+    return {
+        inspection.task_id: {
+            "inspection_id": inspection.id,
+            "case_id": inspection.case_id,
+            "case": number,
+            "case_url": url_for("hotline.case_page", case_id=inspection.case_id),
+            "status": inspection.status,
+            "inspected_at": inspection.inspected_at,
+            "inspector": inspection.inspector.display_name if inspection.inspector else None,
+            "checklist": [
+                {"key": key, "label": gettext(labels[key]) if key in labels else key, "ok": bool(ok)}
+                for key, ok in sorted((inspection.checklist or {}).items(), key=lambda kv: order.get(kv[0], len(order)))
+            ],
+            "notes": inspection.notes or "",
+            "fail_reason": inspection.fail_reason,
+            "photos": photos.get(inspection.id, []),
+        }
+        for inspection, number in rows
+    }
+
+
 def register(app: Flask) -> None:
-    """Follow inspection tasks made for cases."""
+    """Follow inspection tasks made for cases, and give their findings to the task history."""
     hooks.on_step(app, SOURCE, "done", on_done)
     hooks.on_step(app, SOURCE, "failed", on_failed)
     hooks.on_step(app, SOURCE, "cancelled", on_cancelled)
+    reports.provide(app, SOURCE, task_reports, "hotline/_task_report.html")

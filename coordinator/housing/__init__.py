@@ -7,11 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register housing's API, pages, CSV handlers, jobs, the home page of
-    facility managers, and what a transfer task's pick-up does."""
+    facility managers, what a transfer task's pick-up does, and its report in
+    HQ's task history."""
     from coordinator import pages, queue
     from coordinator.api import register_api
-    from coordinator.field import hooks
-    from coordinator.housing import api, csv_rows, jobs, placement, placement_api, views
+    from coordinator.field import hooks, reports
+    from coordinator.housing import api, csv_rows, jobs, placement, placement_api, transfer_reports, views
 
     register_api(api.blp, placement_api.blp)
     app.register_blueprint(views.bp)
@@ -19,3 +20,4 @@ def init_app(app: Flask) -> None:
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "facility_manager", views.manager_home)
     hooks.on_step(app, "placement", "on_site", placement.transfer_picked_up)
+    reports.provide(app, "placement", transfer_reports.task_reports, "housing/_task_report.html")

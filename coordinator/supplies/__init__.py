@@ -22,11 +22,19 @@ def init_app(app: Flask) -> None:
 
 
 def _init_deliveries(app: Flask) -> None:
-    """Delivery runs: their API, pick-list page, planning job, and what a run's task steps do."""
+    """Delivery runs: their API, pick-list page, planning job, what a run's
+    task steps do, and the proof HQ's task history shows for a run's task."""
     from coordinator import queue
     from coordinator.api import register_api
-    from coordinator.field import hooks
-    from coordinator.supplies import deliveries, delivery_api, delivery_jobs, delivery_steps, delivery_views
+    from coordinator.field import hooks, reports
+    from coordinator.supplies import (
+        deliveries,
+        delivery_api,
+        delivery_jobs,
+        delivery_reads,
+        delivery_steps,
+        delivery_views,
+    )
 
     register_api(delivery_api.runs_blp, delivery_api.stops_blp)
     app.register_blueprint(delivery_views.bp)
@@ -35,3 +43,4 @@ def _init_deliveries(app: Flask) -> None:
     hooks.on_step(app, deliveries.SOURCE, "done", delivery_steps.finished)
     hooks.on_step(app, deliveries.SOURCE, "failed", delivery_steps.abandoned)
     hooks.on_step(app, deliveries.SOURCE, "cancelled", delivery_steps.abandoned)
+    reports.provide(app, deliveries.SOURCE, delivery_reads.task_reports, "supplies/_task_report.html")

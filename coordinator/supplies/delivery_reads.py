@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import Integer, String, column, select, table
 from sqlalchemy.orm import Session
 
@@ -155,6 +156,25 @@ def get_run(*, session: Session, user: User, run_id: int) -> DeliveryRun:
 
 def run_out(session: Session, run: DeliveryRun) -> dict[str, Any]:
     return _runs_out(session, [run])[0]
+
+
+def task_reports(*, session: Session, tasks: list[Any]) -> dict[int, dict[str, Any]]:
+    """What each delivery run's task produced, for HQ's task history (the
+    `field.reports` provider of run tasks): the proof at each stop, with a
+    link to its photo. The caller has already scoped the tasks."""
+    runs = list(session.scalars(select(DeliveryRun).where(DeliveryRun.id.in_([t.source_id for t in tasks]))))
+    by_run = {r["id"]: r for r in _runs_out(session, runs)}
+    out = {}
+    for t in tasks:
+        run = by_run.get(t.source_id)
+        if run is None:
+            continue
+        stops = [
+            s | {"photo_url": url_for("supplies_deliveries.stop_photo", stop_id=s["id"]) if s["has_photo"] else None}
+            for s in run["stops"]
+        ]
+        out[t.task_id] = {k: run[k] for k in ("id", "warehouse", "status", "load_kg", "route_km")} | {"stops": stops}
+    return out
 
 
 def get_stop_for(*, session: Session, user: User, stop_id: int) -> dict[str, Any]:
