@@ -34,7 +34,12 @@ def _declined_then_done(make, db_session, run_jobs, api, hq):
     run_jobs()
     for step in ("accept", "en-route", "on-site"):
         assert api("POST", f"/tasks/{task['id']}/{step}", far_crew)[0] == 200
-    report = {"recipient": "Nurse Akhmetova", "received": {"masks": 200}, "notes": "Left at the back door", "photos": [PHOTO]}
+    report = {
+        "recipient": "Nurse Akhmetova",
+        "received": {"masks": 200},
+        "notes": "Left at the back door",
+        "photos": [PHOTO],
+    }
     assert api("POST", f"/tasks/{task['id']}/done", far_crew, json=report)[0] == 200
     return task["id"], near, far
 
@@ -170,7 +175,9 @@ def test_a_transfers_history_shows_pick_up_and_arrival(make, api, run_jobs, db_s
     task = make.task(team, kind="transfer", source_type="placement", source_id=group.id)
     db_session.commit()
     for step in ("accept", "on-site", "done"):
-        status, body = api("POST", f"/tasks/{task.id}/{step}", driver, json={"handed_over": 3} if step == "done" else {})
+        status, body = api(
+            "POST", f"/tasks/{task.id}/{step}", driver, json={"handed_over": 3} if step == "done" else {}
+        )
         assert status == 200, (step, body)
 
     status, page = api("GET", "/tasks/history?kind=transfer", make.account("hq"))
@@ -204,4 +211,5 @@ def test_hq_reads_the_history_page_from_the_teams_board(make, db_session, run_jo
     hq.user.locale = "ru"
     db_session.commit()
     russian = parse_html(client.get("/hq/tasks/history", headers=hq.auth).get_data(as_text=True))
-    assert f"Отказ: {near.name}: Van has a flat tyre" in russian.text(f"task-{task_id}")
+    assert f"{near.name} — отказ: Van has a flat tyre" in russian.text(f"task-{task_id}")
+    assert "История задач" in russian.text("history-title")
