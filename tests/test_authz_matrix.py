@@ -70,6 +70,7 @@ def test_route_matrix(app, client, make):
         "link_id": 1,
         "evidence_id": 1,
         "inspection_id": 1,
+        "number": 1,
     }
     checked = 0
     for rule in app.url_map.iter_rules():
