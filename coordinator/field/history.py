@@ -86,7 +86,7 @@ def finished(
         query = query.where(Task.kind == kind)
     if since:
         query = query.where(ENDED >= datetime.combine(since, time.min))
-    if until:
+    if until and until < date.max:  # the last day of the calendar bounds nothing
         query = query.where(ENDED < datetime.combine(until + timedelta(days=1), time.min))
     query = authz.scoped(query, user, region=Task.region_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

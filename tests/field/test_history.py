@@ -103,6 +103,7 @@ def test_history_filters_by_team_kind_and_days_and_pages(make, db_session, run_j
     status, second = api("GET", "/tasks/history?per_page=2&page=2", hq)
     assert (first["total"], first["pages"], len(first["items"]), len(second["items"])) == (3, 2, 2, 1)
     assert api("GET", "/tasks/history?kind=parade", hq)[0] == 422
+    assert api("GET", "/tasks/history?since=0001-01-01&until=9999-12-31", hq)[0] == 200
     assert api("GET", f"/tasks/history?since={today}&until=2020-01-01", hq)[0] == 422
 
 
@@ -119,7 +120,7 @@ def test_a_regional_hq_sees_its_regions_history_only(make, db_session, api):
     assert api("GET", "/tasks/history", make.account("field", team_id=almaty.id))[0] == 403
 
 
-def test_a_delivery_runs_history_shows_the_proof_at_each_stop(app, make, api, run_jobs, client):
+def test_a_delivery_runs_history_shows_the_proof_at_each_stop(app, make, api, run_jobs, client, parse_html):
     one = delivery_setup.one_run(app, make, api, run_jobs)
     proof = one.proof(lines=one.lines(masks=(95, 5, "damaged")), photo=PHOTO)
     status, body = api("POST", f"/deliveries/{one.stop['id']}/proof", one.crew.account, json=proof)
@@ -135,9 +136,12 @@ def test_a_delivery_runs_history_shows_the_proof_at_each_stop(app, make, api, ru
     assert lines == {"Medical mask": (100, 95, 5, "damaged"), "Gloves (pair)": (50, 50, 0, None)}
     photo = client.get(stop["photo_url"], headers=make.account("hq").auth)
     assert photo.status_code == 200 and photo.mimetype == "image/png"
+    shown = parse_html(client.get("/hq/tasks/history", headers=make.account("hq").auth).get_data(as_text=True))
+    text = shown.text(f"task-{item['id']}")
+    assert "Dr. Sadykova" in text and "5 rejected (damaged)" in text and "Proof photo" in text
 
 
-def test_an_inspections_history_shows_its_checklist_and_photos(make, api, run_jobs, client, db_session):
+def test_an_inspections_history_shows_its_checklist_and_photos(make, api, run_jobs, client, db_session, parse_html):
     operator, hq = make.account("hotline_operator"), make.account("hq")
     case = make.case("almaty")
     team = make.team("almaty", can_inspect=True)
@@ -165,9 +169,15 @@ def test_an_inspections_history_shows_its_checklist_and_photos(make, api, run_jo
     [photo] = data["photos"]
     got = client.get(photo["url"], headers=hq.auth)
     assert got.status_code == 200 and got.mimetype == "image/png"
+    hq.user.locale = "kk"
+    db_session.commit()
+    shown = parse_html(client.get("/hq/tasks/history", headers=hq.auth).get_data(as_text=True))
+    text = shown.text(f"task-{task.id}")
+    assert "✘ Жұмысшыларға ЖҚҚ берілген" in text, text
+    assert f"{case.number} өтініші" in text and "No masks handed out" in text
 
 
-def test_a_transfers_history_shows_pick_up_and_arrival(make, api, run_jobs, db_session):
+def test_a_transfers_history_shows_pick_up_and_arrival(make, api, db_session, client, parse_html):
     facility = make.facility("almaty", beds={"general": 10})
     team = make.team("almaty", can_transfer=True, seats=8)
     driver = make.account("field", team_id=team.id)
@@ -187,6 +197,8 @@ def test_a_transfers_history_shows_pick_up_and_arrival(make, api, run_jobs, db_s
     assert (data["placement_id"], data["head_count"], data["facility"]) == (group.id, 3, facility.name)
     assert data["status"] == "in_transit"  # picked up; the facility checks the group in
     assert [s["type"] for s in item["timeline"]][-3:] == ["task.accepted", "task.on_site", "task.done"]
+    shown = parse_html(client.get("/hq/tasks/history", headers=make.account("hq").auth).get_data(as_text=True))
+    assert facility.name in shown.text(f"task-{task.id}") and "3 people" in shown.text(f"task-{task.id}")
 
 
 def test_hq_reads_the_history_page_from_the_teams_board(make, db_session, run_jobs, api, client, parse_html):
