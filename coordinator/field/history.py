@@ -40,7 +40,7 @@ STEP_TEXTS = {
     "task.offered": N_("Offered to %(team)s"),
     "task.declined": N_("Declined by %(team)s: %(reason)s"),
     "task.offer_expired": N_("%(team)s did not answer the offer in time"),
-    "task.needs_hq": N_("Sent to HQ to assign"),
+    "task.needs_hq": N_("Sent to HQ to assign: %(reason)s"),
     "task.accepted": N_("Accepted by %(team)s"),
     "task.en_route": N_("On the way"),
     "task.on_site": N_("On site"),
