@@ -132,10 +132,16 @@ def task_history(args):
     its timeline and its report (a delivery's proof per stop, an inspection's
     checklist and photos, a transfer's pick-up and arrival)."""
     found = history.finished(session=db.session, user=current_user, **args)
-    items = [item | {"report": item["report"] and {**item["report"], "data": jsonable(item["report"]["data"])}}
-             for item in found.items]  # fmt: skip
-    return {"items": items, "total": found.total, "page": found.page, "per_page": found.per_page,
-            "pages": found.pages}  # fmt: skip
+    for item in found.items:  # a report's data is free-form: its times as ISO text, like an event's
+        if item["report"]:
+            item["report"] = item["report"] | {"data": jsonable(item["report"]["data"])}
+    return {
+        "items": found.items,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "pages": found.pages,
+    }
 
 
 @tasks_blp.route("/<int:task_id>", methods=["GET"])
