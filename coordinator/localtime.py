@@ -9,7 +9,9 @@ the same zone: base.html puts it on <body data-timezone>, app.js reads it.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time, timedelta
+from importlib.resources import files
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime, get_timezone_location
@@ -31,9 +33,21 @@ STYLES = {
 UNITS = {"d": N_("%(n)s d"), "h": N_("%(n)s h"), "min": N_("%(n)s min")}
 
 
+@functools.cache
+def _load(name: str) -> ZoneInfo:
+    """The zone from the pinned `tzdata` package when it has it, else from the
+    system: a distribution's zone data can be older than a country's change
+    (Kazakhstan moved to UTC+5 in March 2024; tzdata 2024a knows it)."""
+    try:
+        with files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as fh:
+            return ZoneInfo.from_file(fh, key=name)
+    except (ModuleNotFoundError, FileNotFoundError, IsADirectoryError, NotADirectoryError, ValueError):
+        return ZoneInfo(name)
+
+
 def zone() -> ZoneInfo:
     """The configured zone (checked when the app was created)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return _load(current_app.config["TIMEZONE"])
 
 
 def to_local(value: datetime) -> datetime:
@@ -106,7 +120,7 @@ def zone_note() -> str:
 def check(name: str) -> None:
     """Refuse to start with a zone the installed time zone data does not know."""
     try:
-        ZoneInfo(name)
+        _load(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise RuntimeError(f"BIRLIK_TIMEZONE={name!r} is not a time zone known here (e.g. Asia/Almaty).") from exc
 

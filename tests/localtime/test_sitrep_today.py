@@ -53,7 +53,7 @@ def test_today_is_the_local_day(client, make, db_session, run_jobs, parse_html, 
     assert cells[4] == str(counted)  # placed today
     assert cells[10] == str(counted)  # cases opened today
     # The heading and the charts' last day are the local date: the same day here.
-    assert f"<small class=\"muted\">{TODAY.isoformat()}</small>" in html
+    assert f'<small class="muted">{TODAY.isoformat()}</small>' in html
     history = parse_html(html).json("sitrep-data")
     assert history["days"][-1] == TODAY.isoformat()
     assert history["cases"]["no_ppe"][-2:] == ([0, 1] if counted else [1, 0])
