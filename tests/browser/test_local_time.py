@@ -79,3 +79,16 @@ def test_the_live_note_says_when_in_the_configured_zone(browser, sign_in, live_s
     text = note.inner_text()
     assert "Changed by Aigerim Sadykova at " in text
     assert any(f"at {t}." in text for t in {before, after}), text
+
+
+def test_times_typed_and_spans_shown_in_the_browser(browser, sign_in, live_server, make):
+    page = sign_in(browser.new_context(**ELSEWHERE), make.account("hq"))
+    page.goto(f"{live_server.url}/hq/placements")
+    # A late stock entry's "when it happened" is typed in Almaty time and sent as UTC.
+    assert page.evaluate("Birlik.fromLocalInput('2026-11-24T08:26').toISOString()") == "2026-11-24T03:26:00.000Z"
+    # API times with an offset, with "Z", or (older answers) with none are all UTC.
+    shown = page.evaluate(
+        "['2026-11-24T03:26:00+00:00', '2026-11-24T03:26:00Z', '2026-11-24T03:26:00.5'].map((t) => Birlik.time(t))"
+    )
+    assert shown == ["2026-11-24 08:26"] * 3
+    assert page.evaluate("[3176, 35, 320, 0].map(Birlik.duration)") == ["2 d 4 h", "35 min", "5 h 20 min", "0 min"]
