@@ -23,3 +23,14 @@ def test_team_ages_read_as_days_hours_and_minutes(client, make, db_session, logi
     for label, team in teams.items():
         expected = words[label] if words else label
         assert page.text(f"team-{team.id}").endswith(f" {expected}"), page.text(f"team-{team.id}")
+
+
+def test_the_hq_screen_queue_reads_spans_not_thousands_of_minutes(client, make, db_session, login):
+    case = make.case("almaty", due_in_minutes=-(2 * 24 * 60 + 4 * 60 + 56))  # breached 3176 min ago
+    case.created_at = now() - timedelta(days=3, hours=1, minutes=1)
+    db_session.commit()
+    hq = make.account("hq")
+    login(hq)
+    html = client.get("/hq").get_data(as_text=True)
+    assert "3 d 1 h · SLA breached 2 d 4 h ago" in html
+    assert " min ·" not in html
