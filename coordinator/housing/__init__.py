@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from coordinator import pages, queue
     from coordinator.api import register_api
     from coordinator.field import hooks
-    from coordinator.housing import api, csv_rows, jobs, placement, placement_api, steps, views
+    from coordinator.housing import api, csv_rows, jobs, placement, placement_api, views
 
     register_api(api.blp, placement_api.blp)
     app.register_blueprint(views.bp)
@@ -19,4 +19,3 @@ def init_app(app: Flask) -> None:
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "facility_manager", views.manager_home)
     hooks.on_step(app, "placement", "on_site", placement.transfer_picked_up)
-    app.jinja_env.globals["placement_steps"] = steps.labels
