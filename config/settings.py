@@ -27,6 +27,9 @@ class BaseConfig:
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one place: coordinator.auth.security
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
+    # The zone of every time a person reads (pages, the browser, "today");
+    # storage and the API stay in UTC. Kazakhstan is on UTC+5 since March 2024.
+    TIMEZONE = "Asia/Almaty"
     LANGUAGES = ("en", "ru", "kk")
     LOGIN_SLOW_AFTER = 3
     LOGIN_LOCK_AFTER = 6

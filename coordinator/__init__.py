@@ -69,6 +69,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         database,
         headers,
         i18n,
+        localtime,
         pages,
         proxies,
         queue,
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     redis_conn.init_app(app)
     headers.init_app(app)
     i18n.init_app(app, _locale)
+    localtime.init_app(app)
     security.init_app(app)
     authz.init_app(app)
     security.init_csrf(app)

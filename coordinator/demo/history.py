@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator import localtime
 from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
 from coordinator.common.clock import now
@@ -90,7 +91,7 @@ def quarantine(session: Session, rng: random.Random, facilities: list[Facility])
             )
             standard.occupied += size
     session.flush()
-    today = now().date()
+    today = localtime.local_today()  # occupancy days are local, as the snapshot job records them
     for f in facilities:
         total = sum(b.total for b in f.beds)
         oos = sum(b.out_of_service for b in f.beds)

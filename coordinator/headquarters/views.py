@@ -10,7 +10,7 @@ from flask import Blueprint, render_template
 from flask_babel import format_timedelta
 from flask_login import current_user
 
-from coordinator import authz
+from coordinator import authz, localtime
 from coordinator.authz import allow
 from coordinator.common.clock import now
 from coordinator.extensions import db
@@ -27,7 +27,7 @@ def ago(when: datetime | None) -> str:
 
 
 def _when(when: datetime | None) -> str:
-    return when.strftime("%Y-%m-%d %H:%M") if when else ""
+    return localtime.localtime(when)
 
 
 @bp.route("/hq/headquarters")

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordinator import authz
+from coordinator import authz, localtime
 from coordinator.auth.models import User
-from coordinator.common.clock import now
 from coordinator.common.errors import Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.geo.service import check_point, locate, nearest_region
@@ -184,7 +183,7 @@ def set_beds(
 
 def snapshot_occupancy(*, session: Session, day: date | None = None) -> int:
     """Record every facility's beds for the day (upsert); returns how many rows."""
-    day = day or now().date()
+    day = day or localtime.local_today()  # the day people there are living
     existing = {r.facility_id: r for r in session.scalars(select(OccupancyDay).where(OccupancyDay.day == day))}
     count = 0
     for facility in session.scalars(select(Facility)):
@@ -200,7 +199,7 @@ def snapshot_occupancy(*, session: Session, day: date | None = None) -> int:
 
 def occupancy(*, session: Session, facility: Facility, days: int = 30) -> dict[str, Any]:
     """The last `days` of history and the releases due over the next 14 days."""
-    today = now().date()
+    today = localtime.local_today()
     history = session.scalars(
         select(OccupancyDay)
         .where(OccupancyDay.facility_id == facility.id, OccupancyDay.day > today - timedelta(days=days))
@@ -214,7 +213,7 @@ def occupancy(*, session: Session, facility: Facility, days: int = 30) -> dict[s
     releases: Counter[date] = Counter()
     for p in due:
         if p.release_due_at:
-            releases[p.release_due_at.date()] += p.checked_in_count
+            releases[localtime.to_local(p.release_due_at).date()] += p.checked_in_count
     occupied = sum(b.occupied for b in facility.beds)
     forecast = []
     for offset in range(1, 15):

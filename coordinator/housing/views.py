@@ -14,11 +14,12 @@ from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.housing import facilities as facility_service
-from coordinator.housing import placement
+from coordinator.housing import placement, steps
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, PLACEMENT_STATUSES, PlacementRequest
 from coordinator.pages import query_args
 
 bp = Blueprint("housing", __name__)
+bp.add_app_template_global(steps.labels, "placement_steps")  # the placement timeline's step labels
 BOARD = ("waiting", "requested", "assigned", "in_transit", "checked_in")
 
 

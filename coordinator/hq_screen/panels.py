@@ -20,6 +20,7 @@ from coordinator.hotline import sla
 from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
+from coordinator.localtime import duration
 from coordinator.supplies import stock
 from coordinator.supplies.models import (
     OPEN_REQUEST_STATUSES,
@@ -178,7 +179,7 @@ def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
                 "id": c.id,
                 "title": f"{c.number} · {c.category.replace('_', ' ')} · {c.severity}",
                 "age_minutes": _minutes(c.created_at),
-                "reason": f"SLA breached {-left} min ago" if left < 0 else f"SLA due in {left} min",
+                "reason": f"SLA breached {duration(left)} ago" if left < 0 else f"SLA due in {duration(left)}",
                 "lat": c.lat,
                 "lon": c.lon,
                 "link": f"/hotline/cases/{c.id}",

@@ -6,14 +6,14 @@ and beds count in the region of their facility."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coordinator.common.clock import now
+from coordinator import localtime
 from coordinator.events.models import Event
 from coordinator.geo.models import Region
 from coordinator.hotline import cases as hotline_cases
@@ -28,18 +28,15 @@ COUNTED = {"placement.assigned": "placed", "placement.checked_in": "checked_in",
 HISTORY_DAYS = 30
 
 
-def _midnight(d: date) -> datetime:
-    return datetime.combine(d, datetime.min.time())
-
-
 def _by_region(session: Session, query) -> dict[int | None, Any]:
     return {region_id: value for region_id, value in session.execute(query)}
 
 
 def today(*, session: Session, region_id: int | None, locale: str = "en") -> list[dict[str, Any]]:
     """One row per region in scope: beds, placements, releases, stock and
-    cover, cases opened/closed/breached and deliveries, for today (UTC)."""
-    start = _midnight(now().date())
+    cover, cases opened/closed/breached and deliveries, for today: the local
+    day (TIMEZONE), which in Almaty begins at 19:00 UTC the evening before."""
+    start = localtime.day_start()
     regions = session.scalars(select(Region).order_by(Region.name_en))
     regions = [r for r in regions if region_id is None or r.id == region_id]
 
@@ -142,7 +139,7 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def history(*, session: Session, region_id: int | None, days: int = HISTORY_DAYS) -> dict[str, Any]:
     """Series for the charts: occupancy, stock per item and new cases per category per day."""
-    first = now().date() - timedelta(days=days - 1)
+    first = localtime.local_today() - timedelta(days=days - 1)
     labels = [first + timedelta(days=i) for i in range(days)]
     occ_q = (
         select(
@@ -154,19 +151,17 @@ def history(*, session: Session, region_id: int | None, days: int = HISTORY_DAYS
         .where(OccupancyDay.day >= first)
         .group_by(OccupancyDay.day)
     )
-    case_day = func.date(Case.created_at)
-    cases_q = (
-        select(case_day, Case.category, func.count(Case.id))
-        .where(Case.created_at >= _midnight(first))
-        .group_by(case_day, Case.category)
-    )
+    # Cases are counted by their local day, so each is read back and sorted
+    # here: a fixed SQL offset would be wrong in a zone with summer time.
+    cases_q = select(Case.created_at, Case.category).where(Case.created_at >= localtime.day_start(first))
     if region_id is not None:
         occ_q = occ_q.join(Facility, Facility.id == OccupancyDay.facility_id).where(Facility.region_id == region_id)
         cases_q = cases_q.where(Case.region_id == region_id)
     occ = {d: (int(o or 0), int(h or 0), int(s or 0)) for d, o, h, s in session.execute(occ_q)}
     cases: dict[str, dict[date, int]] = defaultdict(dict)
-    for d, category, n in session.execute(cases_q):
-        cases[category][d if isinstance(d, date) else date.fromisoformat(str(d))] = n
+    for created_at, category in session.execute(cases_q):
+        day = localtime.to_local(created_at).date()
+        cases[category][day] = cases[category].get(day, 0) + 1
     return {
         "days": [d.isoformat() for d in labels],
         "occupancy": {

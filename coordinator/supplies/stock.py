@@ -4,12 +4,13 @@ from the append-only stock moves, so they never disagree with the balances."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from coordinator import localtime
 from coordinator.common.clock import now
 from coordinator.supplies.models import MOVE_EFFECTS, Item, StockBalance, StockMove, Warehouse
 
@@ -104,25 +105,26 @@ def item_cover(*, session: Session, window_days: int, region_id: int | None = No
 def history(*, session: Session, days: int, region_id: int | None = None) -> dict[str, Any]:
     """On-hand stock per item at the end of each of the last `days` days,
     walked back from today's balances through the moves."""
-    today = now().date()
+    today = localtime.local_today()
     first = today - timedelta(days=days - 1)
     current = {r["item"]: r["on_hand"] for r in item_cover(session=session, window_days=1, region_id=region_id)}
     signed = case(
         *((StockMove.kind == k, StockMove.quantity * s) for k, s in _ON_HAND_SIGN.items()),
         else_=0,
     )
-    day = func.date(StockMove.occurred_at)
+    # Days are local (TIMEZONE): each move is put in its local day here, so
+    # the database needs no zone arithmetic (which differs between engines).
     query = (
-        select(Item.name, day, func.sum(signed))
+        select(Item.name, StockMove.occurred_at, signed)
         .join(Item, Item.id == StockMove.item_id)
-        .where(StockMove.occurred_at >= datetime.combine(first, datetime.min.time()))
-        .group_by(Item.name, day)
+        .where(StockMove.occurred_at >= localtime.day_start(first))
     )
     if region_id is not None:
         query = query.join(Warehouse, Warehouse.id == StockMove.warehouse_id).where(Warehouse.region_id == region_id)
     change: dict[str, dict[date, int]] = defaultdict(dict)
-    for name, d, delta in session.execute(query):
-        change[name][d if isinstance(d, date) else date.fromisoformat(str(d))] = int(delta or 0)
+    for name, at, delta in session.execute(query):
+        d = localtime.to_local(at).date()
+        change[name][d] = change[name].get(d, 0) + int(delta or 0)
     labels = [first + timedelta(days=i) for i in range(days)]
     series = {}
     for name, on_hand in current.items():

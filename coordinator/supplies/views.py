@@ -5,7 +5,7 @@ events of the user's rooms."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +15,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from coordinator import authz
+from coordinator import authz, localtime
 from coordinator.api.schemas import Id
 from coordinator.auth.models import User
 from coordinator.authz import allow
@@ -165,12 +165,12 @@ def _moves_filter(wh: Warehouse) -> dict[str, Any]:
     """The moves filter of the page's query string, the moves it selects and
     the same selection as the API's CSV download."""
     args = query_args(MovesQuery())
-    # Whole days, as dates in UTC: from the first day's start to the last day's end.
+    # Whole local days (TIMEZONE): from the first day's start to the last day's end.
     window: dict[str, Any] = {k: args[k] for k in ("item_id", "kind") if k in args}
     if "since" in args:
-        window["since"] = datetime.combine(args["since"], time.min)
+        window["since"] = localtime.day_start(args["since"])  # the days a person picked, in local time
     if "until" in args:
-        window["until"] = datetime.combine(args["until"] + timedelta(days=1), time.min)
+        window["until"] = localtime.day_start(args["until"] + timedelta(days=1))
     moves = warehouses.moves(session=db.session, warehouse_id=wh.id, limit=MOVES_SHOWN, **window)
     actors = {m.actor_id for m in moves if m.actor_id}
     names = {}
@@ -255,7 +255,7 @@ def requester_home():
         runs=page_data.runs_of(db.session, [s["run_id"] for v in stops.values() for s in v]),
         items=_items(),
         line_state=line_state,
-        today=date.today().isoformat(),
+        today=localtime.local_today().isoformat(),
     )
 
 
@@ -308,5 +308,5 @@ def supplies_board():
         organizations=orgs,
         cover=page_data.cover(db.session, window_days=window, region_id=region_id, items=items, alert_days=alert_days),
         history=stock.history(session=db.session, days=HISTORY_DAYS, region_id=region_id),
-        today=date.today().isoformat(),
+        today=localtime.local_today().isoformat(),
     )

@@ -74,6 +74,9 @@
     });
   }
 
+  // A page may label its timeline's steps (event type → text in the reader's language).
+  let stepLabels = null;
+  const steps = () => (stepLabels ||= JSON.parse(document.getElementById("timeline-steps")?.textContent || "{}"));
   // A placement's or task's timeline loads when its details are opened.
   document.addEventListener("toggle", async (ev) => {
     const box = ev.target;
@@ -85,7 +88,8 @@
       const li = document.createElement("li");
       const who = t.team_id ? ` (team ${t.team_id})` : "";
       const why = t.reason ? `: ${t.reason}` : "";
-      li.textContent = `${t.at.replace("T", " ").slice(0, 19)} — ${t.type.split(".").pop().replace("_", " ")}${who}${why}`;
+      const step = steps()[t.type] || t.type.split(".").pop().replace(/_/g, " ");
+      li.textContent = `${time(t.at, "long")} — ${step}${who}${why}`;
       return li;
     }));
   }, true);
@@ -117,7 +121,58 @@
     }).replace(/%%/g, "%");
   }
 
-  window.Birlik = { api, refreshMain, bind, describe, t };
+  // Times a person reads are in the operation's zone (BIRLIK_TIMEZONE, on
+  // <body data-timezone>), not the browser's, in the page's language; the
+  // same styles as the server's |localtime (coordinator/localtime.py).
+  const zone = document.body.dataset.timezone || "UTC";
+  const lang = document.documentElement.lang || "en";
+  const STYLES = {
+    time: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+    datetime: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+    long: { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+    date: { year: "numeric", month: "2-digit", day: "2-digit" },
+  };
+  const formats = {};
+  // API times are UTC; one without an offset (older answers) is read as UTC too.
+  function parseTime(at) {
+    if (at instanceof Date) return at;
+    const s = String(at);
+    return new Date(/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(s) ? s + "Z" : s);
+  }
+  function time(at, style = "datetime") {
+    if (at === null || at === undefined || at === "") return "";
+    const date = parseTime(at);
+    if (Number.isNaN(date.getTime())) return "";
+    const f = formats[style] ||= new Intl.DateTimeFormat(lang, { timeZone: zone, ...STYLES[style] });
+    if (style === "long" || style === "time") return f.format(date);
+    // Numeric styles read yyyy-mm-dd HH:MM in every language, as on the server.
+    const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
+    const day = `${p.year}-${p.month}-${p.day}`;
+    return style === "date" ? day : `${day} ${p.hour}:${p.minute}`;
+  }
+  // A time typed in a datetime-local field ("2026-11-24T08:26") is the
+  // operation's local time: the Date it means (null when empty or invalid).
+  function fromLocalInput(value) {
+    const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(value || "");
+    if (!m) return null;
+    const wall = Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5]);
+    const f = formats.offset ||= new Intl.DateTimeFormat("en", { timeZone: zone, ...STYLES.datetime });
+    const offset = (ms) => {
+      const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+      return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute) - Math.floor(ms / 60000) * 60000;
+    };
+    // Twice: the offset at the instant itself may differ around a clock change.
+    return new Date(wall - offset(wall - offset(wall)));
+  }
+  // "35 min", "5 h 20 min", "2 d 5 h" in the page's language (as |duration).
+  function duration(minutes) {
+    const total = Math.floor(Math.abs(Number(minutes) || 0));
+    const d = Math.floor(total / 1440), h = Math.floor((total % 1440) / 60), m = total % 60;
+    const parts = d ? [["%(n)s d", d], ["%(n)s h", h]] : h ? [["%(n)s h", h], ["%(n)s min", m]] : [["%(n)s min", m]];
+    return parts.filter(([, n], i) => i === 0 || n).map(([id, n]) => t(id, { n })).join(" ");
+  }
+
+  window.Birlik = { api, refreshMain, bind, describe, t, time, duration, parseTime, fromLocalInput };
   bind(document);
 
   // ---- live ----

@@ -17,7 +17,7 @@
     if (feed) {
       feed.querySelector(".empty")?.remove();
       const li = document.createElement("li");
-      li.textContent = `#${ev.id} ${ev.at.slice(11, 19)} ${ev.type} ${ev.subject_type} ${ev.subject_id ?? ""}`;
+      li.textContent = `#${ev.id} ${window.Birlik.time(ev.at, "time")} ${ev.type} ${ev.subject_type} ${ev.subject_id ?? ""}`;
       feed.prepend(li);
       while (feed.children.length > 200) feed.lastChild.remove();
     }

@@ -59,13 +59,13 @@
   remember(document.body, 0);
 
   // ---- the note beside a held-back row ----
-  const hhmm = (date) => date.toTimeString().slice(0, 5); // the browser's local time
+  const hhmm = (date) => window.Birlik.time(date, "time"); // in the operation's zone (app.js)
   function noteText(row) {
     const ev = latest.get(row.dataset.subject);
     if (ev && ev.id > (shown.get(row.id)?.eventId ?? 0)) {
       const actor = ev.actor || text.the_system || "the system";
       return (text.changed_by || "Changed by {actor} at {time}.")
-        .replace("{actor}", () => actor).replace("{time}", hhmm(new Date(ev.at)));
+        .replace("{actor}", () => actor).replace("{time}", hhmm(ev.at));
     }
     return (text.changed || "Changed on the server at {time}.").replace("{time}", hhmm(new Date()));
   }

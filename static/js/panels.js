@@ -29,7 +29,7 @@
     link.href = item.link || "#";
     link.textContent = item.title;
     const small = document.createElement("small");
-    small.textContent = `${item.age_minutes} ${labels.minutes} · ${item.reason}`;
+    small.textContent = `${window.Birlik.duration(item.age_minutes)} · ${item.reason}`;
     li.append(link, " ", small);
     if (item.action) {
       const label = labels[item.action.label] || item.action.label;
@@ -113,7 +113,7 @@
     msg.textContent = a.message;
     const time = document.createElement("time");
     time.dateTime = a.raised_at;
-    time.textContent = String(a.raised_at).slice(11, 16);
+    time.textContent = window.Birlik.time(a.raised_at, "time");
     const button = document.createElement("button");
     button.type = "button";
     button.className = "small";

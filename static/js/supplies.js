@@ -95,11 +95,11 @@
   const expiryForms = () => document.querySelectorAll("form[data-expiry-form]").forEach(showExpiry);
   document.addEventListener("change", (ev) => {
     if (ev.target.matches?.("[data-expiry-item]")) showExpiry(ev.target.form);
-    // A late entry's time, picked in the browser's local time, goes as UTC.
+    // A late entry's time, picked in the operation's local time, goes as UTC.
     if (ev.target.matches?.("input[data-utc]")) {
       const target = ev.target.form?.elements[ev.target.dataset.utc];
-      const at = new Date(ev.target.value);
-      if (target) target.value = ev.target.value && !Number.isNaN(at.getTime()) ? at.toISOString() : "";
+      const at = window.Birlik.fromLocalInput(ev.target.value);
+      if (target) target.value = at && !Number.isNaN(at.getTime()) ? at.toISOString() : "";
     }
   });
   document.addEventListener("reset", (ev) => {

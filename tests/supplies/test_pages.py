@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from coordinator.common.clock import now
 from coordinator.supplies.models import Item
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def _utc(day: date) -> str:
+    """The start of a local day in Almaty, as the naive UTC the API reads."""
+    return datetime.combine(day, time.min, tzinfo=ALMATY).astimezone(UTC).replace(tzinfo=None).isoformat()
 
 
 @pytest.fixture
@@ -82,7 +90,9 @@ def test_moves_filter_and_the_csv_link_give_the_same_moves(client, login, api, p
     )
     assert status == 201
     login(manager)
-    today = now().date().isoformat()
+    # The days a person picks are local (BIRLIK_TIMEZONE, Asia/Almaty by default).
+    local_today = datetime.now(ALMATY).date()
+    today = local_today.isoformat()
     query = f"item_id={mask.id}&kind=received&since={today}&until={today}"
     page = parse_html(client.get(f"/warehouses/{wh.id}?{query}").get_data(as_text=True))
     shown = [i for i in page.inside("moves-list") if i.startswith("move-")]
@@ -95,8 +105,8 @@ def test_moves_filter_and_the_csv_link_give_the_same_moves(client, login, api, p
     assert parse_qs(url.query) == {
         "item_id": [str(mask.id)],
         "kind": ["received"],
-        "since": [f"{today}T00:00:00"],
-        "until": [f"{(now() + timedelta(days=1)).date().isoformat()}T00:00:00"],
+        "since": [_utc(local_today)],
+        "until": [_utc(local_today + timedelta(days=1))],
     }
     resp = client.get(href)
     assert resp.status_code == 200
