@@ -63,7 +63,13 @@ def local_today() -> date:
 
 def day_start(day: date | None = None) -> datetime:
     """The first instant of a local day (today by default), as naive UTC for queries."""
-    start = datetime.combine(day or local_today(), time.min, tzinfo=zone())
+    day = day or local_today()
+    # The calendar's first and last days have no UTC instant on the other side.
+    if day <= date.min + timedelta(days=1):
+        return datetime.min
+    if day >= date.max - timedelta(days=1):
+        return datetime.max
+    start = datetime.combine(day, time.min, tzinfo=zone())
     return start.astimezone(UTC).replace(tzinfo=None)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from coordinator.events.models import Event
 from coordinator.field import reports
 from coordinator.field.models import Task, Team
 from coordinator.i18n import N_, text
+from coordinator.localtime import day_start
 
 # A task is over in one of these ("closed": its purpose went away meanwhile).
 FINISHED_STATUSES = ("done", "failed", "cancelled", "closed")
@@ -75,7 +76,7 @@ def finished(
     per_page: int = 25,
 ) -> HistoryPage:
     """Finished tasks in the user's scope, most recently ended first, each
-    with its timeline and report; `since`/`until` are whole days (UTC) of
+    with its timeline and report; `since`/`until` are whole days (in the operation's time zone) of
     when the task ended. Raises Invalid for a range that ends before it starts."""
     if since and until and until < since:
         raise Invalid(text(N_("The date range ends before it starts.")), field="until")
@@ -85,9 +86,9 @@ def finished(
     if kind:
         query = query.where(Task.kind == kind)
     if since:
-        query = query.where(ENDED >= datetime.combine(since, time.min))
+        query = query.where(ENDED >= day_start(since))
     if until and until < date.max:  # the last day of the calendar bounds nothing
-        query = query.where(ENDED < datetime.combine(until + timedelta(days=1), time.min))
+        query = query.where(ENDED < day_start(until + timedelta(days=1)))
     query = authz.scoped(query, user, region=Task.region_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(
