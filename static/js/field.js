@@ -262,7 +262,7 @@
 
   function countdown(task, node) {
     const tick = () => {
-      const left = Math.max(0, Math.round((Date.parse(task.offer_expires_at + "Z") - Date.now()) / 1000));
+      const left = Math.max(0, Math.round((Date.parse(task.offer_expires_at) - Date.now()) / 1000));
       node.textContent = `${S.expires} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
       if (left > 0 && document.body.contains(node)) setTimeout(tick, 1000);
     };
