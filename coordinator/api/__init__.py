@@ -18,6 +18,11 @@ from coordinator.common.clock import iso_utc
 from coordinator.extensions import api
 
 PREFIX = "/api/v1"
+DESCRIPTION = (
+    "Birlik emergency-response coordination API.\n\n"
+    "Times (`date-time`) are ISO 8601 in UTC, written with `Z` (2026-11-24T08:04:01.215166Z). "
+    "A time sent with an offset is converted to UTC; one sent without an offset is taken as UTC."
+)
 
 
 def register_api(*blueprints: Blueprint) -> None:
@@ -47,7 +52,7 @@ def init_app(app: Flask) -> None:
     ids.init_app(app)
     app.json = JSONProvider(app)
     api.ERROR_SCHEMA = ApiError  # documents the body `errors.py` writes
-    api.init_app(app, spec_kwargs={"info": {"description": "Birlik emergency-response coordination API."}})
+    api.init_app(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     if "bearerAuth" not in api.spec.components.security_schemes:
         api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     errors.init_app(app)

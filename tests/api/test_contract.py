@@ -24,6 +24,7 @@ def test_every_operation_describes_its_success_response(client):
             if not success or any(code != "204" and "content" not in responses[code] for code in success):
                 undescribed.append(f"{method.upper()} {path}")
     assert undescribed == []
+    assert "without an offset is taken as UTC" in spec["info"]["description"]
     error = spec["components"]["schemas"][
         spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]["$ref"].rsplit(
             "/", 1
