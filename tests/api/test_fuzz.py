@@ -5,8 +5,10 @@ the API never answers 5xx (schemathesis' `not_a_server_error` check) and no
 exception escapes a view (the test app lets them through, with a traceback);
 and every answer is one the document describes: its status code, its content
 type and its body, validated against the response schema with formats
-checked (so a time without an offset is not a `date-time`). Most operations
-answer a 2xx at least once, so their success schemas are exercised too.
+checked (so a time without an offset is not a `date-time`); nor is there a
+time without its offset anywhere in a body, even where the schema only says
+"object". Most operations answer a 2xx at least once, so their success
+schemas are exercised too.
 
 Each operation gets requests on rows that exist (its path ids are real ones,
 so the body and query reach the service, not a 404) and requests with every
@@ -40,7 +42,35 @@ from tests.supplies.delivery_setup import held_request
 
 EXAMPLES = 3  # per operation and kind of request
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# A date and time with no offset after it, wherever it sits in a body.
+NAIVE_TIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$")
+
+
+def _naive_times(value, path="$"):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _naive_times(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _naive_times(item, f"{path}[{n}]")
+    elif isinstance(value, str) and NAIVE_TIME.match(value):
+        yield f"{path} = {value}"
+
+
+def times_carry_their_offset(ctx, response, case):
+    """Also where no schema declares a date-time (event payloads, decisions)."""
+    if "json" in response.headers.get("content-type", [""])[0]:
+        naive = list(_naive_times(response.json()))
+        assert not naive, f"Times without an offset: {naive[:5]}"
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    times_carry_their_offset,
+]
 
 
 @pytest.fixture
