@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coordinator.alerts import service
-from coordinator.api.schemas import StrictSchema
+from coordinator.api.schemas import StrictSchema, UtcDateTime
 from coordinator.authz import HQ_ROLES, allow
 from coordinator.extensions import db
 
@@ -24,10 +24,10 @@ class AlertOut(StrictSchema):
     subject_type = fields.String()
     subject_id = fields.Integer()
     message = fields.String()
-    raised_at = fields.DateTime()
-    acknowledged_at = fields.DateTime(allow_none=True)
+    raised_at = UtcDateTime()
+    acknowledged_at = UtcDateTime(allow_none=True)
     acknowledged_by = fields.String(allow_none=True)
-    cleared_at = fields.DateTime(allow_none=True)
+    cleared_at = UtcDateTime(allow_none=True)
 
 
 @blp.route("", methods=["GET"])

@@ -1,4 +1,5 @@
-"""Schema base, and the id and date-time fields, shared by every API module (and CSV rows)."""
+"""Schema base, the id and date-time fields, and the error body, shared by
+every API module (and CSV rows)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from coordinator.api.ids import MAX_ID, MIN_ID
+from coordinator.common.clock import iso_utc
 
 NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
 
@@ -55,16 +57,52 @@ class Id(fields.Integer):
 
 
 class UtcDateTime(fields.NaiveDateTime):
-    """A date and time in a body or a query string, as the naive UTC every
-    column stores: one with an offset is converted to UTC, one without is
-    taken as UTC. A time with no UTC form (year 1 ahead of UTC, year 9999
-    behind it) is a 422, not an overflow."""
+    """Every date and time of the API, in and out. In (a body or a query
+    string): read as the naive UTC every column stores; one with an offset is
+    converted to UTC, one without is taken as UTC. A time with no UTC form
+    (year 1 ahead of UTC, year 9999 behind it) is a 422, not an overflow.
+    Out: ISO 8601 in UTC with its offset, "2026-11-24T08:04:01.215166Z"
+    (`iso_utc`, as events and plain JSON write it)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(timezone=UTC, **kwargs)
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else iso_utc(value)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except OverflowError:
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
+
+
+class ApiError(Schema):
+    """The body of every error response (documentation only: `errors.py`
+    writes it). A refused step may add facts, such as a task's current state
+    with a 409, so other properties are allowed."""
+
+    class Meta:
+        unknown = INCLUDE
+        ordered = True
+
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for a person."})
+    errors = fields.Dict(
+        metadata={"description": "Messages by field (a 422 of the request's shape: by location, then field)."}
+    )
+    status = fields.String(metadata={"description": "With a 409: the record's current status."})
+    current = fields.Dict(metadata={"description": "With a 409 on a task: its current state."})
+
+
+# Bodies that are not JSON, for `blp.response(..., content_type=...)` of a view
+# that returns its own Response (documentation only).
+CSV_TEXT = {"type": "string", "description": "CSV with a header row."}
+GEOJSON = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"type": "object"}},
+    },
+}

@@ -17,3 +17,10 @@ def now() -> datetime:
         if offset:
             return real + timedelta(seconds=offset)
     return real
+
+
+def iso_utc(value: datetime) -> str:
+    """The one way a time leaves Birlik as text (the API, events, exports):
+    ISO 8601 in UTC ending in "Z". A naive value is UTC, as every column stores."""
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")

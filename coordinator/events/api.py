@@ -20,18 +20,6 @@ class EventsQuery(StrictSchema):
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=service.REPLAY_LIMIT))
 
 
-class EventsPage(StrictSchema):
-    events = fields.List(fields.Dict(), metadata={"description": "Events after `after`, oldest first."})
-    last_event_id = fields.Integer(metadata={"description": "The newest event id of the whole log."})
-    truncated = fields.Boolean(
-        metadata={"description": "More events concern the caller than `limit`: ask again from `next_after`."}
-    )
-    next_after = fields.Integer(
-        allow_none=True,
-        metadata={"description": "When truncated, the `after` of the next page (the last event's id); else null."},
-    )
-
-
 NEXT_LINK = {
     "Link": {
         "description": 'When truncated, the next page: `<…/api/v1/events?after=N&limit=L>; rel="next"`.',
@@ -40,10 +28,40 @@ NEXT_LINK = {
 }
 
 
+class EventOut(StrictSchema):
+    """One event as `service.to_payload` makes it, live and on replay."""
+
+    id = fields.Integer(required=True)
+    type = fields.String(required=True, metadata={"description": "What happened, e.g. task.accepted."})
+    actor_id = fields.Integer(required=True, allow_none=True)
+    actor = fields.String(required=True, allow_none=True, metadata={"description": "The acting user's name."})
+    subject_type = fields.String(required=True)
+    subject_id = fields.Integer(required=True, allow_none=True)
+    before = fields.Dict(required=True, allow_none=True)
+    after = fields.Dict(required=True, allow_none=True)
+    # Already text (`iso_utc`, the form the socket sends too), so passed as is.
+    at = fields.String(required=True, metadata={"format": "date-time"})
+    rooms = fields.List(fields.String(), required=True)
+
+
+class EventsOut(StrictSchema):
+    events = fields.List(fields.Nested(EventOut), required=True, metadata={"description": "Oldest first."})
+    last_event_id = fields.Integer(required=True, metadata={"description": "The newest event id of all."})
+    truncated = fields.Boolean(
+        required=True,
+        metadata={"description": "More events concern the caller than `limit`: ask again from `next_after`."},
+    )
+    next_after = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When truncated, the `after` of the next page (the last event's id); else null."},
+    )
+
+
 @blp.route("", methods=["GET"])
 @allow(*ANY_USER)
 @blp.arguments(EventsQuery, location="query")
-@blp.response(200, EventsPage, headers=NEXT_LINK)
+@blp.response(200, EventsOut, headers=NEXT_LINK)
 def list_events(args):
     """Events after `after` that concern the caller's rooms, oldest first, at
     most `limit`; `truncated` (and a `Link: rel="next"` header) says more are left."""

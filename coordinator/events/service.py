@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
-from coordinator.common.clock import now
+from coordinator.common.clock import iso_utc, now
 from coordinator.events.models import Event, EventRoom
 from coordinator.extensions import socketio
 
@@ -26,8 +26,11 @@ REPLAY_LIMIT = 5000
 
 
 def jsonable(value: Any) -> Any:
-    """Datetimes as ISO strings, recursively, so a value can be stored or sent as JSON."""
-    if isinstance(value, datetime | date):
+    """Datetimes as ISO strings in UTC with the offset (dates as ISO dates),
+    recursively, so a value can be stored or sent as JSON."""
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
@@ -71,7 +74,7 @@ def to_payload(ev: Event, rooms: Iterable[str], actor: str | None = None) -> dic
         "subject_id": ev.subject_id,
         "before": ev.before,
         "after": ev.after,
-        "at": ev.created_at.isoformat() + "Z",
+        "at": iso_utc(ev.created_at),
         "rooms": sorted(rooms),
     }
 

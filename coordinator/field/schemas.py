@@ -20,7 +20,7 @@ class TeamOut(StrictSchema):
     stale = fields.Boolean()
     last_lat = fields.Float(allow_none=True)
     last_lon = fields.Float(allow_none=True)
-    last_seen_at = fields.DateTime(allow_none=True)
+    last_seen_at = UtcDateTime(allow_none=True)
 
 
 class PositionIn(StrictSchema):
@@ -58,21 +58,21 @@ class TaskOut(StrictSchema):
     lon = fields.Float()
     dest_lat = fields.Float(allow_none=True)
     dest_lon = fields.Float(allow_none=True)
-    deadline = fields.DateTime(allow_none=True)
+    deadline = UtcDateTime(allow_none=True)
     details = fields.Dict(allow_none=True)
     report = fields.Dict(allow_none=True)
     fail_reason = fields.String(allow_none=True)
     needs_hq = fields.Boolean()
     offer_attempts = fields.Integer()
-    offer_expires_at = fields.DateTime(allow_none=True)
+    offer_expires_at = UtcDateTime(allow_none=True)
     source_type = fields.String(allow_none=True)
     source_id = fields.Integer(allow_none=True)
-    offered_at = fields.DateTime(allow_none=True)
-    accepted_at = fields.DateTime(allow_none=True)
-    en_route_at = fields.DateTime(allow_none=True)
-    on_site_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    offered_at = UtcDateTime(allow_none=True)
+    accepted_at = UtcDateTime(allow_none=True)
+    en_route_at = UtcDateTime(allow_none=True)
+    on_site_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
 
 
 class TaskDetail(TaskOut):

@@ -48,5 +48,5 @@ def regions():
 @blp.response(200, GeocodeOut)
 def geocode(args):
     """Find a settlement by a Latin or Cyrillic spelling (works offline)."""
-    found, region = service.locate(session=db.session, name=args["q"])
+    found, region = service.locate(session=db.session, name=args["q"], field="q")
     return {"query": args["q"], "name": found.name, "lat": found.lat, "lon": found.lon, "region": region}

@@ -41,16 +41,17 @@ def region_by_code(*, session: Session, code: str) -> Region | None:
     return session.scalar(select(Region).where(Region.code == code))
 
 
-def locate(*, session: Session, name: str) -> tuple[gazetteer.Settlement, Region]:
-    """Geocode a settlement name to a point and its region; raises Invalid."""
+def locate(*, session: Session, name: str, field: str) -> tuple[gazetteer.Settlement, Region]:
+    """Geocode a settlement name to a point and its region; raises Invalid
+    naming `field`, the caller's own name for the settlement in its request."""
     found = gazetteer.geocode(name)
     if found is None and current_app.config.get("GEOCODER"):
         found = _online(name)
     if found is None:
-        raise Invalid(f"Unknown settlement '{name}'. Check the spelling or give coordinates.", field="origin")
+        raise Invalid(f"Unknown settlement '{name}'. Check the spelling or give coordinates.", field=field)
     region = region_by_code(session=session, code=found.region_code)
     if region is None:
-        raise Invalid("Regions are not loaded; run the migrations and seed.", field="origin")
+        raise Invalid("Regions are not loaded; run the migrations and seed.", field=field)
     return found, region
 
 

@@ -7,7 +7,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
-from coordinator.api.schemas import StrictSchema
+from coordinator.api.schemas import StrictSchema, UtcDateTime
 from coordinator.headquarters import registry
 
 MAX_NEEDS = 4000
@@ -37,7 +37,7 @@ class HQOut(StrictSchema):
     address = fields.String()
     report_interval_minutes = fields.Integer(allow_none=True, metadata={"description": "Its own; null: the default"})
     interval_minutes = fields.Function(registry.interval_minutes, metadata={"description": "The one in force"})
-    last_report_at = fields.DateTime(allow_none=True)
+    last_report_at = UtcDateTime(allow_none=True)
     silent = fields.Boolean()
 
 
@@ -73,8 +73,8 @@ class ShiftOut(StrictSchema):
     hq_id = fields.Integer()
     user_id = fields.Integer()
     name = fields.Function(lambda s: s.user.display_name)
-    started_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime()
+    ended_at = UtcDateTime(allow_none=True)
     ended_by_id = fields.Integer(allow_none=True)
 
 
@@ -105,7 +105,7 @@ class StatusOut(StrictSchema):
     needs = fields.String()
     notes = fields.String()
     created_by_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class ReportQuery(StrictSchema):
@@ -120,7 +120,7 @@ class PrefillOut(StrictSchema):
 class OnDutyOut(StrictSchema):
     user_id = fields.Integer()
     name = fields.String()
-    since = fields.DateTime()
+    since = UtcDateTime()
 
 
 class BoardLineOut(StrictSchema):
@@ -128,9 +128,9 @@ class BoardLineOut(StrictSchema):
     name = fields.String()
     region_id = fields.Integer(allow_none=True)
     interval_minutes = fields.Integer()
-    last_report_at = fields.DateTime(allow_none=True)
+    last_report_at = UtcDateTime(allow_none=True)
     age_minutes = fields.Integer(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
+    due_at = UtcDateTime(allow_none=True)
     overdue = fields.Boolean()
     silent = fields.Boolean()
     on_duty = fields.List(fields.Nested(OnDutyOut))

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator.authz import public
+from coordinator.common.clock import iso_utc
 from coordinator.common.clock import now as app_now
 from coordinator.extensions import db
 from coordinator.queue import periodic, periodic_jobs, relay
@@ -49,9 +50,9 @@ def _redis_and_workers() -> tuple[dict, dict, dict]:
             {
                 "name": w.name,
                 "state": w.get_state(),
-                "last_heartbeat": beat.isoformat() if beat else None,
+                "last_heartbeat": iso_utc(beat) if beat else None,
                 "alive": age is not None and age < stale_after,
-                "started": w.birth_date.replace(tzinfo=UTC).isoformat() if w.birth_date else None,
+                "started": iso_utc(w.birth_date) if w.birth_date else None,
             }
         )
     alive = [w for w in workers if w["alive"]]

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from coordinator.authz import allow
 from coordinator.common.errors import DomainError, Invalid, NotFound
-from coordinator.events.service import jsonable
 from coordinator.extensions import db
 from coordinator.hotline import (
     breaches,
@@ -26,6 +25,8 @@ from coordinator.hotline import (
 )
 from coordinator.hotline.models import Case
 from coordinator.hotline.schemas import (
+    EMPLOYER_NAMES,
+    BreachFiguresOut,
     BreachFiguresQuery,
     BulkIn,
     BulkOut,
@@ -40,6 +41,7 @@ from coordinator.hotline.schemas import (
     HotlineReportIn,
     LinkIn,
     PauseIn,
+    PlaceOut,
     ReferIn,
     ReporterOut,
     ReportFiled,
@@ -126,7 +128,7 @@ def check_duplicates(body):
 @blp.route("/employers", methods=["GET"])
 @allow(*ROLES)
 @blp.arguments(SuggestQuery, location="query")
-@blp.response(200)
+@blp.alt_response(200, schema=EMPLOYER_NAMES, success=True)  # a bare list: no marshmallow schema to dump it
 def employers(args):
     """Known employers whose name resembles what was typed."""
     return suggest.employers(session=db.session, q=args["q"])
@@ -135,7 +137,7 @@ def employers(args):
 @blp.route("/places", methods=["GET"])
 @allow(*ROLES)
 @blp.arguments(SuggestQuery, location="query")
-@blp.response(200)
+@blp.response(200, PlaceOut(many=True))
 def places(args):
     """Settlements of the gazetteer whose name starts like what was typed."""
     return suggest.places(args["q"])
@@ -373,7 +375,7 @@ def bulk(body):
 @blp.route("/breaches", methods=["GET"])
 @allow(*ROLES)
 @blp.arguments(BreachFiguresQuery, location="query")
-@blp.response(200)
+@blp.response(200, BreachFiguresOut)
 def breach_figures(args):
     """Open cases in scope by SLA state, stage, region and category, and the breached clocks."""
-    return jsonable(breaches.dashboard(session=db.session, user=current_user, **args))
+    return breaches.dashboard(session=db.session, user=current_user, **args)

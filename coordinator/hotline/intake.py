@@ -64,10 +64,7 @@ def _place(
             region_id = geo.nearest_region(session=session, lat=lat, lon=lon).id
         return settlement, lat, lon, region_id, True
     if settlement:
-        try:
-            found, region = geo.locate(session=session, name=settlement)
-        except Invalid as exc:
-            raise Invalid(exc.message, field="settlement") from None
+        found, region = geo.locate(session=session, name=settlement, field="settlement")
         return found.name, found.lat, found.lon, region_id or region.id, False
     if region_id is None:
         raise Invalid("Say where: a settlement or the workplace's coordinates.", field="settlement")

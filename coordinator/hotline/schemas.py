@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from coordinator.api.schemas import Id, StrictSchema
+from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.hotline.models import (
     CASE_STATUSES,
     CATEGORIES,
@@ -66,7 +66,7 @@ class CandidateOut(StrictSchema):
     severity = fields.String()
     employer_name = fields.String()
     settlement = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     reasons = fields.List(fields.String())
 
 
@@ -99,7 +99,7 @@ class CaseOut(StrictSchema):
     workers_affected = fields.Integer(allow_none=True)
     summary = fields.String()
     sla = fields.String()
-    sla_due_at = fields.DateTime(allow_none=True)
+    sla_due_at = UtcDateTime(allow_none=True)
     sla_stage = fields.String(allow_none=True)
     breached = fields.Boolean()
     escalated_national = fields.Boolean()
@@ -111,9 +111,9 @@ class CaseOut(StrictSchema):
     referred_to = fields.String(allow_none=True)
     referral_reference = fields.String(allow_none=True)
     resolution = fields.String(allow_none=True)
-    resolved_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    resolved_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
 
 
 class ReportOut(StrictSchema):
@@ -129,18 +129,18 @@ class ReportOut(StrictSchema):
     settlement = fields.String()
     workers_affected = fields.Integer(allow_none=True)
     public_number = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class ClockOut(StrictSchema):
     stage = fields.String()
     budget_minutes = fields.Integer()
-    started_at = fields.DateTime()
-    due_at = fields.DateTime()
-    paused_at = fields.DateTime(allow_none=True)
-    warned_at = fields.DateTime(allow_none=True)
-    breached_at = fields.DateTime(allow_none=True)
-    stopped_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime()
+    due_at = UtcDateTime()
+    paused_at = UtcDateTime(allow_none=True)
+    warned_at = UtcDateTime(allow_none=True)
+    breached_at = UtcDateTime(allow_none=True)
+    stopped_at = UtcDateTime(allow_none=True)
     state = fields.String()
 
 
@@ -150,7 +150,7 @@ class StepOut(StrictSchema):
     note = fields.String()
     public = fields.Boolean()
     actor = fields.Function(lambda s: s.actor.display_name if s.actor else None)
-    at = fields.DateTime()
+    at = UtcDateTime()
 
 
 class LinkOut(StrictSchema):
@@ -170,7 +170,7 @@ class InspectionOut(StrictSchema):
     checklist = fields.Dict(allow_none=True)
     notes = fields.String()
     fail_reason = fields.String(allow_none=True)
-    inspected_at = fields.DateTime(allow_none=True)
+    inspected_at = UtcDateTime(allow_none=True)
 
 
 class EvidenceOut(StrictSchema):
@@ -180,7 +180,7 @@ class EvidenceOut(StrictSchema):
     size = fields.Integer()
     sha256 = fields.String()
     inspection_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class CaseDetail(CaseOut):
@@ -255,3 +255,42 @@ class BulkOut(StrictSchema):
 class BreachFiguresQuery(StrictSchema):
     region_id = Id()
     category = fields.String(validate=CATEGORY)
+
+
+EMPLOYER_NAMES = {"type": "array", "items": {"type": "string"}, "description": "Employer names, best match first."}
+
+
+class PlaceOut(StrictSchema):
+    name = fields.String(required=True)
+    region_code = fields.String(required=True)
+    lat = fields.Float(required=True)
+    lon = fields.Float(required=True)
+
+
+class BreachedClockOut(StrictSchema):
+    case_id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    stage = fields.String(required=True)
+    due_at = UtcDateTime(required=True)
+    breached_at = UtcDateTime(required=True)
+    stopped = fields.Boolean(required=True)
+    region_id = fields.Integer(required=True, allow_none=True)
+    category = fields.String(required=True)
+    severity = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+def _by_state(description: str) -> fields.Dict:
+    """{key: {SLA state: count}}."""
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    return fields.Dict(keys=fields.String(), values=counts, required=True, metadata={"description": description})
+
+
+class BreachFiguresOut(StrictSchema):
+    total = fields.Integer(required=True, metadata={"description": "Open cases in scope."})
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    by_stage = _by_state("By case status, then SLA state.")
+    by_region = _by_state('By region id ("none" for no region), then SLA state.')
+    by_category = _by_state("By category, then SLA state.")
+    breached_stages = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    breached = fields.List(fields.Nested(BreachedClockOut), required=True, metadata={"description": "At most 500."})

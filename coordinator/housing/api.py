@@ -6,7 +6,17 @@ from flask_smorest import Blueprint
 from coordinator.authz import HOUSING_ROLES, HQ_ROLES, allow
 from coordinator.extensions import db
 from coordinator.housing import facilities, figures
-from coordinator.housing.schemas import BedCountsIn, FacilityIn, FacilityOut, FacilityQuery, FacilityUpdate, ManagersIn
+from coordinator.housing.schemas import (
+    BedCountsIn,
+    FacilityIn,
+    FacilityOut,
+    FacilityQuery,
+    FacilityUpdate,
+    ManagersIn,
+    ManagersOut,
+    OccupancyOut,
+    SummaryOut,
+)
 from coordinator.imports.api import ImportOut, start_import
 
 blp = Blueprint("api_housing", __name__, url_prefix="/facilities", description="Quarantine facilities")
@@ -23,6 +33,7 @@ def list_facilities(args):
 
 @blp.route("/summary", methods=["GET"])
 @allow(*HQ_ROLES)
+@blp.response(200, SummaryOut)
 def summary():
     """Beds free, held and occupied, people waiting and in quarantine, in the caller's scope."""
     return figures.summary(session=db.session, user=current_user)
@@ -74,6 +85,7 @@ def set_beds(body, facility_id, category):
 @blp.route("/<int:facility_id>/managers", methods=["PUT"])
 @allow(*HQ_ROLES)
 @blp.arguments(ManagersIn)
+@blp.response(200, ManagersOut)
 def set_managers(body, facility_id):
     """Set who manages the facility (usernames of facility-manager users)."""
     facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
@@ -84,6 +96,7 @@ def set_managers(body, facility_id):
 
 @blp.route("/<int:facility_id>/occupancy", methods=["GET"])
 @allow(*HOUSING_ROLES)
+@blp.response(200, OccupancyOut)
 def occupancy(facility_id):
     """The last 30 days of beds and the releases due in the next 14 days."""
     facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
-from coordinator.common.clock import now
+from coordinator.common.clock import iso_utc, now
 from coordinator.common.errors import Conflict, Invalid
 from coordinator.field import tasks as field_tasks
 from coordinator.geo.distance import haversine_matrix
@@ -139,7 +139,7 @@ def _assign(
         "category": category,
         "distance_km": round(km, 1),
         "passed_over": passed,
-        "decided_at": now().isoformat(),
+        "decided_at": iso_utc(now()),
     }
     record(session, p, "placement.assigned", actor_id, before, facility_name=facility.name, distance_km=round(km, 1))
     if p.needs_transport:
@@ -169,7 +169,7 @@ def _wait(
     changed = p.status != "waiting" or p.wait_reason != reason
     before = state(p)
     p.status, p.wait_reason = "waiting", reason
-    p.decision = {"passed_over": passed, "decided_at": now().isoformat()}
+    p.decision = {"passed_over": passed, "decided_at": iso_utc(now())}
     if changed:
         record(session, p, "placement.waiting", actor_id, before)
 
@@ -235,7 +235,7 @@ def move(*, session: Session, user: User, p: PlacementRequest, facility: Facilit
         p.status = "assigned"
         p.hold_expires_at = now() + timedelta(minutes=current_app.config["HOLD_MINUTES"])
     p.decision = (p.decision or {}) | {
-        "override": {"by": user.id, "from_facility_id": old, "to_facility_id": facility.id, "at": now().isoformat()}
+        "override": {"by": user.id, "from_facility_id": old, "to_facility_id": facility.id, "at": iso_utc(now())}
     }
     record(session, p, "placement.moved", user.id, before, left_facility_id=old, from_facility_id=old)
 

@@ -70,11 +70,11 @@ def _check_beds(category: str, total: int, out_of_service: int) -> None:
 
 def _place(session: Session, settlement: str | None, lat: float | None, lon: float | None):
     if lat is not None and lon is not None:
-        check_point(lat, lon)
+        check_point(lat, lon, field="lat")
         return settlement or "", lat, lon, nearest_region(session=session, lat=lat, lon=lon)
     if not settlement:
         raise Invalid("Give a settlement or coordinates.", field="settlement")
-    found, region = locate(session=session, name=settlement)
+    found, region = locate(session=session, name=settlement, field="settlement")
     return found.name, found.lat, found.lon, region
 
 

@@ -94,7 +94,7 @@ def create(*, session: Session, user: User | None, data: dict[str, Any]) -> Plac
         check_point(lat, lon, field="origin")
         region = nearest_region(session=session, lat=lat, lon=lon)
     elif origin:
-        found, region = locate(session=session, name=origin)
+        found, region = locate(session=session, name=origin, field="origin")
         lat, lon, origin = found.lat, found.lon, found.name
     else:
         raise Invalid("Give the origin as a settlement name or as coordinates.", field="origin")

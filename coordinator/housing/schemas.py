@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from coordinator.api.schemas import Id, StrictSchema
+from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.housing.facilities import MAX_BEDS
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS
 
@@ -143,13 +143,13 @@ class PlacementOut(StrictSchema):
     wait_reason = fields.String(allow_none=True)
     facility_id = fields.Integer(allow_none=True)
     bed_category = fields.String(allow_none=True)
-    hold_expires_at = fields.DateTime(allow_none=True)
+    hold_expires_at = UtcDateTime(allow_none=True)
     checked_in_count = fields.Integer()
-    checked_in_at = fields.DateTime(allow_none=True)
-    release_due_at = fields.DateTime(allow_none=True)
+    checked_in_at = UtcDateTime(allow_none=True)
+    release_due_at = UtcDateTime(allow_none=True)
     decision = fields.Dict(allow_none=True)
     parent_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class PlacementDetail(PlacementOut):
@@ -192,3 +192,40 @@ class PlacementQuery(StrictSchema):
     )
     facility_id = Id()
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=2000))
+
+
+class ManagersOut(StrictSchema):
+    managers = fields.List(fields.String(), required=True, metadata={"description": "The managers' usernames."})
+
+
+class SummaryOut(StrictSchema):
+    beds_total = fields.Integer(required=True)
+    beds_free = fields.Integer(required=True)
+    beds_held = fields.Integer(required=True)
+    beds_occupied = fields.Integer(required=True)
+    beds_out_of_service = fields.Integer(required=True)
+    people_waiting = fields.Integer(required=True)
+    people_in_quarantine = fields.Integer(required=True)
+
+
+# The service gives days as ISO strings (the page's chart reads the same dict).
+ISO_DAY = {"format": "date"}
+
+
+class OccupancyDayOut(StrictSchema):
+    day = fields.String(required=True, metadata=ISO_DAY)
+    total = fields.Integer(required=True)
+    out_of_service = fields.Integer(required=True)
+    held = fields.Integer(required=True)
+    occupied = fields.Integer(required=True)
+
+
+class ForecastDayOut(StrictSchema):
+    day = fields.String(required=True, metadata=ISO_DAY)
+    releases = fields.Integer(required=True, metadata={"description": "People whose quarantine ends that day."})
+    occupied = fields.Integer(required=True, metadata={"description": "Beds still occupied at the end of that day."})
+
+
+class OccupancyOut(StrictSchema):
+    history = fields.List(fields.Nested(OccupancyDayOut), required=True, metadata={"description": "The last 30 days."})
+    forecast = fields.List(fields.Nested(ForecastDayOut), required=True, metadata={"description": "The next 14 days."})

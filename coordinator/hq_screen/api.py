@@ -6,13 +6,14 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coordinator import authz
-from coordinator.api.schemas import Id, StrictSchema
+from coordinator.api.schemas import CSV_TEXT, GEOJSON, Id, StrictSchema
 from coordinator.authz import ANY_USER, HQ_ROLES, allow
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
 from coordinator.extensions import db
 from coordinator.hq_screen import exports, outlines, panels
 from coordinator.hq_screen import layers as map_layers
+from coordinator.hq_screen.schemas import LayersOut, PanelsOut
 
 blp = Blueprint("api_map", __name__, url_prefix="/map", description="The HQ map")
 
@@ -32,6 +33,9 @@ class ExportQuery(StrictSchema):
     status = fields.String(load_default="")
 
 
+EXPORTED = "The layer's points as CSV or GeoJSON, as `fmt` says."
+
+
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -39,6 +43,7 @@ def _split(value: str) -> list[str]:
 @blp.route("", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(LayersQuery, location="query")
+@blp.response(200, LayersOut)
 def layers(args):
     """Points of the named layers (comma-separated), in the caller's scope,
     optionally only those with the given statuses (comma-separated)."""
@@ -54,6 +59,7 @@ def layers(args):
 @blp.route("/panels", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(RegionQuery, location="query")
+@blp.response(200, PanelsOut)
 def panels_view(args):
     """The KPI strip and the queues of work waiting for HQ."""
     region_id = authz.region_to_show(session=db.session, user=current_user, region_id=args["region_id"])
@@ -67,6 +73,8 @@ def panels_view(args):
 @blp.route("/export/<layer>.<fmt>", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(ExportQuery, location="query")
+@blp.response(200, CSV_TEXT, content_type="text/csv", description=EXPORTED)
+@blp.alt_response(200, schema=GEOJSON, content_type="application/geo+json", success=True, description=EXPORTED)
 def export(args, layer, fmt):
     """Download one layer as CSV or GeoJSON, streamed, within the caller's scope."""
     if fmt not in exports.FORMATS:
@@ -87,6 +95,7 @@ def export(args, layer, fmt):
 
 @blp.route("/regions.geojson", methods=["GET"])
 @allow(*ANY_USER)
+@blp.response(200, GEOJSON, content_type="application/geo+json")
 def region_outlines():
     """Outlines of the 20 regions, the map's base layer when tiles cannot load."""
     resp = Response(outlines.geojson(), mimetype="application/geo+json")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
+from coordinator.common.clock import iso_utc
 from coordinator.common.errors import Invalid
 from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
@@ -152,7 +153,7 @@ def _hqs(session: Session, region_id: int | None) -> Rows:
             "silent": h.silent,
             "status": "silent" if h.silent else "reporting",
             "region_id": h.region_id,
-            "last_report_at": h.last_report_at.isoformat() if h.last_report_at else None,
+            "last_report_at": iso_utc(h.last_report_at) if h.last_report_at else None,
         }
         for h in _rows(session, query)
     )
@@ -175,7 +176,7 @@ def _cases(session: Session, region_id: int | None) -> Rows:
             "sla": sla.state(c, warning_minutes=warning),
             "status": c.status,
             "region_id": c.region_id,
-            "sla_due_at": c.sla_due_at.isoformat() if c.sla_due_at else None,
+            "sla_due_at": iso_utc(c.sla_due_at) if c.sla_due_at else None,
         }
         for c in _rows(session, query)
     )

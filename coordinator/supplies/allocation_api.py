@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from coordinator.api.schemas import Id, StrictSchema
+from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.authz import HQ_ROLES, allow
 from coordinator.extensions import db
 from coordinator.supplies import allocation, board, overrides
@@ -53,7 +53,7 @@ class OverrideOut(StrictSchema):
     quantity = fields.Integer(allow_none=True)
     reason = fields.String()
     actor_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class AllocationOut(StrictSchema):
@@ -71,7 +71,7 @@ class AllocationOut(StrictSchema):
     quantity = fields.Integer()
     status = fields.String()
     distance_km = fields.Float()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     reasoning = fields.Dict()
     override = fields.Nested(OverrideOut, allow_none=True)
 
@@ -89,7 +89,7 @@ class UnservedOut(StrictSchema):
     allocated = fields.Integer()
     remaining = fields.Integer()
     needed_by = fields.Date(allow_none=True)
-    waiting_since = fields.DateTime()
+    waiting_since = UtcDateTime()
     override = fields.Nested(OverrideOut, allow_none=True)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from coordinator.common.clock import now
+from coordinator.common.clock import iso_utc, now
 from coordinator.supplies.models import TIERS, Allocation, Item
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def reasoning(o: OpenLine, tier: Tier | None, *, item: Item, warehouses: list[di
         "peers": peers[:MAX_PEERS],
         "peers_total": len(peers),
         "override": None,
-        "decided_at": now().isoformat(timespec="seconds") + "Z",
+        "decided_at": iso_utc(now().replace(microsecond=0)),
     }
     if o.override is not None:
         out["override"] = {"warehouse_id": o.pin, "quantity": o.fixed, "reason": o.override.reason}

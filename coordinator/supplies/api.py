@@ -13,6 +13,7 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from coordinator import authz
+from coordinator.api.schemas import CSV_TEXT
 from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow
 from coordinator.extensions import db
 from coordinator.queue import after_commit
@@ -142,7 +143,7 @@ def moves(args, warehouse_id):
 @blp.route("/<int:warehouse_id>/moves.csv", methods=["GET"])
 @allow(*WAREHOUSE_ROLES)
 @blp.arguments(MoveQuery, location="query")
-@blp.response(200, content_type="text/csv", description="The same moves as CSV, one row per move.")
+@blp.response(200, CSV_TEXT, content_type="text/csv", description="The same moves as CSV, one row per move.")
 def moves_csv(args, warehouse_id):
     """The ledger of a warehouse as CSV (same filters)."""
     wh = warehouses.get_warehouse(session=db.session, user=current_user, warehouse_id=warehouse_id)

@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from coordinator.api.schemas import Id, StrictSchema
+from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow, is_national
 from coordinator.extensions import db
 from coordinator.queue import after_commit
@@ -42,12 +42,12 @@ class StopOut(StrictSchema):
     lon = fields.Float()
     status = fields.String()
     received_by = fields.String(allow_none=True)
-    received_at = fields.DateTime(allow_none=True)
+    received_at = UtcDateTime(allow_none=True)
     proof_lat = fields.Float(allow_none=True)
     proof_lon = fields.Float(allow_none=True)
     has_photo = fields.Boolean()
     discrepancy = fields.String(allow_none=True)
-    confirmed_at = fields.DateTime(allow_none=True)
+    confirmed_at = UtcDateTime(allow_none=True)
     lines = fields.List(fields.Nested(StopLineOut))
 
 
@@ -68,7 +68,7 @@ class RunOut(StrictSchema):
     capacity_kg = fields.Float()
     route_km = fields.Float()
     request_order_km = fields.Float()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     stops = fields.List(fields.Nested(StopOut))
 
 
@@ -126,8 +126,8 @@ class DiscrepancyOut(StrictSchema):
     reason = fields.String()
     note = fields.String()
     received_by = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    resolved_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    resolved_at = UtcDateTime(allow_none=True)
 
 
 @runs_blp.route("/runs", methods=["GET"])

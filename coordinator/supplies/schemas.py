@@ -114,8 +114,8 @@ class MoveOut(StrictSchema):
     delivery_id = fields.Integer(allow_none=True)
     counterpart_warehouse_id = fields.Integer(allow_none=True)
     actor_id = fields.Integer(allow_none=True)
-    occurred_at = fields.DateTime()
-    created_at = fields.DateTime()
+    occurred_at = UtcDateTime()
+    created_at = UtcDateTime()
 
 
 class MoveQuery(StrictSchema):
@@ -179,5 +179,5 @@ class RequestOut(StrictSchema):
     needed_by = fields.Date(allow_none=True)
     note = fields.String()
     cancel_reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     lines = fields.Nested(SupplyLineOut, many=True)
