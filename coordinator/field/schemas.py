@@ -115,7 +115,7 @@ class HistoryQuery(StrictSchema):
 
 class TimelineStep(StrictSchema):
     type = fields.String(metadata={"description": "The event: task.created, task.offered, task.declined, ..."})
-    at = fields.DateTime()
+    at = UtcDateTime()
     team_id = fields.Integer(allow_none=True)
     team = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
@@ -146,8 +146,8 @@ class HistoryItem(StrictSchema):
     source_type = fields.String(allow_none=True)
     source_id = fields.Integer(allow_none=True)
     fail_reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime()
+    created_at = UtcDateTime()
+    finished_at = UtcDateTime()
     timeline = fields.List(fields.Nested(TimelineStep))
     report = fields.Nested(TaskReport, allow_none=True)
 

@@ -36,8 +36,9 @@ def test_every_operation_describes_its_success_response(client):
     )
 
 
-def test_every_time_field_of_the_api_writes_its_offset():
-    """A time field declared with plain marshmallow would write a naive time again."""
+def test_every_time_field_of_the_api_writes_its_offset(app):
+    """A time field declared with plain marshmallow would write a naive time again
+    (the app fixture imports every domain, so every schema is registered)."""
     plain = [
         f"{name}.{field_name}"
         for name, classes in class_registry._registry.items()
