@@ -140,7 +140,7 @@ class Factory:
             last_lat=hq.lat,
             last_lon=hq.lon,
             on_duty=True,
-            **kw,
+            **({"last_seen_at": now()} | kw),  # its phone just reported: not stale
         )
         self.session.add(team)
         self.session.commit()

@@ -136,6 +136,15 @@ def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any
     ]
 
 
+def _task_reason(t: Task) -> str:
+    """Why the task waits, in the reader's language (rows from before 0010 have no stored reason)."""
+    if t.reason_text:
+        return t.reason_text
+    if t.needs_hq:
+        return _("Offered %(count)s times; no team took it.", count=t.offer_attempts)
+    return _("waiting for an offer")
+
+
 def _tasks(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     query = (
         select(Task)
@@ -148,9 +157,9 @@ def _tasks(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     return [
         {
             "id": t.id,
-            "title": f"#{t.id} {t.kind}: {t.title}",
+            "title": f"#{t.id} {t.display_title}",
             "age_minutes": _minutes(t.created_at),
-            "reason": f"no team took it after {t.offer_attempts} offers" if t.needs_hq else "waiting for an offer",
+            "reason": _task_reason(t),
             "lat": t.lat,
             "lon": t.lon,
             "link": f"/hq/teams#task-{t.id}",
