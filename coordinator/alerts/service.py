@@ -50,6 +50,16 @@ T_HQ_NEVER = N_("%(hq)s has not reported since it was set up.")
 T_TASK = N_("Task #%(id)s needs HQ: %(title)s. %(reason)s")
 T_TASK_REASON = N_("Offered %(count)s times; no team took it.")
 T_STALE = N_("%(hq)s: on-duty teams whose phone is silent (%(count)s): %(teams)s.")
+# What HQ can keep in the feed (the screen's filter), by kind.
+KIND_LABELS = {
+    "sla_breach": N_("SLA breached"),
+    "sla_warning": N_("SLA due soon"),
+    "stock_low": N_("Low stock"),
+    "ledger_drift": N_("Stock ledger drift"),
+    "offer_expired": N_("Tasks for HQ"),
+    "hq_silent": N_("Silent HQs"),
+    "team_stale": N_("Stale teams"),
+}
 TEXTS = (T_STOCK, T_SLA_BREACH, T_SLA_WARNING, T_LEDGER, T_HQ_SILENT, T_HQ_NEVER, T_TASK, T_TASK_REASON, T_STALE)
 
 

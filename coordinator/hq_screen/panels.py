@@ -20,6 +20,7 @@ from coordinator.hotline import sla
 from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
+from coordinator.i18n import N_
 from coordinator.supplies import stock
 from coordinator.supplies.models import (
     OPEN_REQUEST_STATUSES,
@@ -31,6 +32,7 @@ from coordinator.supplies.models import (
 )
 
 QUEUE_LIMIT = 50
+KIND_LABELS = {"delivery": N_("Delivery"), "transfer": N_("Transfer"), "inspection": N_("Inspection")}
 
 
 def _minutes(since: datetime) -> int:
@@ -157,7 +159,7 @@ def _tasks(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     return [
         {
             "id": t.id,
-            "title": f"#{t.id} {t.display_title}",
+            "title": f"#{t.id} {_(KIND_LABELS.get(t.kind, t.kind))}: {t.display_title}",
             "age_minutes": _minutes(t.created_at),
             "reason": _task_reason(t),
             "lat": t.lat,

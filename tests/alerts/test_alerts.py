@@ -81,7 +81,12 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
         ("stock_low", "warehouse", w.id),
     }
     assert _alert(db_session, "offer_expired", "task", task.id).cleared_at is None
-    for ended in (("sla_breach", "case", breached.id), ("hq_silent", "hq", hq.id), ("team_stale", "hq", team.home_hq_id)):
+    ended_conditions = (
+        ("sla_breach", "case", breached.id),
+        ("hq_silent", "hq", hq.id),
+        ("team_stale", "hq", team.home_hq_id),
+    )
+    for ended in ended_conditions:
         assert _alert(db_session, *ended).cleared_at is not None, ended
 
 
