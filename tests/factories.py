@@ -119,7 +119,8 @@ class Factory:
         region = self.region(region_code)
         kw.setdefault("lat", region.lat)
         kw.setdefault("lon", region.lon)
-        task = Task(kind=kind, title=f"{kind} {next(_seq)}", region_id=region.id, status="created", **kw)
+        kw.setdefault("title", f"{kind} {next(_seq)}")
+        task = Task(kind=kind, region_id=region.id, status="created", **kw)
         self.session.add(task)
         self.session.flush()
         if team is not None:

@@ -85,3 +85,40 @@ def test_the_feed_is_ranked_by_severity_and_filtered_by_kind(make, db_session, e
     # The HQ screen offers the same choice.
     page = client.get("/hq", headers=hq.auth).get_data(as_text=True)
     assert 'id="alert-kind"' in page and 'value="team_stale"' in page
+
+
+def test_alert_texts_are_stored_as_data_and_read_in_each_readers_language(make, db_session, enqueue, run_jobs, client):
+    a, b = make.team("almaty"), make.team("almaty")
+    _silent(db_session, a, b)
+    make.task(None, needs_hq=True, offer_attempts=3, title="Masks to clinic 4")
+    _scan(enqueue, run_jobs)
+    ru, kk, en = make.account("hq"), make.account("hq"), make.account("hq")
+    ru.user.locale, kk.user.locale = "ru", "kk"
+    # A row from before texts were data (0010) still shows its English.
+    db_session.add(
+        Alert(
+            key="hq_silent:old",
+            kind="hq_silent",
+            severity="high",
+            subject_type="hq",
+            subject_id=1,
+            message="Old HQ has not reported since 2026-11-23 08:00.",
+            raised_at=now(),
+        )
+    )
+    db_session.commit()
+
+    def message(account, kind):
+        return next(x["message"] for x in _feed(client, account, f"?kind={kind}"))
+
+    names = f"{a.name}, {b.name}" if a.name < b.name else f"{b.name}, {a.name}"
+    assert message(en, "team_stale").endswith(f"on-duty teams whose phone is silent (2): {names}.")
+    assert message(ru, "team_stale").endswith(f"бригады на смене без связи (2): {names}.")
+    assert message(kk, "team_stale").endswith(f"байланыссыз кезекші топтар (2): {names}.")
+    assert message(ru, "offer_expired").endswith("Masks to clinic 4. Предложено раз: 3; ни одна бригада не взяла.")
+    assert message(kk, "offer_expired").endswith("Masks to clinic 4. 3 рет ұсынылды; ешбір топ алмады.")
+    assert message(ru, "hq_silent") == "Old HQ has not reported since 2026-11-23 08:00."
+    [stale] = _feed(client, ru, "?kind=team_stale")
+    assert stale["content"]["msgid"].startswith("%(hq)s: on-duty teams")  # the data the browser renders
+    page = client.get("/hq", headers=kk.auth).get_data(as_text=True)
+    assert "байланыссыз кезекші топтар (2)" in page and "Байланыссыз топтар" in page  # feed and filter

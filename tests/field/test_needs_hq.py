@@ -127,3 +127,27 @@ def test_the_nearer_capable_team_within_reach_gets_the_offer(make, db_session, r
     _, task = api("POST", "/tasks", make.account("hq"), json=TASK)
     run_jobs()
     assert api("GET", f"/tasks/{task['id']}")[1]["team_id"] == near.id
+
+
+def test_task_titles_and_needs_hq_reasons_read_in_the_readers_language(app, make, db_session, run_jobs, enqueue, api):
+    make.facility("almaty", beds={"standard": 10})
+    _team(make, db_session, 42.90, 71.37, can_transfer=True, seats=8)  # the only van: ~450 km away
+    hq, ru, kk = make.account("hq"), make.account("hq"), make.account("hq")
+    ru.user.locale, kk.user.locale = "ru", "kk"
+    db_session.commit()
+    _, placement = api("POST", "/placements", hq, json={**GROUP, "head_count": 1})
+    run_jobs()
+    [task] = [t for t in api("GET", "/tasks", hq)[1] if t["source_id"] == placement["id"]]
+    facility = task["details"]["facility"]
+    assert task["title"] == f"Transfer from Almaty to {facility} (group of 1)"
+    assert api("GET", f"/tasks/{task['id']}", ru)[1]["title"] == (
+        f"Перевозка из пункта «Almaty» в «{facility}» (группа: 1 чел.)"
+    )
+    assert api("GET", f"/tasks/{task['id']}", kk)[1]["title"] == (
+        f"«Almaty» жерінен «{facility}» нысанына тасымалдау (топ: 1 адам)"
+    )
+    ru_reason = api("GET", f"/tasks/{task['id']}", ru)[1]["status_reason"]
+    assert ru_reason.startswith("В радиусе 150 км нет подходящей бригады (ближайшая — в 4")
+    [row] = [r for r in api("GET", "/map/panels", kk)[1]["queues"]["tasks"] if r["id"] == task["id"]]
+    assert row["reason"].startswith("150 км радиуста лайықты топ жоқ")
+    assert row["title"].endswith("нысанына тасымалдау (топ: 1 адам)")
