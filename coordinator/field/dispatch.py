@@ -219,12 +219,13 @@ def assign_pending(*, session: Session) -> dict[str, Any]:
     tasks = list(
         session.scalars(
             select(Task)
-            .where(Task.status == "created", Task.needs_hq.is_(False))
+            .where(Task.status == "created")
             .order_by(Task.priority, Task.id)
             .with_for_update(skip_locked=True, of=Task)
         )
     )
-    tasks = _close_purposeless(session, tasks)
+    # Tasks waiting with HQ are swept too: a group that checked in leaves HQ's queue.
+    tasks = [t for t in _close_purposeless(session, tasks) if not t.needs_hq]
     limit = current_app.config["OFFER_ATTEMPTS"]
     for task in [t for t in tasks if t.offer_attempts >= limit]:
         alert_hq(session, task, _why_not_offered(task, None))

@@ -93,6 +93,27 @@ def test_a_transfer_whose_group_checked_in_is_closed_instead_of_offered_again(
     assert all(r["id"] != task["id"] for r in api("GET", "/map/panels", hq)[1]["queues"]["tasks"])
 
 
+def test_a_transfer_waiting_with_hq_leaves_the_queue_when_its_placement_is_cancelled(
+    make, db_session, run_jobs, enqueue, api
+):
+    make.facility("almaty", beds={"standard": 10})  # no van anywhere: the transfer goes to HQ
+    hq = make.account("hq")
+    _, placement = api("POST", "/placements", hq, json=GROUP)
+    run_jobs()
+    [task] = [t for t in api("GET", "/tasks", hq)[1] if t["source_id"] == placement["id"]]
+    assert task["needs_hq"] is True
+    assert api("POST", f"/placements/{placement['id']}/cancel", hq, json={})[0] == 200
+    enqueue("offer_tasks")  # the periodic sweep
+    run_jobs()
+    _, task = api("GET", f"/tasks/{task['id']}", hq)
+    assert (task["status"], task["needs_hq"], task["status_reason"]) == (
+        "cancelled",
+        False,
+        "The placement was cancelled.",
+    )
+    assert all(r["id"] != task["id"] for r in api("GET", "/map/panels", hq)[1]["queues"]["tasks"])
+
+
 def test_a_stale_team_is_never_offered_a_task(make, db_session, run_jobs, api):
     stale = _team(make, db_session, 43.25, 76.95, can_deliver=True)  # right at the task
     stale.last_seen_at = now() - timedelta(hours=1)
