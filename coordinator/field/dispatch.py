@@ -196,8 +196,8 @@ def _close_purposeless(session: Session, tasks: list[Task]) -> list[Task]:
     return out
 
 
-def _why_not_offered(task: Task, km_row: np.ndarray | None) -> dict[str, Any] | None:
-    """Why this task, left without an offer, goes to HQ (a message), or None to let it wait."""
+def _why_not_offered(task: Task, km_row: np.ndarray | None) -> dict[str, Any]:
+    """Why this task, left without an offer, goes to HQ (a message)."""
     attempts, limit = task.offer_attempts, current_app.config["OFFER_ATTEMPTS"]
     if attempts >= limit:
         return message(T_OFFERED, count=attempts)

@@ -57,6 +57,8 @@ def test_after_the_offer_limit_the_task_goes_to_hq_though_teams_are_left(
     assert row["reason"] == "Offered 2 times; no team took it."
     page = client.get("/hq", headers=hq.auth).get_data(as_text=True)
     assert re.search(r'data-queue="tasks".*?Unassigned tasks <span class="badge" data-count>1</span>', page, re.S)
+    board = client.get("/hq/teams", headers=hq.auth).get_data(as_text=True)
+    assert re.search(rf'id="task-{task["id"]}".*?needs HQ</span> <small class="reason">Offered 2 times', board, re.S)
     [alert] = [a for a in api("GET", "/alerts?kind=offer_expired", hq)[1] if a["subject_id"] == task["id"]]
     assert alert["message"] == (
         f"Task #{task['id']} needs HQ: Masks to City Hospital No. 4. Offered 2 times; no team took it."
