@@ -44,6 +44,7 @@ class BaseConfig:
     MAX_GROUP = 2000  # people in one placement request
     OFFER_SECONDS = 120  # a team has this long to accept an offered task
     OFFER_ATTEMPTS = 3  # offers per task before HQ is alerted
+    OFFER_MAX_KM = 150.0  # no team farther than this from the task is offered it; HQ decides instead
     TEAM_STALE_SECONDS = 300  # an on-duty team silent this long is "stale"
     CLOCK_OFFSET_SECONDS = 0  # tests move the application clock forward with this
     WORKER_STALE_SECONDS = 60

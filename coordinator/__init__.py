@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from config.settings import BaseConfig, from_env
@@ -30,6 +30,8 @@ def _configure(app: Flask, config: dict[str, Any] | type | None) -> None:
 
 def _locale() -> str:
     langs = BaseConfig.LANGUAGES
+    if not has_request_context():
+        return "en"  # a job or the CLI: English, the language of stored fallbacks and logs
     if current_user and current_user.is_authenticated and current_user.locale in langs:
         return current_user.locale
     if session.get("lang") in langs:

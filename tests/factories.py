@@ -119,7 +119,8 @@ class Factory:
         region = self.region(region_code)
         kw.setdefault("lat", region.lat)
         kw.setdefault("lon", region.lon)
-        task = Task(kind=kind, title=f"{kind} {next(_seq)}", region_id=region.id, status="created", **kw)
+        kw.setdefault("title", f"{kind} {next(_seq)}")
+        task = Task(kind=kind, region_id=region.id, status="created", **kw)
         self.session.add(task)
         self.session.flush()
         if team is not None:
@@ -140,7 +141,7 @@ class Factory:
             last_lat=hq.lat,
             last_lon=hq.lon,
             on_duty=True,
-            **kw,
+            **({"last_seen_at": now()} | kw),  # its phone just reported: not stale
         )
         self.session.add(team)
         self.session.commit()

@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from coordinator.alerts import service
+from coordinator.alerts import models, service
 from coordinator.api.schemas import StrictSchema, UtcDateTime
 from coordinator.authz import HQ_ROLES, allow
 from coordinator.extensions import db
@@ -14,6 +14,7 @@ blp = Blueprint("api_alerts", __name__, url_prefix="/alerts", description="HQ al
 
 class AlertsQuery(StrictSchema):
     state = fields.String(load_default="open", validate=validate.OneOf(service.STATES))
+    kind = fields.String(validate=validate.OneOf(models.KINDS), metadata={"description": "Only alerts of this kind."})
 
 
 class AlertOut(StrictSchema):
@@ -23,7 +24,11 @@ class AlertOut(StrictSchema):
     region_id = fields.Integer(allow_none=True)
     subject_type = fields.String()
     subject_id = fields.Integer()
-    message = fields.String()
+    message = fields.String(metadata={"description": "In the caller's language."})
+    content = fields.Dict(
+        allow_none=True,
+        metadata={"description": "The message as data: msgid and params (none on alerts raised before 0010)."},
+    )
     raised_at = UtcDateTime()
     acknowledged_at = UtcDateTime(allow_none=True)
     acknowledged_by = fields.String(allow_none=True)
@@ -35,7 +40,8 @@ class AlertOut(StrictSchema):
 @blp.arguments(AlertsQuery, location="query")
 @blp.response(200, AlertOut(many=True))
 def list_alerts(args):
-    """Alerts in the caller's scope, newest first (open: live and not yet acknowledged)."""
+    """Alerts in the caller's scope, the most severe first, then newest (open: live and not yet
+    acknowledged); `kind` keeps one kind."""
     return [service.to_dict(a) for a in service.list_alerts(session=db.session, user=current_user, **args)]
 
 

@@ -4,8 +4,9 @@ acknowledged or cleared, so who saw what and when is never lost."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -33,7 +34,9 @@ class Alert(db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     subject_type: Mapped[str] = mapped_column(String(24))
     subject_id: Mapped[int] = mapped_column(Integer)
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # in English; rows before 0010 have only this
+    # The message as a message id with parameters, rendered per reader.
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     raised_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

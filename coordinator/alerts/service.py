@@ -2,7 +2,12 @@
 balances drift from its moves, SLA clocks, silent HQs,
 tasks nobody took, stale teams) into alerts, and clears those whose condition
 has ended. People acknowledge them; both are events, so every HQ screen in
-scope sees an alert appear and vanish live."""
+scope sees an alert appear and vanish live.
+
+Stale teams make one alert per HQ naming its silent teams, updated in place as
+teams go silent or come back (`alert.updated`). Each alert's text is stored as
+a message id with parameters (`content`) and rendered for each reader; the
+feed is ranked by severity, then newest first."""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import force_locale
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,10 +31,36 @@ from coordinator.field.models import Task, Team
 from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import cases, sla
 from coordinator.hotline.models import Case
+from coordinator.i18n import N_, message, render
 from coordinator.supplies import ledger, stock
 from coordinator.supplies.models import Warehouse
 
 STATES = ("open", "acknowledged", "all")
+SEVERITIES = ("critical", "high", "normal", "low")  # the feed's order, most severe first
+
+T_STOCK = N_("%(warehouse)s: %(item)s, days of cover: %(days)s (%(on_hand)s %(unit)s on hand, %(per_day)s a day).")
+T_SLA_BREACH = N_("Case %(number)s (%(category)s, %(severity)s): SLA breached, due %(due)s.")
+T_SLA_WARNING = N_("Case %(number)s (%(category)s, %(severity)s): SLA due soon, at %(due)s.")
+T_LEDGER = N_(
+    "Stock ledger drift at warehouse %(warehouse)s, lot %(lot)s: the balance says %(cached)s on hand "
+    "(%(cached_held)s held), the moves add up to %(moves)s (%(moves_held)s held)."
+)
+T_HQ_SILENT = N_("%(hq)s has not reported since %(since)s.")
+T_HQ_NEVER = N_("%(hq)s has not reported since it was set up.")
+T_TASK = N_("Task #%(id)s needs HQ: %(title)s. %(reason)s")
+T_TASK_REASON = N_("Offered %(count)s times; no team took it.")
+T_STALE = N_("%(hq)s: on-duty teams whose phone is silent (%(count)s): %(teams)s.")
+# What HQ can keep in the feed (the screen's filter), by kind.
+KIND_LABELS = {
+    "sla_breach": N_("SLA breached"),
+    "sla_warning": N_("SLA due soon"),
+    "stock_low": N_("Low stock"),
+    "ledger_drift": N_("Stock ledger drift"),
+    "offer_expired": N_("Tasks for HQ"),
+    "hq_silent": N_("Silent HQs"),
+    "team_stale": N_("Stale teams"),
+}
+TEXTS = (T_STOCK, T_SLA_BREACH, T_SLA_WARNING, T_LEDGER, T_HQ_SILENT, T_HQ_NEVER, T_TASK, T_TASK_REASON, T_STALE)
 
 
 @dataclass(frozen=True)
@@ -39,7 +71,13 @@ class Condition:
     region_id: int | None
     subject_type: str
     subject_id: int
-    message: str
+    content: dict[str, Any]  # a message (coordinator.i18n.message)
+
+
+def english(content: dict[str, Any] | None) -> str:
+    """The message in English: the `message` column, for readers of rows from before 0010."""
+    with force_locale("en"):
+        return render(content)
 
 
 def rooms(region_id: int | None) -> list[str]:
@@ -54,7 +92,8 @@ def to_dict(a: Alert) -> dict[str, Any]:
         "region_id": a.region_id,
         "subject_type": a.subject_type,
         "subject_id": a.subject_id,
-        "message": a.message,
+        "message": render(a.content) if a.content else a.message,
+        "content": a.content,
         "raised_at": a.raised_at,
         "acknowledged_at": a.acknowledged_at,
         "acknowledged_by": a.acknowledged_by.display_name if a.acknowledged_by else None,
@@ -80,8 +119,15 @@ def _stock(session: Session) -> list[Condition]:
                         region_id=w.region_id,
                         subject_type="warehouse",
                         subject_id=w.id,
-                        message=f"{w.name}: {item['item']} {days} days of cover "
-                        f"({item['on_hand']} {item['unit']}, {item['per_day']}/day).",
+                        content=message(
+                            T_STOCK,
+                            warehouse=w.name,
+                            item=item["item"],
+                            days=days,
+                            on_hand=item["on_hand"],
+                            unit=item["unit"],
+                            per_day=item["per_day"],
+                        ),
                     )
                 )
     return out
@@ -94,9 +140,9 @@ def _cases(session: Session) -> list[Condition]:
     for c in session.scalars(query):
         clock = sla.state(c, warning_minutes=warning)
         if clock == "breached":
-            kind, severity, text = "sla_breach", "critical", "SLA breached"
+            kind, severity, text = "sla_breach", "critical", T_SLA_BREACH
         elif clock == "due_soon":
-            kind, severity, text = "sla_warning", "high", "SLA due soon"
+            kind, severity, text = "sla_warning", "high", T_SLA_WARNING
         else:
             continue
         out.append(
@@ -107,8 +153,13 @@ def _cases(session: Session) -> list[Condition]:
                 region_id=c.region_id,
                 subject_type="case",
                 subject_id=c.id,
-                message=f"Case {c.number} ({c.category.replace('_', ' ')}, {c.severity}): {text}, "
-                f"due {c.sla_due_at:%Y-%m-%d %H:%M}.",
+                content=message(
+                    text,
+                    number=c.number,
+                    category=c.category.replace("_", " "),
+                    severity=c.severity,
+                    due=f"{c.sla_due_at:%Y-%m-%d %H:%M}",
+                ),
             )
         )
     return out
@@ -124,9 +175,15 @@ def _ledger(session: Session) -> list[Condition]:
             region_id=None,
             subject_type="warehouse",
             subject_id=d["warehouse_id"],
-            message=f"Stock ledger drift at warehouse {d['warehouse_id']}, lot {d['lot_id']}: the balance says "
-            f"{d['cached_on_hand']} on hand ({d['cached_held']} held), the moves add up to {d['moves_on_hand']} "
-            f"({d['moves_held']} held).",
+            content=message(
+                T_LEDGER,
+                warehouse=d["warehouse_id"],
+                lot=d["lot_id"],
+                cached=d["cached_on_hand"],
+                cached_held=d["cached_held"],
+                moves=d["moves_on_hand"],
+                moves_held=d["moves_held"],
+            ),
         )
         for d in ledger.verify(session=session)
     ]
@@ -141,8 +198,9 @@ def _hqs(session: Session) -> list[Condition]:
             region_id=h.region_id,
             subject_type="hq",
             subject_id=h.id,
-            message=f"{h.name} has not reported since "
-            f"{h.last_report_at.strftime('%Y-%m-%d %H:%M') if h.last_report_at else 'it was set up'}.",
+            content=message(T_HQ_SILENT, hq=h.name, since=f"{h.last_report_at:%Y-%m-%d %H:%M}")
+            if h.last_report_at
+            else message(T_HQ_NEVER, hq=h.name),
         )
         for h in session.scalars(select(Headquarters).where(Headquarters.silent.is_(True)))
     ]
@@ -157,26 +215,40 @@ def _tasks(session: Session) -> list[Condition]:
             region_id=t.region_id,
             subject_type="task",
             subject_id=t.id,
-            message=f"Task #{t.id} {t.title}: no team took it after {t.offer_attempts} offers.",
+            content=message(
+                T_TASK,
+                id=t.id,
+                title=t.title_message or t.title,
+                reason=t.status_reason or message(T_TASK_REASON, count=t.offer_attempts),
+            ),
         )
         for t in session.scalars(select(Task).where(Task.status == "created", Task.needs_hq.is_(True)))
     ]
 
 
 def _teams(session: Session) -> list[Condition]:
+    """One condition per HQ naming its stale teams, so a silent network is one line, not fifteen."""
+    by_hq: dict[int, list[Team]] = {}
+    for t in session.scalars(select(Team).where(Team.on_duty.is_(True)).order_by(Team.name)):
+        if field_teams.is_stale(t):
+            by_hq.setdefault(t.home_hq_id, []).append(t)
     return [
         Condition(
-            key=f"team_stale:{t.id}",
+            key=f"team_stale:hq:{hq_id}",
             kind="team_stale",
             severity="normal",
-            region_id=t.region_id,
-            subject_type="team",
-            subject_id=t.id,
-            message=f"{t.name} is on duty but its phone has been silent since "
-            f"{t.last_seen_at.strftime('%H:%M') if t.last_seen_at else 'the shift began'}.",
+            region_id=teams[0].home_hq.region_id,
+            subject_type="hq",
+            subject_id=hq_id,
+            content=message(
+                T_STALE,
+                hq=teams[0].home_hq.name,
+                count=len(teams),
+                teams=", ".join(t.name for t in teams),
+                team_ids=[t.id for t in teams],
+            ),
         )
-        for t in session.scalars(select(Team).where(Team.on_duty.is_(True)))
-        if field_teams.is_stale(t)
+        for hq_id, teams in by_hq.items()
     ]
 
 
@@ -186,63 +258,95 @@ def conditions(*, session: Session) -> dict[str, Condition]:
     return {c.key: c for c in found}
 
 
+def _raise(session: Session, c: Condition) -> bool:
+    alert = Alert(
+        key=c.key,
+        kind=c.kind,
+        severity=c.severity,
+        region_id=c.region_id,
+        subject_type=c.subject_type,
+        subject_id=c.subject_id,
+        message=english(c.content),
+        content=c.content,
+        raised_at=now(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(alert)
+            session.flush()
+    except IntegrityError:
+        return False  # another scanner raised it first
+    _record(session, "alert.raised", alert)
+    return True
+
+
+def _clear(session: Session, alert: Alert) -> None:
+    alert.cleared_at = now()
+    session.flush()  # before a fresh alert with the same key is inserted
+    _record(session, "alert.cleared", alert)
+
+
+def _record(session: Session, type_: str, alert: Alert) -> None:
+    events.record(
+        session=session,
+        type=type_,
+        subject_type="alert",
+        subject_id=alert.id,
+        rooms=rooms(alert.region_id),
+        after=to_dict(alert),
+    )
+
+
+def _members(content: dict[str, Any] | None) -> set[int]:
+    return set(((content or {}).get("params") or {}).get("team_ids") or ())
+
+
+def _update(session: Session, alert: Alert, c: Condition) -> bool:
+    """Bring a live alert's text up to date. An acknowledged alert whose
+    condition grew (a new stale team) is cleared and raised afresh, so HQ
+    sees the newcomer; the old one stays on record with who acknowledged it."""
+    if alert.content == c.content:
+        return False
+    if alert.acknowledged_at is not None and not _members(c.content) <= _members(alert.content):
+        _clear(session, alert)
+        return _raise(session, c)
+    alert.content, alert.message, alert.severity = c.content, english(c.content), c.severity
+    _record(session, "alert.updated", alert)
+    return True
+
+
 def scan(*, session: Session) -> dict[str, int]:
-    """Raise an alert for each new condition and clear those that ended."""
+    """Raise an alert for each new condition, update those whose text changed, and clear those that ended."""
     current = conditions(session=session)
     live = {a.key: a for a in session.scalars(select(Alert).where(Alert.cleared_at.is_(None)))}
-    raised = cleared = 0
+    raised = updated = cleared = 0
     for key, c in current.items():
         if key in live:
-            continue
-        alert = Alert(
-            key=c.key,
-            kind=c.kind,
-            severity=c.severity,
-            region_id=c.region_id,
-            subject_type=c.subject_type,
-            subject_id=c.subject_id,
-            message=c.message,
-            raised_at=now(),
-        )
-        try:
-            with session.begin_nested():
-                session.add(alert)
-                session.flush()
-        except IntegrityError:
-            continue  # another scanner raised it first
-        events.record(
-            session=session,
-            type="alert.raised",
-            subject_type="alert",
-            subject_id=alert.id,
-            rooms=rooms(alert.region_id),
-            after=to_dict(alert),
-        )
-        raised += 1
+            updated += _update(session, live[key], c)
+        else:
+            raised += _raise(session, c)
     for key, alert in live.items():
         if key not in current:
-            alert.cleared_at = now()
-            events.record(
-                session=session,
-                type="alert.cleared",
-                subject_type="alert",
-                subject_id=alert.id,
-                rooms=rooms(alert.region_id),
-                after=to_dict(alert),
-            )
+            _clear(session, alert)
             cleared += 1
-    return {"raised": raised, "cleared": cleared, "live": len(current)}
+    return {"raised": raised, "updated": updated, "cleared": cleared, "live": len(current)}
 
 
-def list_alerts(*, session: Session, user: User, state: str = "open", limit: int = 200) -> list[Alert]:
-    """Alerts in the user's scope: open (live, unacknowledged), acknowledged, or all."""
+def list_alerts(
+    *, session: Session, user: User, state: str = "open", kind: str | None = None, limit: int = 200
+) -> list[Alert]:
+    """Alerts in the user's scope: open (live, unacknowledged), acknowledged, or all;
+    of one kind if given; the most severe first, then the newest."""
     if state not in STATES:
         raise Invalid(f"Unknown state {state!r}. States: {', '.join(STATES)}.", field="state")
-    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    rank = case({s: i for i, s in enumerate(SEVERITIES)}, value=Alert.severity, else_=len(SEVERITIES))
+    query = select(Alert).order_by(rank, Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
     if state == "open":
         query = query.where(Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None))
     elif state == "acknowledged":
         query = query.where(Alert.acknowledged_at.is_not(None))
+    if kind:
+        query = query.where(Alert.kind == kind)
     return list(session.scalars(authz.scoped(query, user, region=Alert.region_id)))
 
 

@@ -10,9 +10,11 @@ def init_app(app: Flask) -> None:
     """Register the field API, pages and jobs."""
     from coordinator import pages, queue
     from coordinator.api import register_api
-    from coordinator.field import api, jobs, views
+    from coordinator.field import api, dispatch, jobs, views
+    from coordinator.i18n import client_texts
 
     register_api(api.blp, api.tasks_blp)
+    client_texts(app, dispatch.TEXTS)  # "needs HQ" reasons inside live alerts
     app.register_blueprint(views.bp)
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "field", views.team_home)

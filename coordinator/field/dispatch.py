@@ -4,6 +4,11 @@ Score = distance from the team's last position (or home HQ) in km, plus a
 penalty per task the team already carries, so a near but busy team can lose to
 a free one slightly farther away. Several waiting tasks are assigned together
 with an optimal assignment (Hungarian method) instead of first-come greedy.
+
+Only on-duty teams whose phone is not stale, and only within
+`OFFER_MAX_KM`, are offered anything. A task offered `OFFER_ATTEMPTS` times,
+or that no team can take, goes to HQ ("needs HQ") with the reason; a task
+whose source no longer needs it (`hooks.purpose_gone`) is closed instead.
 """
 
 from __future__ import annotations
@@ -20,11 +25,20 @@ from sqlalchemy.orm import Session
 from coordinator import queue
 from coordinator.common.clock import now
 from coordinator.events import service as events
+from coordinator.field import hooks
 from coordinator.field.models import WORKING_STATUSES, Task, TaskOffer, Team
+from coordinator.field.teams import is_stale
 from coordinator.geo.distance import haversine_matrix
+from coordinator.i18n import N_, message
 
 LOAD_PENALTY_KM = 30.0
 INFEASIBLE = 1e9
+
+# Why a task needs HQ (stored on the task as message ids, rendered per reader).
+T_OFFERED = N_("Offered %(count)s times; no team took it.")
+T_TOO_FAR = N_("No capable team within %(km)s km (the nearest is %(nearest)s km away).")
+T_NOBODY = N_("No capable team is on duty with a working phone.")
+TEXTS = (T_OFFERED, T_TOO_FAR, T_NOBODY)
 
 
 def task_rooms(task: Task, team_id: int | None = None) -> list[str]:
@@ -37,6 +51,7 @@ def task_state(task: Task) -> dict[str, Any]:
         "team_id": task.team_id,
         "kind": task.kind,
         "title": task.title,
+        "title_message": task.title_message,
         "priority": task.priority,
         "lat": task.lat,
         "lon": task.lon,
@@ -44,6 +59,7 @@ def task_state(task: Task) -> dict[str, Any]:
         "dest_lon": task.dest_lon,
         "deadline": task.deadline,
         "needs_hq": task.needs_hq,
+        "status_reason": task.status_reason,
         "offer_attempts": task.offer_attempts,
         "source_type": task.source_type,
         "source_id": task.source_id,
@@ -72,7 +88,8 @@ def _tried(session: Session, task_ids: list[int]) -> set[tuple[int, int]]:
 
 
 def cost_matrix(session: Session, tasks: list[Task], teams: list[Team]) -> tuple[np.ndarray, np.ndarray]:
-    """(score, km): rows are tasks, columns teams; INFEASIBLE where a team cannot or already declined."""
+    """(score, km): rows are tasks, columns teams; INFEASIBLE where a team cannot, already
+    declined, or is farther than OFFER_MAX_KM (`km` keeps the distance of every capable pair)."""
     t_lat = np.array([t.lat for t in tasks])
     t_lon = np.array([t.lon for t in tasks])
     m_lat = np.array([m.last_lat if m.last_lat is not None else m.home_hq.lat for m in teams])
@@ -84,12 +101,15 @@ def cost_matrix(session: Session, tasks: list[Task], teams: list[Team]) -> tuple
     for i, task in enumerate(tasks):
         for j, team in enumerate(teams):
             if not capable(team, task) or (task.id, team.id) in tried:
-                score[i, j] = INFEASIBLE
+                score[i, j] = km[i, j] = INFEASIBLE
+    score[km > current_app.config["OFFER_MAX_KM"]] = INFEASIBLE
     return score, km
 
 
 def available_teams(session: Session) -> list[Team]:
-    return list(session.scalars(select(Team).where(Team.on_duty.is_(True)).order_by(Team.id)))
+    """On-duty teams whose phone is not silent: a stale team may not see an offer at all."""
+    teams = session.scalars(select(Team).where(Team.on_duty.is_(True)).order_by(Team.id))
+    return [t for t in teams if not is_stale(t)]
 
 
 def offer(session: Session, task: Task, team: Team, score: float | None, actor_id: int | None = None) -> TaskOffer:
@@ -105,7 +125,7 @@ def offer(session: Session, task: Task, team: Team, score: float | None, actor_i
     )
     session.add(o)
     before = task_state(task)
-    task.status, task.team_id, task.offered_at = "offered", team.id, at
+    task.status, task.team_id, task.offered_at, task.status_reason = "offered", team.id, at, None
     task.offer_attempts += 1
     session.flush()
     events.record(
@@ -130,9 +150,10 @@ def withdraw_open(session: Session, task: Task, *, reason: str) -> None:
         session.flush()
 
 
-def alert_hq(session: Session, task: Task, reason: str) -> None:
+def alert_hq(session: Session, task: Task, reason: dict[str, Any]) -> None:
+    """Hand the task to HQ: it waits in HQ's queue (and alert feed) with `reason`, a message."""
     before = task_state(task)
-    task.status, task.team_id, task.needs_hq = "created", None, True
+    task.status, task.team_id, task.needs_hq, task.status_reason = "created", None, True, reason
     events.record(
         session=session,
         type="task.needs_hq",
@@ -145,17 +166,70 @@ def alert_hq(session: Session, task: Task, reason: str) -> None:
     queue.after_commit(session, "scan_alerts")  # HQ sees it in the alert feed at once
 
 
+def close(session: Session, task: Task, reason: dict[str, Any]) -> None:
+    """Close a task whose purpose is gone (`reason`, a message), without telling its source:
+    the source is what said so."""
+    withdraw_open(session, task, reason="closed")
+    before = task_state(task)
+    task.status, task.team_id, task.needs_hq, task.status_reason = "cancelled", None, False, reason
+    task.finished_at = now()
+    events.record(
+        session=session,
+        type="task.closed",
+        subject_type="task",
+        subject_id=task.id,
+        rooms=task_rooms(task, before["team_id"]),
+        before=before,
+        after=task_state(task) | {"reason": reason},
+    )
+
+
+def _close_purposeless(session: Session, tasks: list[Task]) -> list[Task]:
+    """Close the tasks whose source no longer needs them; return the rest."""
+    out = []
+    for task in tasks:
+        gone = hooks.purpose_gone(session, source_type=task.source_type, source_id=task.source_id, kind=task.kind)
+        if gone:
+            close(session, task, gone)
+        else:
+            out.append(task)
+    return out
+
+
+def _why_not_offered(task: Task, km_row: np.ndarray | None) -> dict[str, Any]:
+    """Why this task, left without an offer, goes to HQ (a message)."""
+    attempts, limit = task.offer_attempts, current_app.config["OFFER_ATTEMPTS"]
+    if attempts >= limit:
+        return message(T_OFFERED, count=attempts)
+    reachable = km_row[km_row < INFEASIBLE] if km_row is not None else np.array([])
+    if reachable.size:  # only teams beyond the distance cap are left
+        return message(
+            T_TOO_FAR,
+            km=round(current_app.config["OFFER_MAX_KM"]),
+            nearest=round(float(reachable.min())),
+        )
+    if attempts:
+        return message(T_OFFERED, count=attempts)
+    return message(T_NOBODY)
+
+
 def assign_pending(*, session: Session) -> dict[str, Any]:
     """Offer every task waiting for a team, optimally as a batch. Returns the
     total distance of the optimal assignment and of nearest-first greedy."""
     tasks = list(
         session.scalars(
             select(Task)
-            .where(Task.status == "created", Task.needs_hq.is_(False))
+            .where(Task.status == "created")
             .order_by(Task.priority, Task.id)
             .with_for_update(skip_locked=True, of=Task)
         )
     )
+    # Tasks waiting with HQ are swept too: a group that checked in leaves HQ's queue.
+    tasks = [t for t in _close_purposeless(session, tasks) if not t.needs_hq]
+    limit = current_app.config["OFFER_ATTEMPTS"]
+    for task in [t for t in tasks if t.offer_attempts >= limit]:
+        alert_hq(session, task, _why_not_offered(task, None))
+    tasks = [t for t in tasks if t.offer_attempts < limit]
     if not tasks:
         return {"tasks": 0}
     teams = available_teams(session)
@@ -170,17 +244,9 @@ def assign_pending(*, session: Session) -> dict[str, Any]:
         optimal_km = float(sum(km[r, c] for r, c in chosen.items()))
         greedy_km = greedy_total(score, km)
     for r, task in enumerate(tasks):
-        if task.status == "created":
-            feasible = teams and bool((score[r] < INFEASIBLE).any())
-            limit = current_app.config["OFFER_ATTEMPTS"]
-            if not feasible or task.offer_attempts >= limit:
-                alert_hq(
-                    session,
-                    task,
-                    "No capable team is available."
-                    if not feasible
-                    else f"Offered {task.offer_attempts} times without acceptance.",
-                )
+        feasible = teams and bool((score[r] < INFEASIBLE).any())
+        if task.status == "created" and not feasible:
+            alert_hq(session, task, _why_not_offered(task, km[r] if teams else None))
     return {
         "tasks": len(tasks),
         "offered": offered,

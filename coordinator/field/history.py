@@ -106,7 +106,7 @@ def entries(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
             "task": t,
             "id": t.id,
             "kind": t.kind,
-            "title": t.title,
+            "title": t.display_title,
             "status": t.status,
             "status_text": text(STATUS_WORDS.get(t.status, t.status)),
             "team_id": t.team_id,

@@ -8,6 +8,10 @@ field domain never imports the listener.
 
 Statuses with handlers: `on_site` (for a transfer, the pick-up), `done`,
 `failed` and `cancelled`.
+
+Before a task is offered (again), dispatch asks its source whether the task
+still has a purpose (`on_purpose`): a transfer whose group already checked in
+is closed with that reason instead of going to one more team.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from coordinator.auth.models import User
 
 HOOK_STATUSES = ("on_site", "done", "failed", "cancelled")
 _KEY = "birlik_task_hooks"
+_PURPOSE = "birlik_task_purpose"
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,19 @@ def run(session: Session, step: TaskStep, actor: User | None) -> None:
     """Run the handlers registered for this step's source and status."""
     for handler in current_app.extensions.get(_KEY, {}).get((step.source_type, step.status), []):
         handler(session=session, step=step, actor=actor)
+
+
+# purpose(session=..., source_id=int, kind=str) -> a message (coordinator.i18n.message)
+# saying why the task is no longer needed, or None while it still is.
+Purpose = Callable[..., dict[str, Any] | None]
+
+
+def on_purpose(app: Flask, source_type: str, check: Purpose) -> None:
+    """Ask `check` whether a task of `source_type` is still needed before it is offered."""
+    app.extensions.setdefault(_PURPOSE, {})[source_type] = check
+
+
+def purpose_gone(session: Session, *, source_type: str | None, source_id: int | None, kind: str) -> dict | None:
+    """Why a task's source no longer needs it (a message), or None."""
+    check = current_app.extensions.get(_PURPOSE, {}).get(source_type) if source_id is not None else None
+    return check(session=session, source_id=source_id, kind=kind) if check else None

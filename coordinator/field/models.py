@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.common.models import Timestamped
 from coordinator.extensions import db
+from coordinator.i18n import render
 
 TASK_KINDS = ("delivery", "transfer", "inspection")
 # A team with a task in one of these is at work on it.
@@ -63,7 +64,9 @@ class Task(Timestamped, db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="created", index=True)
     priority: Mapped[int] = mapped_column(Integer, default=3)
-    title: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")  # English; rows before 0010 have only this
+    # The title as a message id with parameters, rendered in the reader's language.
+    title_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     dest_lat: Mapped[float | None] = mapped_column(Float)
@@ -74,6 +77,8 @@ class Task(Timestamped, db.Model):
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the team reported (proof of delivery...)
     offer_attempts: Mapped[int] = mapped_column(Integer, default=0)
     needs_hq: Mapped[bool] = mapped_column(Boolean, default=False)  # nobody took it: HQ must assign
+    # Why the task needs HQ, or why dispatch closed it (a message id with parameters).
+    status_reason: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     offered_at: Mapped[datetime | None] = mapped_column(DateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
     en_route_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -81,6 +86,16 @@ class Task(Timestamped, db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     team = relationship(Team, lazy="joined")
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (the stored English for older rows)."""
+        return render(self.title_message) if self.title_message else self.title
+
+    @property
+    def reason_text(self) -> str | None:
+        """Why the task needs HQ or was closed, in the reader's language."""
+        return render(self.status_reason) if self.status_reason else None
 
 
 class TaskOffer(db.Model):

@@ -49,7 +49,7 @@ class TaskIn(StrictSchema):
 class TaskOut(StrictSchema):
     id = fields.Integer()
     kind = fields.String()
-    title = fields.String()
+    title = fields.String(attribute="display_title", metadata={"description": "In the caller's language."})
     status = fields.String()
     team_id = fields.Integer(allow_none=True)
     region_id = fields.Integer(allow_none=True)
@@ -63,6 +63,11 @@ class TaskOut(StrictSchema):
     report = fields.Dict(allow_none=True)
     fail_reason = fields.String(allow_none=True)
     needs_hq = fields.Boolean()
+    status_reason = fields.String(
+        attribute="reason_text",
+        allow_none=True,
+        metadata={"description": "Why the task needs HQ, or why dispatch closed it, in the caller's language."},
+    )
     offer_attempts = fields.Integer()
     offer_expires_at = UtcDateTime(allow_none=True)
     source_type = fields.String(allow_none=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from coordinator.field import hooks
 from coordinator.field.dispatch import alert_hq, capable, offer, task_rooms, task_state, withdraw_open
 from coordinator.field.models import TASK_KINDS, Task, TaskOffer, Team
 from coordinator.geo.service import check_point, nearest_region
+from coordinator.i18n import render
 
 STEPS = {  # action: (allowed from, to, timestamp column)
     "accept": (("offered",), "accepted", "accepted_at"),
@@ -39,7 +41,7 @@ def create(
     *,
     session: Session,
     kind: str,
-    title: str,
+    title: str | dict[str, Any],
     lat: float,
     lon: float,
     user: User | None = None,
@@ -57,7 +59,8 @@ def create(
     to make a task: HQ by hand (`user`, whose region scope is checked) or
     another domain for its own record (`source_type`, `source_id`, and the
     acting user's id); that domain follows the task through `field.hooks`.
-    Raises Invalid or Forbidden."""
+    `title` is what HQ typed, or a message (`coordinator.i18n.message`) that
+    each reader sees in their own language. Raises Invalid or Forbidden."""
     if kind not in TASK_KINDS:
         raise Invalid(f"Unknown kind '{kind}'.", field="kind")
     check_point(lat, lon)
@@ -70,9 +73,14 @@ def create(
     if user is not None:
         authz.require_record(user, region_id=region_id)
         actor_id = user.id
+    title_message = title if isinstance(title, dict) else None
+    if title_message is not None:
+        with force_locale("en"):  # the column keeps English for exports and older readers
+            title = render(title_message)
     task = Task(
         kind=kind,
-        title=title,
+        title=title[:200],
+        title_message=title_message,
         lat=lat,
         lon=lon,
         dest_lat=dest_lat,
@@ -200,7 +208,7 @@ def reassign(*, session: Session, user: User, task: Task, team: Team) -> Task:
         raise Conflict(f"The task is already {task.status}.", status=task.status)
     if not capable(team, task):
         raise Invalid(f"{team.name} cannot do {task.kind} tasks.", field="team_id")
-    task.needs_hq = False
+    task.needs_hq, task.status_reason = False, None
     offer(session, task, team, None, actor_id=user.id)
     return task
 
@@ -237,7 +245,7 @@ def timeline(*, session: Session, task: Task) -> list[dict[str, Any]]:
             "type": e.type,
             "at": e.created_at,
             "team_id": (e.after or {}).get("team_id"),
-            "reason": (e.after or {}).get("reason"),
+            "reason": render((e.after or {}).get("reason")) or None,  # a message since 0010
         }
         for e in rows
     ]

@@ -21,7 +21,9 @@ from coordinator.field import tasks as field_tasks
 from coordinator.field.hooks import TaskStep
 from coordinator.hotline import evidence, workflow
 from coordinator.hotline.models import Case, Evidence, Inspection
+from coordinator.i18n import N_, client_texts, message
 
+TITLE = N_("Inspection %(number)s: %(category)s at %(place)s")  # a task title, per reader
 SOURCE = "case"
 # The checklist: key, and the label the field app shows (the same message ids).
 CHECKLIST = (
@@ -62,7 +64,12 @@ def request(*, session: Session, user: User, case: Case) -> Inspection:
     task = field_tasks.create(
         session=session,
         kind="inspection",
-        title=f"Inspection {case.number}: {case.category.replace('_', ' ')} at {where}"[:200],
+        title=message(
+            TITLE,
+            number=case.number,
+            category=case.category.replace("_", " "),
+            place=where[:120],
+        ),
         lat=case.lat,
         lon=case.lon,
         actor_id=user.id,
@@ -208,6 +215,7 @@ def task_reports(*, session: Session, tasks: list[reports.TaskRef]) -> dict[int,
 
 def register(app: Flask) -> None:
     """Follow inspection tasks made for cases, and give their findings to the task history."""
+    client_texts(app, [TITLE])  # task titles show on live pages
     hooks.on_step(app, SOURCE, "done", on_done)
     hooks.on_step(app, SOURCE, "failed", on_failed)
     hooks.on_step(app, SOURCE, "cancelled", on_cancelled)

@@ -12,7 +12,8 @@ def init_app(app: Flask) -> None:
     from coordinator import pages, queue
     from coordinator.api import register_api
     from coordinator.field import hooks, reports
-    from coordinator.housing import api, csv_rows, jobs, placement, placement_api, transfer_reports, views
+    from coordinator.housing import api, csv_rows, dispatch, jobs, placement, placement_api, transfer_reports, views
+    from coordinator.i18n import client_texts
 
     register_api(api.blp, placement_api.blp)
     app.register_blueprint(views.bp)
@@ -21,3 +22,5 @@ def init_app(app: Flask) -> None:
     pages.register_home(app, "facility_manager", views.manager_home)
     hooks.on_step(app, "placement", "on_site", placement.transfer_picked_up)
     reports.provide(app, "placement", transfer_reports.task_reports, "housing/_task_report.html")
+    hooks.on_purpose(app, "placement", placement.transfer_purpose)
+    client_texts(app, [dispatch.T_TRANSFER, dispatch.T_PICK_UP, *placement.PURPOSE_TEXTS])

@@ -33,6 +33,7 @@ from coordinator.housing.models import (
     PlacementRequest,
 )
 from coordinator.housing.placement import record, state
+from coordinator.i18n import N_, message
 
 PASSED_SHOWN = 5
 RANK_CHUNK = 12  # facilities loaded at a time while looking for one that fits
@@ -174,12 +175,22 @@ def _wait(
         record(session, p, "placement.waiting", actor_id, before)
 
 
+T_TRANSFER = N_("Transfer from %(origin)s to %(facility)s (group of %(count)s)")
+T_PICK_UP = N_("the pick-up point")
+
+
 def _transfer_task(session: Session, p: PlacementRequest, facility: Facility, actor_id: int | None) -> None:
     # Through the field service, like every task; `transfer_picked_up` follows it.
     field_tasks.create(
         session=session,
         kind="transfer",
-        title=f"Transfer {p.head_count} people from {p.origin_name or 'origin'} to {facility.name}",
+        # No plural forms needed: "group of N" reads right for any N in en, ru and kk.
+        title=message(
+            T_TRANSFER,
+            origin=p.origin_name or message(T_PICK_UP),
+            facility=facility.name,
+            count=p.head_count,
+        ),
         lat=p.origin_lat,
         lon=p.origin_lon,
         dest_lat=facility.lat,

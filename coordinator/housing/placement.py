@@ -24,6 +24,7 @@ from coordinator.field.hooks import TaskStep
 from coordinator.geo.service import check_point, locate, nearest_region
 from coordinator.housing import beds
 from coordinator.housing.models import Facility, PlacementRequest
+from coordinator.i18n import N_, message
 
 ACTIVE = ("requested", "waiting", "assigned", "in_transit")
 HOLDING = ("assigned", "in_transit")
@@ -162,6 +163,28 @@ def transfer_picked_up(*, session: Session, step: TaskStep, actor: User | None) 
     p = session.get(PlacementRequest, step.source_id)
     if p is not None and p.status == "assigned":
         mark_in_transit(session=session, user=actor, p=p)
+
+
+T_GONE = N_("Its placement request no longer exists.")
+T_CHECKED_IN = N_("The group has already checked in.")
+T_CANCELLED = N_("The placement was cancelled.")
+T_NOT_WAITING = N_("The group no longer waits for a transfer (placement %(status)s).")
+PURPOSE_TEXTS = (T_GONE, T_CHECKED_IN, T_CANCELLED, T_NOT_WAITING)
+
+
+def transfer_purpose(*, session: Session, source_id: int, kind: str) -> dict[str, Any] | None:
+    """Why a placement's transfer task is no longer needed (a message), or None while
+    its group still waits to be picked up (registered with `field.hooks.on_purpose`)."""
+    p = session.get(PlacementRequest, source_id)
+    if p is None:
+        return message(T_GONE)
+    if p.status == "assigned":
+        return None
+    if p.status == "checked_in":
+        return message(T_CHECKED_IN)
+    if p.status == "cancelled":
+        return message(T_CANCELLED)
+    return message(T_NOT_WAITING, status=p.status)
 
 
 def check_in(*, session: Session, user: User, p: PlacementRequest, count: int) -> PlacementRequest:

@@ -14,12 +14,14 @@ def init_app(app: Flask) -> None:
     from coordinator.headquarters import case_figures
     from coordinator.hotline import cases, sla
     from coordinator.hotline.models import Case
-    from coordinator.hq_screen import api, views
+    from coordinator.hq_screen import api, feed, views
+    from coordinator.i18n import client_texts
 
     # HQs count open and breached cases by the hotline's own definitions; the
     # two domains may not import each other, so this screen hands them over.
     case_figures.provide(app, region=Case.region_id, open=cases.open_clause, breached=sla.breached_clause)
     register_api(api.blp)
+    client_texts(app, feed.msgids())  # the live event feed's sentences
     app.register_blueprint(views.bp)
     for role in authz.HQ_ROLES:
         pages.register_home(app, role, views.hq_home)

@@ -102,7 +102,7 @@ def _teams(session: Session, region_id: int | None) -> Rows:
                 "region_id": t.region_id,
                 "task": {
                     "id": task.id,
-                    "title": task.title,
+                    "title": task.display_title,
                     "status": task.status,
                     "lat": task.dest_lat if task.status == "on_site" and task.dest_lat else task.lat,
                     "lon": task.dest_lon if task.status == "on_site" and task.dest_lon else task.lon,

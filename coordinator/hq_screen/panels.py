@@ -20,6 +20,7 @@ from coordinator.hotline import sla
 from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
+from coordinator.i18n import N_
 from coordinator.localtime import duration
 from coordinator.supplies import stock
 from coordinator.supplies.models import (
@@ -32,6 +33,7 @@ from coordinator.supplies.models import (
 )
 
 QUEUE_LIMIT = 50
+KIND_LABELS = {"delivery": N_("Delivery"), "transfer": N_("Transfer"), "inspection": N_("Inspection")}
 
 
 def _minutes(since: datetime) -> int:
@@ -137,6 +139,15 @@ def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any
     ]
 
 
+def _task_reason(t: Task) -> str:
+    """Why the task waits, in the reader's language (rows from before 0010 have no stored reason)."""
+    if t.reason_text:
+        return t.reason_text
+    if t.needs_hq:
+        return _("Offered %(count)s times; no team took it.", count=t.offer_attempts)
+    return _("waiting for an offer")
+
+
 def _tasks(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     query = (
         select(Task)
@@ -149,9 +160,9 @@ def _tasks(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     return [
         {
             "id": t.id,
-            "title": f"#{t.id} {t.kind}: {t.title}",
+            "title": f"#{t.id} {_(KIND_LABELS.get(t.kind, t.kind))}: {t.display_title}",
             "age_minutes": _minutes(t.created_at),
-            "reason": f"no team took it after {t.offer_attempts} offers" if t.needs_hq else "waiting for an offer",
+            "reason": _task_reason(t),
             "lat": t.lat,
             "lon": t.lon,
             "link": f"/hq/teams#task-{t.id}",

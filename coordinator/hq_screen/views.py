@@ -12,7 +12,7 @@ from coordinator.field import teams as field_teams
 from coordinator.geo.service import list_regions
 from coordinator.headquarters import reports as hq_reports
 from coordinator.housing import facilities as housing_facilities
-from coordinator.hq_screen import layers, panels
+from coordinator.hq_screen import feed, layers, panels
 from coordinator.supplies import warehouses
 
 bp = Blueprint("hq_screen", __name__)
@@ -29,6 +29,8 @@ def home():
         kpi=panels.kpis(session=db.session, user=current_user, region_id=region_id),
         queues=panels.queues(session=db.session, region_id=region_id),
         alerts=[alerts.to_dict(a) for a in alerts.list_alerts(session=db.session, user=current_user)],
+        alert_kinds=alerts.KIND_LABELS,
+        feed_texts=feed.table(),
         statuses=layers.STATUSES,
         tile_url=current_app.config["TILE_URL"],
     )
@@ -51,6 +53,7 @@ def overview():
         hqs=hq_reports.list_hqs(session=db.session, user=current_user),
         teams=field_teams.list_teams(session=db.session, user=current_user),
         warehouses=warehouses.list_warehouses(session=db.session, user=current_user),
+        feed_texts=feed.table(),
     )
 
 

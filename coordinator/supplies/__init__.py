@@ -27,6 +27,7 @@ def _init_deliveries(app: Flask) -> None:
     from coordinator import queue
     from coordinator.api import register_api
     from coordinator.field import hooks, reports
+    from coordinator.i18n import client_texts
     from coordinator.supplies import (
         deliveries,
         delivery_api,
@@ -39,6 +40,7 @@ def _init_deliveries(app: Flask) -> None:
     register_api(delivery_api.runs_blp, delivery_api.stops_blp)
     app.register_blueprint(delivery_views.bp)
     queue.register(app, *delivery_jobs.JOBS, periodic=delivery_jobs.PERIODIC)
+    client_texts(app, deliveries.TEXTS)
     hooks.on_step(app, deliveries.SOURCE, "on_site", delivery_steps.picked_up)
     hooks.on_step(app, deliveries.SOURCE, "done", delivery_steps.finished)
     hooks.on_step(app, deliveries.SOURCE, "failed", delivery_steps.abandoned)

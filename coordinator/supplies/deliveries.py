@@ -22,6 +22,7 @@ from sqlalchemy import Boolean, Integer, column, func, select, table
 from sqlalchemy.orm import Session
 
 from coordinator.field import tasks as field_tasks
+from coordinator.i18n import N_, message
 from coordinator.supplies import delivery_steps, ledger, routing
 from coordinator.supplies.models import (
     Allocation,
@@ -33,6 +34,10 @@ from coordinator.supplies.models import (
     Warehouse,
 )
 
+# A delivery task's title, rendered per reader (no plural forms: "stops: N").
+T_TITLE = N_("Deliver supplies from %(warehouse)s to %(place)s")
+T_STOPS = N_("stops: %(count)s")
+TEXTS = (T_TITLE, T_STOPS)
 SOURCE = "delivery_run"  # the source_type of a run's task
 ROUTE_SECONDS = 1.0  # the routing solver's time per warehouse (config SUPPLY_ROUTE_SECONDS)
 RUN_MAX_STOPS = 15  # stops a team can do in one run (config SUPPLY_RUN_MAX_STOPS)
@@ -250,12 +255,12 @@ def _task(
     for stop in stops:
         session.refresh(stop)
     last = stops[-1].organization
-    where = stops[0].organization.name if len(stops) == 1 else f"{len(stops)} stops"
+    where = stops[0].organization.name if len(stops) == 1 else message(T_STOPS, count=len(stops))
     needed_by = min((r.needed_by for r in reqs if r.needed_by), default=None)
     return field_tasks.create(
         session=session,
         kind="delivery",
-        title=f"Deliver supplies from {wh.name} to {where}",
+        title=message(T_TITLE, warehouse=wh.name, place=where),
         lat=wh.lat,
         lon=wh.lon,
         dest_lat=last.lat,

@@ -86,7 +86,14 @@
   }
 
   // ---- alerts ----
+  // The feed keeps the API's order: the most severe first, then the newest;
+  // HQ may keep one kind (the select above it, and ?kind= on the API).
   const countEl = document.getElementById("alert-count");
+  const kindSel = document.getElementById("alert-kind");
+  const RANK = { critical: 0, high: 1, normal: 2, low: 3 };
+  const rank = (sev) => RANK[sev] ?? 4;
+  // Times without an offset are UTC (the API's older form).
+  const ts = (v) => Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(v) ? v : `${v}Z`);
   function recount() {
     const n = feed.querySelectorAll("li[data-alert-id]").length;
     countEl.textContent = n;
@@ -101,16 +108,30 @@
     feed.querySelector(`li[data-alert-id="${id}"]`)?.remove();
     recount();
   }
+  // Before the first row that ranks after this alert (less severe, or as severe and older).
+  function place(li) {
+    const r = rank(li.dataset.severity);
+    for (const other of feed.querySelectorAll("li[data-alert-id]")) {
+      const o = rank(other.dataset.severity);
+      if (o > r || (o === r && ts(other.dataset.raised) < ts(li.dataset.raised))) { other.before(li); return; }
+    }
+    feed.append(li);
+  }
   function addAlert(a) {
-    if (feed.querySelector(`li[data-alert-id="${a.id}"]`) || a.acknowledged_at || a.cleared_at) return;
+    feed.querySelector(`li[data-alert-id="${a.id}"]`)?.remove(); // an update replaces the row
+    if (a.acknowledged_at || a.cleared_at) { recount(); return; }
     if (region() && String(a.region_id) !== region()) return;
+    if (kindSel && kindSel.value && a.kind !== kindSel.value) return;
     feed.querySelector(".empty")?.remove();
     const li = document.createElement("li");
     li.dataset.alertId = a.id;
+    li.dataset.kind = a.kind;
+    li.dataset.severity = a.severity;
+    li.dataset.raised = String(a.raised_at);
     li.className = `sev-${a.severity}`;
     const msg = document.createElement("span");
     msg.className = "msg";
-    msg.textContent = a.message;
+    msg.textContent = a.content ? window.Birlik.t(a.content) : a.message;
     const time = document.createElement("time");
     time.dateTime = a.raised_at;
     time.textContent = window.Birlik.time(a.raised_at, "time");
@@ -120,16 +141,18 @@
     button.dataset.ackAlert = a.id;
     button.textContent = feed.dataset.ack;
     li.append(msg, " ", time, " ", button);
-    feed.prepend(li);
+    place(li);
     recount();
   }
   async function loadAlerts() {
-    const res = await window.Birlik.api("GET", "/api/v1/alerts");
+    const kind = kindSel && kindSel.value ? `?kind=${encodeURIComponent(kindSel.value)}` : "";
+    const res = await window.Birlik.api("GET", `/api/v1/alerts${kind}`);
     if (!res.ok) return;
     feed.replaceChildren();
-    for (const a of res.body.slice().reverse()) addAlert(a);
+    for (const a of res.body) addAlert(a);
     recount();
   }
+  kindSel?.addEventListener("change", loadAlerts);
 
   feed.addEventListener("click", async (ev) => {
     const button = ev.target.closest("[data-ack-alert]");
@@ -163,7 +186,7 @@
   document.addEventListener("birlik:event", (e) => {
     const ev = e.detail;
     if (ev.subject_type === "alert") {
-      if (ev.type === "alert.raised") addAlert(ev.after);
+      if (ev.type === "alert.raised" || ev.type === "alert.updated") addAlert(ev.after);
       else removeAlert(ev.subject_id);
       if (ev.type !== "alert.acknowledged") schedule(); // time moved a figure (stale team, SLA breach)
       return;

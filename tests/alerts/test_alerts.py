@@ -52,10 +52,10 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
         ("sla_breach", "case", breached.id),
         ("sla_warning", "case", warning.id),
         ("stock_low", "warehouse", w.id),
-        ("team_stale", "team", team.id),
+        ("team_stale", "hq", team.home_hq_id),
     }
     stock_alert = next(a for a in _open(client, national) if a["kind"] == "stock_low")
-    assert "FFP2 respirator 3.0 days" in stock_alert["message"]
+    assert "FFP2 respirator, days of cover: 3.0" in stock_alert["message"]
 
     # Running again raises nothing new and clears nothing.
     enqueue("scan_alerts")
@@ -81,7 +81,12 @@ def test_scan_raises_one_alert_per_condition_and_clears_ended_ones(make, db_sess
         ("stock_low", "warehouse", w.id),
     }
     assert _alert(db_session, "offer_expired", "task", task.id).cleared_at is None
-    for ended in (("sla_breach", "case", breached.id), ("hq_silent", "hq", hq.id), ("team_stale", "team", team.id)):
+    ended_conditions = (
+        ("sla_breach", "case", breached.id),
+        ("hq_silent", "hq", hq.id),
+        ("team_stale", "hq", team.home_hq_id),
+    )
+    for ended in ended_conditions:
         assert _alert(db_session, *ended).cleared_at is not None, ended
 
 

@@ -38,6 +38,6 @@ def test_manager_check_in_updates_hq_view_live(browser, live_server, sign_in, ma
     assert hq_page.evaluate("window.__noReload") is True
     hq_page.locator("summary", has_text="Live events").click()
     # The figure may follow another event of the check-in: wait for this one itself.
-    expect(hq_page.locator("#event-feed")).to_contain_text(f"placement.checked_in placement {group.id}")
+    expect(hq_page.locator("#event-feed")).to_contain_text(f"Placement #{group.id}: the group checked in.")
     hq_context.close()
     phone.close()

@@ -64,9 +64,9 @@ def test_queues_give_age_reason_and_action(client, make, db_session, run_jobs):
     assert "larger than any suitable facility" in row["reason"]
     assert row["age_minutes"] in (45, 46)  # 46 if a minute turned while the test ran
     assert row["action"]["url"] == f"/api/v1/placements/{big['id']}/dispatch"
-    assert queues["tasks"][0]["reason"] == "no team took it after 3 offers"
+    assert queues["tasks"][0]["reason"] == "Offered 3 times; no team took it."
     [task_row] = queues["tasks"]
-    assert task_row["id"] == task.id and task_row["title"] == f"#{task.id} inspection: {task.title}"
+    assert task_row["id"] == task.id and task_row["title"] == f"#{task.id} Inspection: {task.title}"
     assert task_row["age_minutes"] in (75, 76)
     assert queues["cases"][0]["reason"].startswith("SLA due in")
     [case_row] = queues["cases"]
