@@ -386,6 +386,13 @@
       // Referrer-Policy (same-origin) would send none.
       L.tileLayer(document.getElementById("map").dataset.tiles,
         { maxZoom: 18, referrerPolicy: "strict-origin-when-cross-origin" }).addTo(map);
+      // Region outlines under the pin, as on the HQ map: where tiles cannot
+      // load (no signal, tile server blocked) the crew still sees where it is.
+      const regions = L.geoJSON(null, { interactive: false,
+        style: { color: "#0f2a44", weight: 1, fillColor: "#dbe7f3", fillOpacity: 0.35 } }).addTo(map);
+      window.Birlik.api("GET", "/api/v1/map/regions.geojson").then((res) => {
+        if (res.ok) regions.addData(res.body);
+      }).catch(() => {}); // offline and not cached: the pin alone
     }
     if (marker) marker.remove();
     marker = L.marker(point).addTo(map);
