@@ -14,13 +14,14 @@ from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.housing import facilities as facility_service
-from coordinator.housing import placement, steps
+from coordinator.housing import moves, placement, steps
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, PLACEMENT_STATUSES, PlacementRequest
 from coordinator.pages import query_args
 
 bp = Blueprint("housing", __name__)
 bp.add_app_template_global(steps.labels, "placement_steps")  # the placement timeline's step labels
 BOARD = ("waiting", "requested", "assigned", "in_transit", "checked_in")
+MOVABLE = ("requested", "waiting", "assigned", "in_transit")
 
 
 class FacilitiesQuery(Schema):
@@ -79,12 +80,14 @@ def placements():
     status = query_args(PlacementsQuery()).get("status")
     statuses = (status,) if status else BOARD
     rows = _placements(statuses=statuses)
+    movable = [p for p in rows if p.status in MOVABLE]
+    facility_list = facility_service.list_facilities(session=db.session, user=current_user)
     return render_template(
         "housing/placements.html",
         board={s: [p for p in rows if p.status == s] for s in statuses},
         status=status,
         statuses=PLACEMENT_STATUSES,
-        facilities=facility_service.list_facilities(session=db.session, user=current_user),
+        moves=moves.choices(placements=movable, facilities=facility_list),
     )
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, request, send_from_directory
 from marshmallow import EXCLUDE, Schema, ValidationError
 
-from coordinator.authz import ANY_USER, allow
+from coordinator.authz import ANY_USER, allow, public
 from coordinator.common.errors import Forbidden, Invalid
 
 bp = Blueprint("pages", __name__)
@@ -44,6 +44,15 @@ def home():
     if view is None:
         raise Forbidden("Your role has no home page.")
     return view()
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask every site for /favicon.ico, whatever the page links."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -54,6 +54,7 @@
       bound.add(form);
       form.addEventListener("submit", async (ev) => {
         ev.preventDefault();
+        if (!confirmed(form, ev.submitter)) return;
         const [method, url] = form.dataset.api.split(" ");
         const err = form.querySelector(".form-error");
         if (err) err.textContent = "";
@@ -77,6 +78,24 @@
   // A page may label its timeline's steps (event type → text in the reader's language).
   let stepLabels = null;
   const steps = () => (stepLabels ||= JSON.parse(document.getElementById("timeline-steps")?.textContent || "{}"));
+
+  // <form data-confirm> asks before it acts: its first submit shows the form's
+  // .confirm-step (a question with a [data-confirmed] submit button and a
+  // [data-confirm-cancel] one); only that button sends the form.
+  function confirmed(form, submitter) {
+    const step = form.hasAttribute("data-confirm") && form.querySelector(".confirm-step");
+    if (!step) return true;
+    if (submitter && submitter.hasAttribute("data-confirmed")) { step.hidden = true; return true; }
+    step.hidden = false;
+    step.querySelector("[data-confirmed]")?.focus();
+    return false;
+  }
+  document.addEventListener("click", (ev) => {
+    const cancel = ev.target instanceof Element && ev.target.closest("[data-confirm-cancel]");
+    const step = cancel && cancel.closest(".confirm-step");
+    if (step) step.hidden = true;
+  });
+
   // A placement's or task's timeline loads when its details are opened.
   document.addEventListener("toggle", async (ev) => {
     const box = ev.target;

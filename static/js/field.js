@@ -320,9 +320,47 @@
     return out;
   }
 
+  // Decline and Fail ask why in the page: a common reason or one typed in.
+  // The open question survives re-renders (an event reloads the tasks).
+  let asking = null; // { taskId, action, form }
   function reason(task, action) {
-    const text = window.prompt(S.reason);
-    if (text && text.trim()) act(task, action, { reason: text.trim() });
+    asking = { taskId: task.id, action, form: reasonForm(task, action) };
+    render();
+    asking.form.querySelector("select").focus();
+  }
+
+  function reasonForm(task, action) {
+    const common = JSON.parse(action === "decline" ? S.declineReasons : S.failReasons);
+    const select = el("select", { name: "reason", "aria-describedby": `why-${task.id}` },
+      el("option", { value: "" }, S.chooseReason),
+      ...common.map((r) => el("option", { value: r }, r)),
+      el("option", { value: "other" }, S.otherReason));
+    const other = el("input", { name: "other", maxlength: "500", autocomplete: "off" });
+    const otherLabel = el("label", { hidden: "" }, S.otherReasonLabel, other);
+    const error = el("p", { class: "form-error", role: "alert", id: `why-${task.id}` });
+    const cancel = el("button", { type: "button", class: "big" }, S.back);
+    const form = el("form", { class: "reason-form", novalidate: "" },
+      el("label", {}, S.reason, select), otherLabel, error,
+      el("div", { class: "bigbuttons" },
+        el("button", { type: "submit", class: "big ok" }, action === "decline" ? S.decline : S.failed), cancel));
+    select.addEventListener("change", () => {
+      otherLabel.hidden = select.value !== "other";
+      if (!otherLabel.hidden) other.focus();
+      error.textContent = "";
+    });
+    cancel.addEventListener("click", () => { asking = null; render(); });
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const text = select.value === "other" ? other.value.trim() : select.value;
+      if (!text) {
+        error.textContent = select.value === "other" ? S.reasonTyped : S.reasonNeeded;
+        (select.value === "other" ? other : select).focus();
+        return;
+      }
+      asking = null;
+      act(task, action, { reason: text });
+    });
+    return form;
   }
 
   function button(label, cls, fn) {
@@ -368,7 +406,8 @@
         actions.append(button(S.failed, "", () => reason(current, "fail")));
       }
       if (isRun(current) && current.status !== "offered") body.append(runView(current));
-      body.append(actions);
+      const asked = asking && asking.taskId === current.id ? asking.form : null;
+      body.append(asked || actions);
       showMap(target);
     }
     const list = document.getElementById("queue");
@@ -386,6 +425,13 @@
       // Referrer-Policy (same-origin) would send none.
       L.tileLayer(document.getElementById("map").dataset.tiles,
         { maxZoom: 18, referrerPolicy: "strict-origin-when-cross-origin" }).addTo(map);
+      // Region outlines under the pin, as on the HQ map: where tiles cannot
+      // load (no signal, tile server blocked) the crew still sees where it is.
+      const regions = L.geoJSON(null, { interactive: false,
+        style: { color: "#0f2a44", weight: 1, fillColor: "#dbe7f3", fillOpacity: 0.35 } }).addTo(map);
+      window.Birlik.api("GET", "/api/v1/map/regions.geojson").then((res) => {
+        if (res.ok) regions.addData(res.body);
+      }).catch(() => {}); // offline and not cached: the pin alone
     }
     if (marker) marker.remove();
     marker = L.marker(point).addTo(map);
