@@ -622,9 +622,12 @@ def _area_tables() -> None:
         KK.update(module.KK)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """With `--check`, only list the untranslated messages (exit 1 if any),
+    writing no catalogue: the language test runs it."""
+    check = "--check" in argv
     _area_tables()
-    pot = ROOT / "var" / "messages.pot"
+    pot = ROOT / "var" / ("messages-check.pot" if check else "messages.pot")
     pot.parent.mkdir(exist_ok=True)
     subprocess.run(
         [
@@ -654,13 +657,15 @@ def main() -> int:
                 if message.id not in table:
                     missing += 1
                     print(f"{locale}: untranslated: {message.id!r}")
+        if check:
+            continue
         path = OUT / locale / "LC_MESSAGES" / "messages.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
             write_po(fh, catalog, omit_header=False, sort_output=True, width=120)
-    print(f"wrote catalogues; {missing} messages untranslated")
-    return 0
+    print(f"{'checked' if check else 'wrote'} catalogues; {missing} messages untranslated")
+    return 1 if check and missing else 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
