@@ -7,9 +7,11 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from coordinator.api import error_texts
 from coordinator.common.errors import DomainError
 from coordinator.events.service import jsonable
 from coordinator.extensions import db
+from coordinator.i18n import N_, text
 
 
 def _wants_json() -> bool:
@@ -25,7 +27,9 @@ def _respond(
             body["errors"] = errors
         resp = jsonify(body)
     else:
-        resp = render_template("error.html", status=status, message=message, errors=errors)
+        resp = render_template(
+            "error.html", status=status, message=message, errors=errors, field_name=error_texts.field_name
+        )
         resp = (resp, status)
         from flask import make_response
 
@@ -38,38 +42,38 @@ def _respond(
 
 def handle_domain_error(exc: DomainError):
     db.session.rollback()
-    errors = {exc.field: [exc.message]} if exc.field else None
+    # A message the catalogue knows is read in the reader's language.
+    message = text(exc.message)
+    errors = {exc.field: [message]} if exc.field else None
     extra = dict(exc.extra)
     headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
     # Extra facts (such as a task's current state with a 409) go into the JSON body.
-    return _respond(exc.status, exc.message, errors, headers, jsonable(extra))
+    return _respond(exc.status, message, errors, headers, jsonable(extra))
 
 
 def handle_http_error(exc: HTTPException):
     db.session.rollback()
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages") or data.get("errors")
-    message = data.get("message") or exc.description or exc.name
+    # Werkzeug's own descriptions are English: a description we gave (abort
+    # with a message) is kept, the default one replaced by ours.
+    own = exc.description if exc.description != type(exc).description else None
+    message = data.get("message") or own or error_texts.status_text(exc.code or 500) or exc.name
     if exc.code == 422 and errors:
-        message = "Some fields are not valid: " + _field_list(errors)
-    if exc.code == 413:
-        message = "The request body is too large."
+        names = error_texts.field_names(errors)
+        message = text(N_("Some fields are not valid: %(fields)s."), fields=", ".join(names)) if names else message
+        errors = error_texts.translate_errors(errors)
     return _respond(exc.code or 500, message, errors)
 
 
-def _field_list(errors: dict) -> str:
-    names: list[str] = []
-    for location in errors.values():
-        if isinstance(location, dict):
-            names.extend(str(k) for k in location)
-    return ", ".join(names) or "see errors"
-
-
 def handle_csrf_error(exc: CSRFError):
-    return _respond(400, "The form expired or lacks its CSRF token. Reload the page and try again.")
+    return _respond(400, text(N_("The form expired or lacks its CSRF token. Reload the page and try again.")))
 
 
 def init_app(app: Flask) -> None:
+    from coordinator.i18n import client_texts
+
+    client_texts(app, [N_("Request failed (%(status)s)")])
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

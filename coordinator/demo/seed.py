@@ -19,18 +19,20 @@ from coordinator.geo import gazetteer
 from coordinator.geo.service import ensure_regions
 from coordinator.headquarters.models import Headquarters
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, Facility, FacilityBeds
+from coordinator.i18n import N_
 from coordinator.supplies import ledger
 from coordinator.supplies.models import Item, Organization, Warehouse
 
 # code, name, unit, category, pack size, kg per unit, has lots with expiry dates
+# (names and units are message ids: coordinator.supplies.item_names renders them per reader)
 ITEMS = (
-    ("mask", "Medical mask", "pcs", "ppe", 50, 0.004, False),
-    ("ffp2", "FFP2/N95 respirator", "pcs", "ppe", 20, 0.015, False),
-    ("gloves", "Gloves (pair)", "pairs", "ppe", 100, 0.01, False),
-    ("gown", "Protective gown", "pcs", "ppe", 10, 0.25, False),
-    ("shield", "Face shield", "pcs", "ppe", 10, 0.1, False),
-    ("sanitizer", "Hand sanitizer", "l", "disinfectant", 12, 1.05, True),
-    ("foodkit", "Food and hygiene kit", "kits", "food", 1, 12.0, True),
+    ("mask", N_("Medical mask"), N_("pcs"), "ppe", 50, 0.004, False),
+    ("ffp2", N_("FFP2/N95 respirator"), N_("pcs"), "ppe", 20, 0.015, False),
+    ("gloves", N_("Gloves (pair)"), N_("pairs"), "ppe", 100, 0.01, False),
+    ("gown", N_("Protective gown"), N_("pcs"), "ppe", 10, 0.25, False),
+    ("shield", N_("Face shield"), N_("pcs"), "ppe", 10, 0.1, False),
+    ("sanitizer", N_("Hand sanitizer"), N_("l"), "disinfectant", 12, 1.05, True),
+    ("foodkit", N_("Food and hygiene kit"), N_("kits"), "food", 1, 12.0, True),
 )
 STEMS = (
     "Altyn Dala",

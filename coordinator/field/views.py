@@ -99,3 +99,10 @@ def task_photo(task_id: int, number: int):
     """A photo the team sent with its own report (a task no domain follows)."""
     task = task_service.get(session=db.session, user=current_user, task_id=task_id)
     return data_url_response(history.photo(task, number))
+
+
+@bp.app_context_processor
+def _labels():
+    from coordinator.field import labels
+
+    return {"task_label": labels.label}

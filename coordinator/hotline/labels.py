@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 
+from coordinator.i18n import N_
+
 
 def _table() -> dict[str, dict[str, str]]:
     return {
@@ -27,6 +29,12 @@ def _table() -> dict[str, dict[str, str]]:
             "resolved": _("resolved"),
             "referred": _("referred"),
             "closed": _("closed"),
+        },
+        "inspection": {
+            "assigned": _("assigned"),
+            "done": _("done"),
+            "failed": _("failed"),
+            "cancelled": _("cancelled"),
         },
         "severity": {"critical": _("critical"), "high": _("high"), "normal": _("normal")},
         "sla": {
@@ -71,6 +79,23 @@ def _table() -> dict[str, dict[str, str]]:
             "escalated": _("escalated to the national HQ"),
         },
     }
+
+
+# The codes the map's popups show, as message ids (the browser renders them
+# with Birlik.t; hq_screen registers them as client texts).
+CODES = {
+    "category": {
+        "unpaid_wages": N_("Unpaid or delayed wages"),
+        "forced_unpaid_leave": N_("Forced unpaid leave"),
+        "dismissal": N_("Dismissal during the emergency"),
+        "no_ppe": N_("No protective equipment at work"),
+        "unsafe_conditions": N_("Unsafe conditions: no distancing or sanitation"),
+        "quarantine_violation": N_("Quarantine rules broken"),
+        "help_request": N_("Request for help (food, medicine, housing)"),
+        "other": N_("Other"),
+    },
+    "severity": {"critical": N_("critical"), "high": N_("high"), "normal": N_("normal")},
+}
 
 
 def labeller() -> Callable[[str, str | None], str]:

@@ -13,9 +13,10 @@ def init_app(app: Flask) -> None:
     from coordinator.api import register_api
     from coordinator.field import hooks, reports
     from coordinator.housing import api, csv_rows, dispatch, jobs, placement, placement_api, transfer_reports, views
-    from coordinator.i18n import client_texts
+    from coordinator.i18n import N_, client_texts
 
     register_api(api.blp, placement_api.blp)
+    client_texts(app, [N_("occupied"), N_("held"), N_("in service"), N_("releases")])  # occupancy.js's legends
     app.register_blueprint(views.bp)
     csv_rows.register(app)
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)

@@ -22,6 +22,20 @@ def init_app(app: Flask) -> None:
     case_figures.provide(app, region=Case.region_id, open=cases.open_clause, breached=sla.breached_clause)
     register_api(api.blp)
     client_texts(app, feed.msgids())  # the live event feed's sentences
+
+    _map_codes(app)
     app.register_blueprint(views.bp)
     for role in authz.HQ_ROLES:
         pages.register_home(app, role, views.hq_home)
+
+
+def _map_codes(app: Flask) -> None:
+    """The codes the map's popups show, as message ids the browser renders
+    (Birlik.t): the hotline's categories and severities, the tasks' statuses."""
+    from coordinator.field.labels import CODES as FIELD
+    from coordinator.hotline.labels import CODES as HOTLINE
+    from coordinator.i18n import client_texts
+
+    codes = {**HOTLINE, "task": FIELD["status"]}
+    client_texts(app, [msgid for table in codes.values() for msgid in table.values()])
+    app.jinja_env.globals["map_codes"] = codes

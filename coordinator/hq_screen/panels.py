@@ -16,13 +16,15 @@ from coordinator.common.clock import now
 from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
 from coordinator.hotline import cases as hotline_cases
+from coordinator.hotline import labels as hotline_labels
 from coordinator.hotline import sla
 from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
-from coordinator.i18n import N_
+from coordinator.i18n import N_, text
 from coordinator.localtime import duration
 from coordinator.supplies import stock
+from coordinator.supplies.item_names import item_text, unit_text
 from coordinator.supplies.models import (
     OPEN_REQUEST_STATUSES,
     AllocationOverride,
@@ -68,7 +70,7 @@ def kpis(*, session: Session, user: User, region_id: int | None) -> dict[str, An
     items = stock.item_cover(session=session, window_days=current_app.config["COVER_WINDOW_DAYS"], region_id=region_id)
     scarce = next((i for i in items if i["days_of_cover"] is not None), None)
     out["cover_days"] = scarce["days_of_cover"] if scarce else None
-    out["cover_item"] = scarce["item"] if scarce else None
+    out["cover_item"] = item_text(scarce["item"]) if scarce else None
     out |= case_counts(session=session, region_id=region_id)
     out |= team_counts(session=session, region_id=region_id)
     return out
@@ -116,7 +118,7 @@ def _supply_lines(session: Session, region_id: int | None) -> list[dict[str, Any
     return [
         {
             "id": line.id,
-            "title": f"{org.name}: {wanted - line.quantity_allocated} {item.unit} {item.name}",
+            "title": f"{org.name}: {wanted - line.quantity_allocated} {unit_text(item.unit)} {item_text(item.name)}",
             "age_minutes": _minutes(req.created_at),
             "reason": _(
                 "tier %(tier)s, %(got)s of %(asked)s allocated",
@@ -183,14 +185,17 @@ def _cases(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     if region_id is not None:
         query = query.where(Case.region_id == region_id)
     out = []
+    label = hotline_labels.labeller()
     for c in session.scalars(query):
         left = int((c.sla_due_at - now()).total_seconds() // 60)
         out.append(
             {
                 "id": c.id,
-                "title": f"{c.number} · {c.category.replace('_', ' ')} · {c.severity}",
+                "title": f"{c.number} · {label('category', c.category)} · {label('severity', c.severity)}",
                 "age_minutes": _minutes(c.created_at),
-                "reason": f"SLA breached {duration(left)} ago" if left < 0 else f"SLA due in {duration(left)}",
+                "reason": text(N_("SLA breached %(age)s ago"), age=duration(left))
+                if left < 0
+                else text(N_("SLA due in %(left)s"), left=duration(left)),
                 "lat": c.lat,
                 "lon": c.lon,
                 "link": f"/hotline/cases/{c.id}",

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, request, send_from_directory
+from flask_babel import get_locale
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from coordinator.authz import ANY_USER, allow, public
 from coordinator.common.errors import Forbidden, Invalid
+from coordinator.i18n import N_, text
 
 bp = Blueprint("pages", __name__)
 _HOMES = "birlik_homes"
@@ -32,7 +34,12 @@ def query_args(schema: Schema) -> dict[str, Any]:
         return schema.load(given, unknown=EXCLUDE)
     except ValidationError as exc:
         name, messages = next(iter(exc.normalized_messages().items()))
-        raise Invalid(messages[0], field=name) from None
+        # The schemas' own messages are English (and name the field): a reader
+        # of another language is told the same in theirs.
+        message, value = messages[0], given.get(name, "")
+        if value and str(get_locale()) != "en":
+            message = text(N_("%(value)s is not a choice here: pick one from the list."), value=repr(value))
+        raise Invalid(message, field=name) from None
 
 
 @bp.route("/")

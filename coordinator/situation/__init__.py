@@ -7,6 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the situation report page."""
-    from coordinator.situation import views
+    from coordinator.i18n import client_texts
+    from coordinator.situation import report, views
 
     app.register_blueprint(views.bp)
+    client_texts(app, report.LEGEND.values())  # sitrep.js's legends

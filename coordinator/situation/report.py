@@ -17,15 +17,24 @@ from coordinator import localtime
 from coordinator.events.models import Event
 from coordinator.geo.models import Region
 from coordinator.hotline import cases as hotline_cases
+from coordinator.hotline import labels as hotline_labels
 from coordinator.hotline import sla
 from coordinator.hotline.models import CATEGORIES, Case
 from coordinator.housing.models import Facility, FacilityBeds, OccupancyDay, PlacementRequest
+from coordinator.i18n import N_
 from coordinator.supplies import stock
 from coordinator.supplies.models import Delivery, Organization, Warehouse
 
 # Event types counted per region today, and the column each one feeds.
 COUNTED = {"placement.assigned": "placed", "placement.checked_in": "checked_in", "placement.released": "released"}
 HISTORY_DAYS = 30
+# The charts' series (beds and case categories) as message ids; stock series are item names.
+LEGEND = {
+    "occupied": N_("occupied"),
+    "held": N_("held"),
+    "in_service": N_("in service"),
+    **hotline_labels.CODES["category"],
+}
 
 
 def _by_region(session: Session, query) -> dict[int | None, Any]:
@@ -171,4 +180,6 @@ def history(*, session: Session, region_id: int | None, days: int = HISTORY_DAYS
         },
         "stock": stock.history(session=session, days=days, region_id=region_id)["series"],
         "cases": {c: [cases[c].get(d, 0) for d in labels] for c in CATEGORIES if c in cases},
+        # The series' names as message ids: sitrep.js renders the legend per reader.
+        "legend": LEGEND,
     }

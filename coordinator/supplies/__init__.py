@@ -19,6 +19,9 @@ def init_app(app: Flask) -> None:
     pages.register_home(app, "requester", views.requester_home)
     views.register_pages(app)
     _init_deliveries(app)
+    from coordinator.supplies.item_names import item_text, unit_text
+
+    app.jinja_env.globals.update(item_text=item_text, unit_text=unit_text)
 
 
 def _init_deliveries(app: Flask) -> None:

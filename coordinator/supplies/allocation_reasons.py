@@ -1,12 +1,16 @@
 """Why a line got what it got: the reasoning each allocation keeps, with a
-sentence a person can read (English for now)."""
+sentence a person can read: a message rendered in the reader's language."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import force_locale
+
 from coordinator.common.clock import iso_utc, now
+from coordinator.i18n import N_, message, render
+from coordinator.supplies.item_names import STANDARD_NAMES, STANDARD_UNITS
 from coordinator.supplies.models import TIERS, Allocation, Item
 
 if TYPE_CHECKING:
@@ -53,38 +57,80 @@ def _how(tier: Tier, unit: str) -> str:
     )
 
 
-def _sources(warehouses: list[dict[str, Any]], unit: str) -> str:
-    return ", ".join(f"{w['took']} {unit} from {w['warehouse']} ({w['distance_km']} km)" for w in warehouses)
+def _sources(warehouses: list[dict[str, Any]], unit: Any) -> dict[str, Any]:
+    """Where the stock came from, as one message (each source nests the next)."""
+    if not warehouses:
+        return message(N_("nothing from any warehouse"))
+    parts = [
+        message(N_("%(n)s %(unit)s from %(warehouse)s (%(km)s km)"), n=w["took"], unit=unit, warehouse=w["warehouse"],
+                km=w["distance_km"])
+        for w in warehouses
+    ]  # fmt: skip
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = message(N_("%(first)s, %(rest)s"), first=part, rest=out)
+    return out
 
 
-def _sentence(o: OpenLine, tier: Tier | None, item: Item, warehouses: list[dict[str, Any]]) -> str:
-    unit, org = item.unit, o.request.organization.name
-    now_given = sum(o.given.values())
-    head = (
-        f"{org} (tier {o.request.tier}) asked for {o.line.quantity_requested} {unit} of {item.name} and gets "
-        f"{now_given} now ({o.allocated} in all)"
+def _named(value: str, standard: frozenset[str]) -> Any:
+    """A standard item's name or unit as a message (read per reader), any other as entered."""
+    return message(value) if value in standard else value
+
+
+def _sentence(o: OpenLine, tier: Tier | None, item: Item, warehouses: list[dict[str, Any]]) -> dict[str, Any]:
+    """Why the line got what it got, as a message with its data: rendered in
+    each reader's language (the allocation keeps it in its reasoning)."""
+    unit = _named(item.unit, STANDARD_UNITS)
+    head = message(
+        N_("%(org)s (tier %(tier)s) asked for %(asked)s %(unit)s of %(item)s and gets %(now)s now (%(total)s in all)"),
+        org=o.request.organization.name,
+        tier=o.request.tier,
+        asked=o.line.quantity_requested,
+        unit=unit,
+        item=_named(item.name, STANDARD_NAMES),
+        now=sum(o.given.values()),
+        total=o.allocated,
     )
-    tail = f": {_sources(warehouses, unit)}."
+    sources = _sources(warehouses, unit)
     if o.override is not None:
-        said = []
-        if o.fixed is not None:
-            said.append(f"a quantity of {o.fixed} {unit}")
-        if o.pin is not None:
-            said.append("this warehouse only")
-        why = f" ({o.override.reason})" if o.override.reason else ""
-        share = f", within its fair share of tier {tier.tier}" if tier is not None and o.fixed is None else ""
-        return f"{head} as HQ set {' and '.join(said)}{why}{share}{tail}"
-    if tier.method == "full":
-        return f"{head}, all it still asked, as tier {tier.tier} asked for no more than was available{tail}"
-    if tier.method == "days_of_cover":
-        return (
-            f"{head}, levelling days of cover in tier {tier.tier} ({tier.supply} {unit} for {tier.demand} asked): "
-            f"from {_days(o, o.before)} to {_days(o, o.allocated)} days, the level being {_num(tier.level)}{tail}"
+        if o.fixed is not None and o.pin is not None:
+            what = message(N_("a quantity of %(q)s %(unit)s and this warehouse only"), q=o.fixed, unit=unit)
+        elif o.fixed is not None:
+            what = message(N_("a quantity of %(q)s %(unit)s"), q=o.fixed, unit=unit)
+        else:
+            what = message(N_("this warehouse only"))
+        why = message(N_(" (%(reason)s)"), reason=o.override.reason) if o.override.reason else ""
+        share = (
+            message(N_(", within its fair share of tier %(tier)s"), tier=tier.tier)
+            if tier is not None and o.fixed is None
+            else ""
         )
-    return (
-        f"{head}, its max-min fair share in tier {tier.tier} ({tier.supply} {unit} for {tier.demand} asked, "
-        f"every line raised to {_num(tier.level)} {unit} unless it asked for less){tail}"
-    )
+        return message(
+            N_("%(head)s as HQ set %(what)s%(why)s%(share)s: %(sources)s."),
+            head=head, what=what, why=why, share=share, sources=sources,
+        )  # fmt: skip
+    if tier.method == "full":
+        return message(
+            N_("%(head)s, all it still asked, as tier %(tier)s asked for no more than was available: %(sources)s."),
+            head=head, tier=tier.tier, sources=sources,
+        )  # fmt: skip
+    if tier.method == "days_of_cover":
+        return message(
+            N_(
+                "%(head)s, levelling days of cover in tier %(tier)s (%(supply)s %(unit)s for %(demand)s asked): "
+                "from %(before)s to %(after)s days, the level being %(level)s: %(sources)s."
+            ),
+            head=head, tier=tier.tier, supply=tier.supply, unit=unit, demand=tier.demand,
+            before=_days(o, o.before), after=_days(o, o.allocated), level=_num(tier.level), sources=sources,
+        )  # fmt: skip
+    return message(
+        N_(
+            "%(head)s, its max-min fair share in tier %(tier)s (%(supply)s %(unit)s for %(demand)s asked, "
+            "every line raised to %(level)s %(unit)s unless it asked for less): %(sources)s."
+        ),
+        head=head, tier=tier.tier, supply=tier.supply, unit=unit, demand=tier.demand, level=_num(tier.level),
+        sources=sources,
+    )  # fmt: skip
 
 
 def reasoning(o: OpenLine, tier: Tier | None, *, item: Item, warehouses: list[dict[str, Any]]) -> dict[str, Any]:
@@ -117,7 +163,10 @@ def reasoning(o: OpenLine, tier: Tier | None, *, item: Item, warehouses: list[di
     }
     if o.override is not None:
         out["override"] = {"warehouse_id": o.pin, "quantity": o.fixed, "reason": o.override.reason}
-    out["explanation"] = _sentence(o, tier, item, warehouses)
+    # The sentence as data (read per reader), and in English for the API and events.
+    out["explanation_text"] = _sentence(o, tier, item, warehouses)
+    with force_locale("en"):
+        out["explanation"] = render(out["explanation_text"])
     return out
 
 

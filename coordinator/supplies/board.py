@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from coordinator import authz
 from coordinator.auth.models import User
 from coordinator.supplies import overrides
+from coordinator.supplies.item_names import item_text, unit_text
 from coordinator.supplies.models import (
     OPEN_REQUEST_STATUSES,
     Allocation,
@@ -70,8 +71,8 @@ def list_allocations(
             "organization": org.name,
             "tier": request.tier,
             "item_id": item.id,
-            "item": item.name,
-            "unit": item.unit,
+            "item": item_text(item.name),
+            "unit": unit_text(item.unit),
             "warehouse_id": wh.id,
             "warehouse": wh.name,
             "quantity": a.quantity,
@@ -127,8 +128,8 @@ def unserved(*, session: Session, user: User, item_id: int | None = None, limit:
                 "organization": org.name,
                 "tier": request.tier,
                 "item_id": item.id,
-                "item": item.name,
-                "unit": item.unit,
+                "item": item_text(item.name),
+                "unit": unit_text(item.unit),
                 "requested": line.quantity_requested,
                 "allocated": line.quantity_allocated,
                 "remaining": (

@@ -18,6 +18,7 @@ from coordinator.auth.models import User
 from coordinator.common.errors import NotFound
 from coordinator.supplies import ledger
 from coordinator.supplies.delivery_proof import confirmed_at, get_stop, stop_lines
+from coordinator.supplies.item_names import item_text, unit_text
 from coordinator.supplies.models import (
     Allocation,
     Delivery,
@@ -69,7 +70,8 @@ def stop_out(stop: Delivery, lines: list[DeliveryLine], confirmed: Any = None) -
         "discrepancy": stop.discrepancy,
         "confirmed_at": confirmed,
         "lines": [
-            {"id": li.id, "item_id": li.item_id, "item": li.item.name, "unit": li.item.unit, "quantity": li.quantity,
+            {"id": li.id, "item_id": li.item_id, "item": item_text(li.item.name), "unit": unit_text(li.item.unit),
+             "quantity": li.quantity,
              "accepted": li.quantity_received, "rejected": li.quantity_rejected, "reject_reason": li.reject_reason}
             for li in lines
         ],
@@ -221,8 +223,8 @@ def discrepancies(
             "organization": org.name,
             "request_id": stop.supply_request_id,
             "item_id": d.item_id,
-            "item": d.item.name,
-            "unit": d.item.unit,
+            "item": item_text(d.item.name),
+            "unit": unit_text(d.item.unit),
             "quantity": d.quantity,
             "reason": d.reason,
             "note": d.note,

@@ -19,7 +19,10 @@ def pick_list(run_id):
     """What to put on the vehicle for a run (lots earliest expiry first), and what each stop gets."""
     run = delivery_reads.get_run(session=db.session, user=current_user, run_id=run_id)
     out = delivery_reads.run_out(db.session, run)
-    return render_template("supplies/pick_list.html", run=run, out=out, picks=delivery_reads.pick_list(db.session, run))
+    from coordinator.supplies.views import labels
+
+    picks = delivery_reads.pick_list(db.session, run)
+    return render_template("supplies/pick_list.html", run=run, out=out, picks=picks, labels=labels())
 
 
 @bp.route("/supplies/stops/<int:stop_id>/photo")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid, NotFound
 from coordinator.events import service as events
+from coordinator.supplies.item_names import item_text, unit_text
 from coordinator.supplies.models import MOVE_EFFECTS, Item, Lot, StockBalance, StockMove, Warehouse
 
 RECEIPT_SOURCES = ("donor", "purchase", "return", "other")
@@ -520,7 +521,14 @@ def stock_by_item(*, session: Session, warehouse_id: int) -> list[dict[str, Any]
     for b in sorted(balances, key=lambda b: (b.item.name, _expiry(b.lot))):
         row = items.setdefault(
             b.item_id,
-            {"item_id": b.item_id, "item": b.item.name, "unit": b.item.unit, "on_hand": 0, "held": 0, "available": 0},
+            {
+                "item_id": b.item_id,
+                "item": item_text(b.item.name),
+                "unit": unit_text(b.item.unit),
+                "on_hand": 0,
+                "held": 0,
+                "available": 0,
+            },
         )
         row["on_hand"] += b.on_hand
         row["held"] += b.held

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from coordinator import localtime
 from coordinator.common.clock import now
+from coordinator.supplies.item_names import item_text, unit_text
 from coordinator.supplies.models import MOVE_EFFECTS, Item, StockBalance, StockMove, Warehouse
 
 # Stock leaving a warehouse for use: the "daily issue" of days of cover.
@@ -58,8 +59,8 @@ def cover_by_warehouse(
             {
                 "balance_id": f"{warehouse_id}-{item.id}",  # one per warehouse and item, whatever its lots
                 "item_id": item.id,
-                "item": item.name,
-                "unit": item.unit,
+                "item": item_text(item.name),
+                "unit": unit_text(item.unit),
                 "on_hand": int(on_hand),
                 "per_day": round(per_day, 1),
                 "days_of_cover": days_of_cover(int(on_hand), per_day),
@@ -132,7 +133,7 @@ def history(*, session: Session, days: int, region_id: int | None = None) -> dic
         for d in reversed(labels):
             values.append(level)
             level -= change[name].get(d, 0)
-        series[name] = list(reversed(values))
+        series[item_text(name)] = list(reversed(values))
     return {"days": [d.isoformat() for d in labels], "series": series}
 
 

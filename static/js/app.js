@@ -33,11 +33,24 @@
     return out;
   }
 
-  function describe(res) {
+  // A field as the form labels it (its <label> or aria-label), else as the
+  // server named it; the messages come translated from the server.
+  function fieldName(form, name) {
+    const el = form && form.elements ? form.elements.namedItem(name) : null;
+    const label = el && (el.labels?.[0] || el.closest?.("label"));
+    const shown = label ? (label.firstChild?.textContent || label.textContent) : el?.getAttribute?.("aria-label");
+    return (shown || "").trim() || name.replace(/_/g, " ");
+  }
+
+  function describe(res, form) {
     const b = res.body || {};
-    let text = b.message || `Request failed (${res.status})`;
+    let text = b.message || t("Request failed (%(status)s)", { status: res.status });
     if (b.errors && b.errors.json) {
-      text += " — " + Object.entries(b.errors.json).map(([k, v]) => `${k}: ${[].concat(v).join(", ")}`).join("; ");
+      // Nested fields (lines.0.quantity) are named by their full path on the form.
+      const flat = (obj, prefix) => Object.entries(obj).flatMap(([k, v]) =>
+        v && typeof v === "object" && !Array.isArray(v) ? flat(v, `${prefix}${k}.`) : [[`${prefix}${k}`, v]]);
+      text += " — " + flat(b.errors.json, "")
+        .map(([k, v]) => `${fieldName(form, k)}: ${[].concat(v).join(", ")}`).join("; ");
     }
     return text;
   }
@@ -67,7 +80,7 @@
         }
         const res = await api(method, url, body, isForm);
         if (button) button.disabled = false;
-        if (!res.ok) { if (err) err.textContent = describe(res); return; }
+        if (!res.ok) { if (err) err.textContent = describe(res, form); return; }
         form.dispatchEvent(new CustomEvent("birlik:done", { detail: res.body, bubbles: true }));
         if (form.dataset.after === "reset") form.reset();
         if (form.dataset.after !== "none") window.Birlik.refreshMain();

@@ -10,6 +10,9 @@
   const STATUS_LABELS = JSON.parse(box.dataset.statuses || "{}");
   const WORDS = JSON.parse(box.dataset.words || "{}");
   const word = (w) => text(WORDS[w] || w);
+  // Codes (a case's category, a task's status) as message ids, rendered in the reader's language.
+  const CODES = JSON.parse(box.dataset.codes || "{}");
+  const code = (kind, c) => text(window.Birlik.t((CODES[kind] || {})[c] || c));
   const errorBox = document.getElementById("map-error");
   const map = L.map(box, { preferCanvas: true }).setView([48.0, 67.0], 5);
   // OpenStreetMap's servers refuse tiles without a Referer; the page's own
@@ -67,10 +70,10 @@
     warehouses: (f) => `<strong>${text(f.name)}</strong> · ${status(f.status)}<br>` + Object.entries(f.stock)
       .map(([k, v]) => `${text(k)}: ${v.on_hand} (${v.days_of_cover ?? "—"} d)`).join("<br>"),
     supply: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)} · ${f.lines} ${word("lines")}`,
-    cases: (f) => `<strong>${text(f.name)}</strong><br>${text(f.category)} · ${text(f.severity)} · ${status(f.status)}` +
+    cases: (f) => `<strong>${text(f.name)}</strong><br>${code("category", f.category)} · ${code("severity", f.severity)} · ${status(f.status)}` +
       `<br>SLA: ${word(f.sla)}${f.sla_due_at ? ` (${text(window.Birlik.time(f.sla_due_at))})` : ""}`,
     hqs: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}`,
-    teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
+    teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.task ? `<br>${text(f.task.title)} (${code("task", f.task.status)})` : ""}`,
   };
   const lines = new Map();
 

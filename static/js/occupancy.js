@@ -5,22 +5,23 @@
   "use strict";
   if (typeof Chart === "undefined") return;
   const options = { animation: false, scales: { y: { beginAtZero: true } } };
+  const t = (msgid) => window.Birlik.t(msgid); // the legend in the reader's language (client_texts)
 
   const history = (data) => data.history.length && {
     type: "line",
     labels: data.history.map((d) => d.day),
     datasets: [
-      { label: "occupied", data: data.history.map((d) => d.occupied), borderColor: "#0b5cad", fill: false },
-      { label: "held", data: data.history.map((d) => d.held), borderColor: "#b45309", fill: false },
-      { label: "in service", data: data.history.map((d) => d.total - d.out_of_service), borderColor: "#15803d",
+      { label: t("occupied"), data: data.history.map((d) => d.occupied), borderColor: "#0b5cad", fill: false },
+      { label: t("held"), data: data.history.map((d) => d.held), borderColor: "#b45309", fill: false },
+      { label: t("in service"), data: data.history.map((d) => d.total - d.out_of_service), borderColor: "#15803d",
         borderDash: [4, 4], fill: false },
     ],
   };
   const forecast = (data) => ({
     labels: data.forecast.map((d) => d.day.slice(5)),
     datasets: [
-      { type: "bar", label: "releases", data: data.forecast.map((d) => d.releases), backgroundColor: "#15803d" },
-      { type: "line", label: "occupied", data: data.forecast.map((d) => d.occupied), borderColor: "#0b5cad" },
+      { type: "bar", label: t("releases"), data: data.forecast.map((d) => d.releases), backgroundColor: "#15803d" },
+      { type: "line", label: t("occupied"), data: data.forecast.map((d) => d.occupied), borderColor: "#0b5cad" },
     ],
   });
 

@@ -8,12 +8,12 @@
   const labels = data.days.map((d) => d.slice(5));
   const options = { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } };
   const series = (obj) => Object.entries(obj).map(([name, values], i) => ({
-    label: name.replace(/_/g, " "), data: values, borderColor: PALETTE[i % PALETTE.length],
+    label: window.Birlik.t((data.legend || {})[name] || name), data: values, borderColor: PALETTE[i % PALETTE.length],
     backgroundColor: PALETTE[i % PALETTE.length], fill: false, spanGaps: true, pointRadius: 1,
   }));
   const draw = (id, config) => { const el = document.getElementById(id); if (el) new Chart(el, config); };
   // Beds in service dwarf the rest: listed, but off until clicked in the legend.
-  const occupancy = series(data.occupancy).map((d) => ({ ...d, hidden: d.label === "in service" }));
+  const occupancy = series(data.occupancy).map((d) => ({ ...d, hidden: d.label === window.Birlik.t("in service") }));
   draw("chart-occupancy", { type: "line", data: { labels, datasets: occupancy }, options });
   draw("chart-stock", { type: "line", data: { labels, datasets: series(data.stock) }, options });
   draw("chart-cases", { type: "bar", data: { labels, datasets: series(data.cases) },
