@@ -60,10 +60,15 @@ def handle_http_error(exc: HTTPException):
     own = exc.description if exc.description != type(exc).description else None
     message = data.get("message") or own or error_texts.status_text(exc.code or 500) or exc.name
     if exc.code == 422 and errors:
-        names = error_texts.field_names(errors)
+        # API clients get the fields' keys (as in `errors`), a page the fields' labels.
+        names = _keys(errors) if _wants_json() else error_texts.field_names(errors)
         message = text(N_("Some fields are not valid: %(fields)s."), fields=", ".join(names)) if names else message
         errors = error_texts.translate_errors(errors)
     return _respond(exc.code or 500, message, errors)
+
+
+def _keys(errors: dict) -> list[str]:
+    return [str(k) for location in errors.values() if isinstance(location, dict) for k in location]
 
 
 def handle_csrf_error(exc: CSRFError):
@@ -73,7 +78,7 @@ def handle_csrf_error(exc: CSRFError):
 def init_app(app: Flask) -> None:
     from coordinator.i18n import client_texts
 
-    client_texts(app, [N_("Request failed (%(status)s)")])
+    client_texts(app, [N_("Request failed (%(status)s)"), N_("Some fields are not valid.")])
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -46,6 +46,8 @@
     const b = res.body || {};
     let text = b.message || t("Request failed (%(status)s)", { status: res.status });
     if (b.errors && b.errors.json) {
+      // The message names the fields by their keys (for API clients); a person reads the form's labels.
+      text = t("Some fields are not valid.");
       // Nested fields (lines.0.quantity) are named by their full path on the form.
       const flat = (obj, prefix) => Object.entries(obj).flatMap(([k, v]) =>
         v && typeof v === "object" && !Array.isArray(v) ? flat(v, `${prefix}${k}.`) : [[`${prefix}${k}`, v]]);
