@@ -23,7 +23,7 @@ from coordinator.common.clock import iso_utc, now
 from coordinator.common.errors import Conflict, Invalid
 from coordinator.field import tasks as field_tasks
 from coordinator.geo.distance import haversine_matrix
-from coordinator.housing import beds
+from coordinator.housing import beds, wait_texts
 from coordinator.housing.models import (
     FAMILY_CATEGORIES,
     GENERAL_CATEGORIES,
@@ -116,7 +116,13 @@ def dispatch(*, session: Session, placement_id: int, actor_id: int | None = None
             reason = f"not enough free {' or '.join(cats)} beds"
         if len(passed) < PASSED_SHOWN:
             passed.append(
-                {"facility_id": facility.id, "name": facility.name, "distance_km": round(km, 1), "reason": reason}
+                {
+                    "facility_id": facility.id,
+                    "name": facility.name,
+                    "distance_km": round(km, 1),
+                    "reason": reason,
+                    "reason_text": wait_texts.passed_over(reason, cats),
+                }
             )
     _wait(session, p, passed, biggest, cats, actor_id)
     return p
@@ -155,22 +161,19 @@ def _wait(
     cats: tuple[str, ...],
     actor_id: int | None,
 ) -> None:
-    kinds = " or ".join(cats)
-    if biggest < p.head_count:
-        reason = (
-            f"The group of {p.head_count} is larger than any suitable facility can take in {kinds} beds "
-            f"(largest: {biggest}). HQ can allow a split."
-        )
-    else:
-        reason = f"No suitable facility has {p.head_count} free {kinds} beds now; placed as soon as beds free up."
-    if p.needs_medical or p.needs_isolation:
-        reason += " Needs medical staff on site."
-    if p.needs_accessible:
-        reason += " Needs an accessible facility."
+    # Kept as a message with its data (read per reader); wait_reason keeps the English.
+    why = wait_texts.waiting(
+        head_count=p.head_count,
+        biggest=biggest,
+        cats=cats,
+        medical=p.needs_medical or p.needs_isolation,
+        accessible=p.needs_accessible,
+    )
+    reason = wait_texts.english(why)
     changed = p.status != "waiting" or p.wait_reason != reason
     before = state(p)
     p.status, p.wait_reason = "waiting", reason
-    p.decision = {"passed_over": passed, "decided_at": iso_utc(now())}
+    p.decision = {"passed_over": passed, "decided_at": iso_utc(now()), "wait": why}
     if changed:
         record(session, p, "placement.waiting", actor_id, before)
 

@@ -21,6 +21,7 @@ from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
 from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.housing.models import Facility, PlacementRequest
+from coordinator.i18n import render
 from coordinator.supplies import stock
 from coordinator.supplies.models import OPEN_REQUEST_STATUSES, Organization, SupplyRequest, Warehouse
 
@@ -74,7 +75,7 @@ def _waiting(session: Session, region_id: int | None) -> Rows:
             "lon": p.origin_lon,
             "name": f"#{p.id} {p.origin_name}",
             "people": p.head_count,
-            "reason": p.wait_reason,
+            "reason": render((p.decision or {}).get("wait")) or p.wait_reason,  # in the reader's language
             "priority": p.priority,
             "region_id": p.region_id,
         }

@@ -21,7 +21,7 @@ from coordinator.hotline import sla
 from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
-from coordinator.i18n import N_, text
+from coordinator.i18n import N_, render, text
 from coordinator.localtime import duration
 from coordinator.supplies import stock
 from coordinator.supplies.item_names import item_text, unit_text
@@ -76,6 +76,12 @@ def kpis(*, session: Session, user: User, region_id: int | None) -> dict[str, An
     return out
 
 
+def _wait(p: PlacementRequest) -> str:
+    """Why a group waits, in the reader's language (the English of older decisions as it was)."""
+    stored = (p.decision or {}).get("wait")
+    return render(stored) if stored else p.wait_reason or text(N_("being placed"))
+
+
 def _placements(session: Session, region_id: int | None) -> list[dict[str, Any]]:
     query = (
         select(PlacementRequest)
@@ -90,7 +96,7 @@ def _placements(session: Session, region_id: int | None) -> list[dict[str, Any]]
             "id": p.id,
             "title": f"#{p.id} · {p.head_count} · {p.origin_name}",
             "age_minutes": _minutes(p.created_at),
-            "reason": p.wait_reason or "being placed",
+            "reason": _wait(p),
             "lat": p.origin_lat,
             "lon": p.origin_lon,
             "link": f"/hq/placements#placement-{p.id}",

@@ -88,6 +88,17 @@ RU: dict[str, str] = {
     "%(head)s, all it still asked, as tier %(tier)s asked for no more than was available: %(sources)s.": "%(head)s — всё, что ещё запрошено, так как уровень %(tier)s запросил не больше, чем было в наличии: %(sources)s.",
     "%(head)s, levelling days of cover in tier %(tier)s (%(supply)s %(unit)s for %(demand)s asked): from %(before)s to %(after)s days, the level being %(level)s: %(sources)s.": "%(head)s — выравнивание дней запаса в уровне %(tier)s (%(supply)s %(unit)s на %(demand)s запрошенных): с %(before)s до %(after)s дн., уровень %(level)s: %(sources)s.",
     "%(head)s, its max-min fair share in tier %(tier)s (%(supply)s %(unit)s for %(demand)s asked, every line raised to %(level)s %(unit)s unless it asked for less): %(sources)s.": "%(head)s — её справедливая доля (max-min) в уровне %(tier)s (%(supply)s %(unit)s на %(demand)s запрошенных, каждая позиция поднята до %(level)s %(unit)s, если не запрошено меньше): %(sources)s.",
+    # why a group waits, why a facility was passed over
+    "no medical staff on site": "нет медперсонала на месте",
+    "not accessible": "нет безбарьерной среды",
+    "%(first)s or %(rest)s": "%(first)s или %(rest)s",
+    "not enough free %(beds)s beds": "не хватает свободных коек (%(beds)s)",
+    "The group of %(n)s is larger than any suitable facility can take in %(beds)s beds (largest: %(biggest)s). HQ can allow a split.": "Группа из %(n)s человек больше, чем может принять любой подходящий объект (койки: %(beds)s; больше всего — %(biggest)s). Штаб может разрешить разделение.",
+    "No suitable facility has %(n)s free %(beds)s beds now; placed as soon as beds free up.": "Ни на одном подходящем объекте сейчас нет %(n)s свободных коек (%(beds)s); группа будет размещена, как только койки освободятся.",
+    "%(base)s%(medical)s%(accessible)s": "%(base)s%(medical)s%(accessible)s",
+    " Needs medical staff on site.": " Нужен медперсонал на месте.",
+    " Needs an accessible facility.": " Нужен объект с безбарьерной средой.",
+    "being placed": "идёт размещение",
 }
 
 KK: dict[str, str] = {
@@ -175,4 +186,15 @@ KK: dict[str, str] = {
     "%(head)s, all it still asked, as tier %(tier)s asked for no more than was available: %(sources)s.": "%(head)s — әлі сұрағанының бәрі, өйткені %(tier)s-деңгей қолда барынан артық сұраған жоқ: %(sources)s.",
     "%(head)s, levelling days of cover in tier %(tier)s (%(supply)s %(unit)s for %(demand)s asked): from %(before)s to %(after)s days, the level being %(level)s: %(sources)s.": "%(head)s — %(tier)s-деңгейде қор күндерін теңестіру (%(demand)s сұралғанға %(supply)s %(unit)s): %(before)s күннен %(after)s күнге дейін, деңгей %(level)s: %(sources)s.",
     "%(head)s, its max-min fair share in tier %(tier)s (%(supply)s %(unit)s for %(demand)s asked, every line raised to %(level)s %(unit)s unless it asked for less): %(sources)s.": "%(head)s — %(tier)s-деңгейдегі әділ үлесі (max-min) (%(demand)s сұралғанға %(supply)s %(unit)s, әр позиция %(level)s %(unit)s дейін көтерілді, егер азырақ сұралмаса): %(sources)s.",
+    # why a group waits, why a facility was passed over
+    "no medical staff on site": "орында медицина қызметкерлері жоқ",
+    "not accessible": "кедергісіз орта жоқ",
+    "%(first)s or %(rest)s": "%(first)s немесе %(rest)s",
+    "not enough free %(beds)s beds": "бос төсек жетіспейді (%(beds)s)",
+    "The group of %(n)s is larger than any suitable facility can take in %(beds)s beds (largest: %(biggest)s). HQ can allow a split.": "%(n)s адамдық топ кез келген лайықты нысан қабылдай алатыннан үлкен (төсектер: %(beds)s; ең көбі — %(biggest)s). Штаб топты бөлуге рұқсат бере алады.",
+    "No suitable facility has %(n)s free %(beds)s beds now; placed as soon as beds free up.": "Қазір ешбір лайықты нысанда %(n)s бос төсек жоқ (%(beds)s); төсектер босай салысымен топ орналастырылады.",
+    "%(base)s%(medical)s%(accessible)s": "%(base)s%(medical)s%(accessible)s",
+    " Needs medical staff on site.": " Орында медицина қызметкерлері керек.",
+    " Needs an accessible facility.": " Кедергісіз ортасы бар нысан керек.",
+    "being placed": "орналастырылуда",
 }

@@ -98,3 +98,19 @@ def test_map_codes_and_chart_legends_reach_the_browser_as_message_ids(client, ma
     assert data["legend"]["in_service"] == "in service"
     sitrep_texts = json.loads(re.search(r'id="texts">(.*?)</script>', sitrep, re.S)[1])
     assert sitrep_texts["in service"] == "пайдалануда"
+
+
+def test_why_a_group_waits_reads_in_russian_on_the_placements_page(client, make, db_session, api, run_jobs):
+    make.facility("almaty", beds={"standard": 2})
+    body = {"contact_phone": "+7 701 555 12 12", "origin": "Алматы", "head_count": 5, "needs_accessible": True}
+    status, p = api("post", "/placements", json=body)
+    assert status == 201
+    run_jobs()
+    status, waiting = api("get", f"/placements/{p['id']}")
+    # The API keeps its English sentence; the decision keeps the message with its data.
+    assert waiting["status"] == "waiting" and "larger than any suitable facility" in waiting["wait_reason"]
+    assert waiting["decision"]["wait"]["msgid"]
+    hq = _reader(make, db_session, "hq", "ru")
+    page = client.get("/hq/placements", headers=hq.auth).get_data(as_text=True)
+    assert "Группа из 5 человек больше" in page and "Нужен объект с безбарьерной средой" in page
+    assert "larger than any" not in page and "Needs an accessible" not in page
