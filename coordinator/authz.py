@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from coordinator.auth.models import ROLES, User
 from coordinator.common.errors import Forbidden, Invalid
 from coordinator.geo.models import Region
+from coordinator.i18n import N_
 
 # Named role sets: views declare one of these, so a role added to a set is
 # added everywhere the set is used.
@@ -103,7 +104,7 @@ def region_to_show(*, session: Session, user: User, region_id: int | None) -> in
         if session.get(Region, region_id) is None:
             raise Invalid(f"Unknown region {region_id}. Pick one from /api/v1/geo/regions.", field="region_id")
         if scope is not None and region_id != scope:
-            raise Forbidden("You may see only your own region.")
+            raise Forbidden(N_("You may see only your own region."))
     return scope if scope is not None else region_id
 
 
@@ -143,7 +144,7 @@ def require_record(
     if user.role in HQ_ROLES:
         scope = region_scope(user)
         if scope is not None and scope not in (region_id, *also_regions):
-            raise Forbidden("This record belongs to another region.")
+            raise Forbidden(N_("This record belongs to another region."))
         return
     given = {"facility": facility_id, "warehouse": warehouse_id, "team": team_id, "organization": organization_id}
     for kind, ids in _own(user).items():
@@ -177,11 +178,11 @@ def _check_request() -> Any:
     if roles == PUBLIC:
         return None
     if roles is None:
-        raise Forbidden("This route has no access rule.")
+        raise Forbidden(N_("This route has no access rule."))
     if not current_user.is_authenticated:
         return unauthenticated()
     if current_user.role not in roles:
-        raise Forbidden("Your role may not use this page.")
+        raise Forbidden(N_("Your role may not use this page."))
     return None
 
 

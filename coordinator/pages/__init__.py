@@ -49,7 +49,7 @@ def home():
 
     view = current_app.extensions.get(_HOMES, {}).get(current_user.role)
     if view is None:
-        raise Forbidden("Your role has no home page.")
+        raise Forbidden(N_("Your role has no home page."))
     return view()
 
 

@@ -97,6 +97,10 @@ def labels() -> dict[str, dict[str, str]]:
             "correction": _("correction"),
             "count": _("count"),
             "transfer": _("transfer"),
+            "allocation": _("allocation"),
+            "short": _("short"),
+            "missing": _("missing"),
+            "wrong_item": _("wrong item"),
         },
         "method": {
             "full": _("served in full"),

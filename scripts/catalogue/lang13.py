@@ -99,6 +99,13 @@ RU: dict[str, str] = {
     " Needs medical staff on site.": " Нужен медперсонал на месте.",
     " Needs an accessible facility.": " Нужен объект с безбарьерной средой.",
     "being placed": "идёт размещение",
+    # access refused
+    "You may see only your own region.": "Вам доступен только ваш регион.",
+    "This record belongs to another region.": "Эта запись относится к другому региону.",
+    "This route has no access rule.": "Для этого адреса не задано правило доступа.",
+    "Your role may not use this page.": "Вашей роли эта страница недоступна.",
+    "Your role has no home page.": "У вашей роли нет главной страницы.",
+    "allocation": "распределение",
 }
 
 KK: dict[str, str] = {
@@ -197,4 +204,11 @@ KK: dict[str, str] = {
     " Needs medical staff on site.": " Орында медицина қызметкерлері керек.",
     " Needs an accessible facility.": " Кедергісіз ортасы бар нысан керек.",
     "being placed": "орналастырылуда",
+    # access refused
+    "You may see only your own region.": "Сізге тек өз өңіріңіз қолжетімді.",
+    "This record belongs to another region.": "Бұл жазба басқа өңірге тиесілі.",
+    "This route has no access rule.": "Бұл мекенжайға қолжетімділік ережесі берілмеген.",
+    "Your role may not use this page.": "Сіздің рөліңізге бұл бет қолжетімсіз.",
+    "Your role has no home page.": "Сіздің рөліңіздің басты беті жоқ.",
+    "allocation": "бөлу",
 }

@@ -39,12 +39,15 @@ def test_validation_errors_name_the_fields_and_say_what_is_wrong_in_russian(clie
     assert english["errors"]["json"]["head_count"] == ["Not a valid integer."]
 
 
-def test_the_404_page_and_a_bad_filter_speak_kazakh(client, make, db_session):
+def test_the_404_and_403_pages_and_a_bad_filter_speak_kazakh(client, make, db_session):
     hq = _reader(make, db_session, "hq", "kk")
     page = client.get("/no-such-page", headers=hq.auth)
     html = page.get_data(as_text=True)
     assert page.status_code == 404
     assert "Бұл мекенжайда ештеңе жоқ" in html and "The requested URL" not in html
+    requester = _reader(make, db_session, "requester", "kk", organization_id=make.organization("almaty").id)
+    refused = client.get("/hq/supplies", headers=requester.auth)
+    assert refused.status_code == 403 and "Сіздің рөліңізге бұл бет қолжетімсіз" in refused.get_data(as_text=True)
     bad = client.get("/hq/supplies?status=nonsense", headers=hq.auth).get_data(as_text=True)
     assert "тізімнен таңдаңыз" in bad and "pick one from the list" not in bad
 
