@@ -4,6 +4,7 @@ and every message has its Russian and Kazakh."""
 
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,7 @@ _TASK_TITLES = (  # dispatch13: task titles ("Transfer 4 people from ...") are E
 )  # fmt: skip
 KNOWN_ELSEWHERE: dict[tuple[str, str], str] = {
     **{(page, f): "dispatch13" for page in ("home", "hq", "map") for f in _ALERTS},
-    **{("teams", f): "dispatch13" for f in _TASK_TITLES},
+    **{(page, f): "dispatch13" for page in ("teams", "map data", "panels data") for f in _TASK_TITLES},
 }
 
 
@@ -181,6 +182,9 @@ def _pages(app) -> dict[str, tuple[str | None, str]]:
                 f"{who}: breaches": (who, "/hotline/breaches"),
                 f"{who}: bad filter (422)": (who, "/hq/supplies?status=nonsense"),
             }
+        # What the HQ screen's scripts fetch and show as it comes (popups, queues).
+        for who in ("hq", "hq.almaty"):
+            pages |= {f"{who}: map data": (who, "/api/v1/map"), f"{who}: panels data": (who, "/api/v1/map/panels")}
         pages |= {
             "manager: home": ("manager", "/"),
             "manager: facility": ("manager", f"/facilities/{facility.id}"),
@@ -202,6 +206,25 @@ def _pages(app) -> dict[str, tuple[str | None, str]]:
         return pages
 
 
+def _shown_in_json(body) -> str:
+    """The texts of an API answer that the page shows as they are (the codes
+    in it, such as statuses, are translated by the page's own tables)."""
+    found: list[str] = []
+
+    def walk(value, key=None):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key in ("reason", "title", "message", "text", "explanation_text"):
+            found.append(value)
+
+    walk(body)
+    return "<p>" + "</p><p>".join(html.escape(t) for t in found) + "</p>"
+
+
 def _render(app, accounts, locale: str) -> dict[str, dict[str, str]]:
     """name -> {English fragment: where it shows} for each page in `locale`."""
     cat = catalogue()
@@ -216,9 +239,12 @@ def _render(app, accounts, locale: str) -> dict[str, dict[str, str]]:
             session["lang"] = locale
         resp = client.get(path, headers=accounts[who] if who else {}, follow_redirects=True)
         assert resp.status_code in (200, 403, 404, 422), (name, resp.status_code)
-        html = resp.get_data(as_text=True)
-        assert f'lang="{locale}"' in html, name
-        left[name] = {fragment: context(html, fragment) for fragment in english_left(html, cat, locale)}
+        if resp.is_json:
+            page = _shown_in_json(resp.get_json())
+        else:
+            page = resp.get_data(as_text=True)
+            assert f'lang="{locale}"' in page, name
+        left[name] = {fragment: context(page, fragment) for fragment in english_left(page, cat, locale)}
     return left
 
 
