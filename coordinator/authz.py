@@ -151,14 +151,14 @@ def require_record(
         if given[kind] is not None and given[kind] in ids:
             return
     kind = next((k for k, v in given.items() if v is not None), None)
-    raise Forbidden(_REFUSALS.get(kind, "This record is outside your scope."))
+    raise Forbidden(_REFUSALS.get(kind, N_("This record is outside your scope.")))
 
 
 _REFUSALS = {
-    "facility": "You do not manage this facility.",
-    "warehouse": "You do not manage this warehouse.",
-    "team": "This is not your team.",
-    "organization": "This belongs to another organization.",
+    "facility": N_("You do not manage this facility."),
+    "warehouse": N_("You do not manage this warehouse."),
+    "team": N_("This is not your team."),
+    "organization": N_("This belongs to another organization."),
 }
 
 

@@ -30,6 +30,7 @@ from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
 from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import cases, sla
+from coordinator.hotline import labels as hotline_labels
 from coordinator.hotline.models import Case
 from coordinator.i18n import N_, message, render
 from coordinator.supplies import ledger, stock
@@ -122,15 +123,21 @@ def _stock(session: Session) -> list[Condition]:
                         content=message(
                             T_STOCK,
                             warehouse=w.name,
-                            item=item["item"],
+                            item=item["item_message"],
                             days=days,
                             on_hand=item["on_hand"],
-                            unit=item["unit"],
+                            unit=item["unit_message"],
                             per_day=item["per_day"],
                         ),
                     )
                 )
     return out
+
+
+def _code(kind: str, code: str) -> Any:
+    """A case's category or severity as a message, read in each reader's language."""
+    msgid = hotline_labels.CODES[kind].get(code)
+    return message(msgid) if msgid else code.replace("_", " ")
 
 
 def _cases(session: Session) -> list[Condition]:
@@ -156,8 +163,8 @@ def _cases(session: Session) -> list[Condition]:
                 content=message(
                     text,
                     number=c.number,
-                    category=c.category.replace("_", " "),
-                    severity=c.severity,
+                    category=_code("category", c.category),
+                    severity=_code("severity", c.severity),
                     due=f"{c.sla_due_at:%Y-%m-%d %H:%M}",
                 ),
             )

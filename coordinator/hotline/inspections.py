@@ -20,6 +20,7 @@ from coordinator.field import hooks, reports
 from coordinator.field import tasks as field_tasks
 from coordinator.field.hooks import TaskStep
 from coordinator.hotline import evidence, workflow
+from coordinator.hotline.labels import CODES
 from coordinator.hotline.models import Case, Evidence, Inspection
 from coordinator.i18n import N_, client_texts, message
 
@@ -67,7 +68,9 @@ def request(*, session: Session, user: User, case: Case) -> Inspection:
         title=message(
             TITLE,
             number=case.number,
-            category=case.category.replace("_", " "),
+            category=message(CODES["category"][case.category])
+            if case.category in CODES["category"]
+            else case.category.replace("_", " "),
             place=where[:120],
         ),
         lat=case.lat,

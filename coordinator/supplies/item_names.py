@@ -4,7 +4,9 @@ keeps the name and unit it was given."""
 
 from __future__ import annotations
 
-from coordinator.i18n import N_, text
+from typing import Any
+
+from coordinator.i18n import N_, message, text
 
 STANDARD_NAMES = frozenset(
     {
@@ -28,3 +30,13 @@ def item_text(name: str | None) -> str:
 def unit_text(unit: str | None) -> str:
     """A standard unit in the reader's language; any other as entered."""
     return text(unit) if unit in STANDARD_UNITS else unit or ""
+
+
+def item_message(name: str) -> Any:
+    """A standard item's name as a message (to store in a composed text), any other as entered."""
+    return message(name) if name in STANDARD_NAMES else name
+
+
+def unit_message(unit: str) -> Any:
+    """A standard unit as a message (to store in a composed text), any other as entered."""
+    return message(unit) if unit in STANDARD_UNITS else unit

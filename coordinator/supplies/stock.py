@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from coordinator import localtime
 from coordinator.common.clock import now
-from coordinator.supplies.item_names import item_text, unit_text
+from coordinator.supplies.item_names import item_message, item_text, unit_message, unit_text
 from coordinator.supplies.models import MOVE_EFFECTS, Item, StockBalance, StockMove, Warehouse
 
 # Stock leaving a warehouse for use: the "daily issue" of days of cover.
@@ -61,6 +61,9 @@ def cover_by_warehouse(
                 "item_id": item.id,
                 "item": item_text(item.name),
                 "unit": unit_text(item.unit),
+                # The same as messages, for texts stored now and read later (alerts).
+                "item_message": item_message(item.name),
+                "unit_message": unit_message(item.unit),
                 "on_hand": int(on_hand),
                 "per_day": round(per_day, 1),
                 "days_of_cover": days_of_cover(int(on_hand), per_day),

@@ -72,8 +72,8 @@ RU: dict[str, str] = {
     "in service": "в работе",
     "releases": "выписки",
     # the HQ queue's cases
-    "SLA breached %(n)s min ago": "срок нарушен %(n)s мин назад",
-    "SLA due in %(n)s min": "срок через %(n)s мин",
+    "SLA breached %(age)s ago": "срок нарушен %(age)s назад",
+    "SLA due in %(left)s": "срок через %(left)s",
     # the allocation's explanation
     "nothing from any warehouse": "ничего ни с одного склада",
     "%(n)s %(unit)s from %(warehouse)s (%(km)s km)": "%(n)s %(unit)s со склада %(warehouse)s (%(km)s км)",
@@ -106,6 +106,11 @@ RU: dict[str, str] = {
     "Your role may not use this page.": "Вашей роли эта страница недоступна.",
     "Your role has no home page.": "У вашей роли нет главной страницы.",
     "allocation": "распределение",
+    "This record is outside your scope.": "Эта запись вне вашей зоны ответственности.",
+    "You do not manage this facility.": "Вы не управляете этим объектом.",
+    "You do not manage this warehouse.": "Вы не заведуете этим складом.",
+    "This is not your team.": "Это не ваша бригада.",
+    "This belongs to another organization.": "Это относится к другой организации.",
 }
 
 KK: dict[str, str] = {
@@ -177,8 +182,8 @@ KK: dict[str, str] = {
     "in service": "пайдалануда",
     "releases": "шығарулар",
     # the HQ queue's cases
-    "SLA breached %(n)s min ago": "мерзім %(n)s мин бұрын бұзылды",
-    "SLA due in %(n)s min": "мерзімге %(n)s мин қалды",
+    "SLA breached %(age)s ago": "мерзім %(age)s бұрын бұзылды",
+    "SLA due in %(left)s": "мерзімге %(left)s қалды",
     # the allocation's explanation
     "nothing from any warehouse": "ешбір қоймадан ештеңе жоқ",
     "%(n)s %(unit)s from %(warehouse)s (%(km)s km)": "%(warehouse)s қоймасынан %(n)s %(unit)s (%(km)s км)",
@@ -211,4 +216,9 @@ KK: dict[str, str] = {
     "Your role may not use this page.": "Сіздің рөліңізге бұл бет қолжетімсіз.",
     "Your role has no home page.": "Сіздің рөліңіздің басты беті жоқ.",
     "allocation": "бөлу",
+    "This record is outside your scope.": "Бұл жазба сіздің жауапкершілік аймағыңыздан тыс.",
+    "You do not manage this facility.": "Сіз бұл нысанды басқармайсыз.",
+    "You do not manage this warehouse.": "Сіз бұл қойманы басқармайсыз.",
+    "This is not your team.": "Бұл сіздің бригадаңыз емес.",
+    "This belongs to another organization.": "Бұл басқа ұйымға тиесілі.",
 }
