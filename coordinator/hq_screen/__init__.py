@@ -22,7 +22,6 @@ def init_app(app: Flask) -> None:
     case_figures.provide(app, region=Case.region_id, open=cases.open_clause, breached=sla.breached_clause)
     register_api(api.blp)
     client_texts(app, feed.msgids())  # the live event feed's sentences
-
     _map_codes(app)
     app.register_blueprint(views.bp)
     for role in authz.HQ_ROLES:
