@@ -18,3 +18,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
     pages.register_home(app, "field", views.team_home)
+    _status_words(app)
+
+
+def _status_words(app: Flask) -> None:
+    """The field app shows a task's status through Birlik.t: its message ids."""
+    from coordinator.field.labels import CODES
+    from coordinator.i18n import client_texts
+
+    client_texts(app, CODES["status"].values())
+    app.jinja_env.globals["task_status_ids"] = CODES["status"]

@@ -5,6 +5,9 @@
 (function () {
   "use strict";
   const root = document.getElementById("field-app");
+  // A task's status as a message id, read in the team's language (client_texts).
+  const STATUS_IDS = JSON.parse(root?.dataset.statusIds || "{}");
+  const statusWord = (s) => window.Birlik.t(STATUS_IDS[s] || String(s).replace("_", " "));
   if (!root) return;
   const teamId = Number(root.dataset.team);
   const S = document.getElementById("t-strings").dataset;
@@ -383,7 +386,7 @@
       }
       body.append(
         el("p", { class: "task-title", id: `task-${current.id}` }, el("strong", {}, `${KINDS[current.kind]}: `), current.title),
-        el("p", {}, el("span", { class: `badge status-${current.status}` }, current.status.replace("_", " "))),
+        el("p", {}, el("span", { class: `badge status-${current.status}` }, statusWord(current.status))),
         el("p", {}, el("a", { href: `geo:${target[0]},${target[1]}`, class: "navigate" }, S.navigate)),
       );
       const actions = el("div", { class: "bigbuttons" });
@@ -412,7 +415,7 @@
     }
     const list = document.getElementById("queue");
     const rest = tasks.filter((t) => t !== current);
-    list.replaceChildren(...(rest.length ? rest.map((t) => el("li", {}, `${KINDS[t.kind]}: ${t.title} (${t.status})`))
+    list.replaceChildren(...(rest.length ? rest.map((t) => el("li", {}, `${KINDS[t.kind]}: ${t.title} (${statusWord(t.status)})`))
       : [el("li", { class: "empty" }, S.nothing)]));
     syncState();
   }

@@ -117,3 +117,12 @@ def test_why_a_group_waits_reads_in_russian_on_the_placements_page(client, make,
     page = client.get("/hq/placements", headers=hq.auth).get_data(as_text=True)
     assert "Группа из 5 человек больше" in page and "Нужен объект с безбарьерной средой" in page
     assert "larger than any" not in page and "Needs an accessible" not in page
+
+
+def test_the_field_app_carries_its_task_statuses_as_message_ids(client, make, db_session):
+    team = make.team("almaty")
+    crew = _reader(make, db_session, "field", "kk", team_id=team.id)
+    page = client.get("/field", headers=crew.auth).get_data(as_text=True)
+    ids = json.loads(re.search(r"data-status-ids='(.*?)'", page)[1].replace("&#34;", '"').replace("&quot;", '"'))
+    texts = json.loads(re.search(r'id="texts">(.*?)</script>', page, re.S)[1])
+    assert texts[ids["accepted"]] == "қабылданды" and texts[ids["en_route"]] != "on the way"
