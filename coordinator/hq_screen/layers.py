@@ -99,6 +99,7 @@ def _teams(session: Session, region_id: int | None) -> Rows:
                 "lon": lon,
                 "name": t.name,
                 "status": status,
+                "stale": field_teams.is_stale(t),  # a busy team's phone can be silent too
                 "region_id": t.region_id,
                 "task": {
                     "id": task.id,

@@ -70,7 +70,7 @@
     cases: (f) => `<strong>${text(f.name)}</strong><br>${text(f.category)} · ${text(f.severity)} · ${status(f.status)}` +
       `<br>SLA: ${word(f.sla)}${f.sla_due_at ? ` (${text(window.Birlik.time(f.sla_due_at))})` : ""}`,
     hqs: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}`,
-    teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
+    teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.stale && f.status !== "stale" ? ` · ${status("stale")}` : ""}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
   };
   const lines = new Map();
 
