@@ -68,6 +68,7 @@
       .map(([k, v]) => `${text(k)}: ${v.on_hand} (${v.days_of_cover ?? "—"} d)`).join("<br>"),
     supply: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)} · ${f.lines} ${word("lines")}`,
     cases: (f) => `<strong>${text(f.name)}</strong><br>${text(f.category)} · ${text(f.severity)} · ${status(f.status)}` +
+      (f.approximate ? `<br>${word("approximate")}` : "") +
       `<br>SLA: ${word(f.sla)}${f.sla_due_at ? ` (${text(window.Birlik.time(f.sla_due_at))})` : ""}`,
     hqs: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}`,
     teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.stale && f.status !== "stale" ? ` · ${status("stale")}` : ""}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
