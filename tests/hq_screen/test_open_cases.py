@@ -82,3 +82,22 @@ def test_every_page_and_api_shows_the_same_open_cases(client, make, db_session):
     assert national == dict.fromkeys(national, 4)
     regional = _every_figure(client, make.account("hq", region_id=make.region("almaty").id), almaty_hq.id)
     assert regional == dict.fromkeys(regional, 3)
+
+
+def test_a_surge_past_the_queue_length_is_counted_in_full(client, make, db_session):
+    from coordinator.hotline.cases import QUEUE_LIMIT
+    from coordinator.hotline.models import Case
+
+    almaty = make.region("almaty")
+    first = _case(make)
+    surge = QUEUE_LIMIT + 5
+    # More open cases than the hotline queue lists (the factory files one report at a time).
+    db_session.add_all(
+        Case(number=f"{first.number}-{i}", category="no_ppe", region_id=almaty.id, lat=almaty.lat, lon=almaty.lon)
+        for i in range(surge - 1)
+    )
+    db_session.commit()
+    figures = _every_figure(client, make.account("hq"), make.hq(None).id)
+    assert figures == dict.fromkeys(figures, surge)
+    html = client.get("/hotline", headers=make.account("hq").auth).get_data(as_text=True)
+    assert f"the first {QUEUE_LIMIT} shown" in html
