@@ -5,10 +5,11 @@ import re
 
 
 def _form(client, account, facility_id: int) -> tuple[str, str, str]:
+    """The page, the usernames box and the managers the form says it showed."""
     html = client.get(f"/facilities/{facility_id}", headers=account.auth).get_data(as_text=True)
     shown = re.search(r'<input name="usernames" value="([^"]*)"', html).group(1)
-    hidden = re.search(r'<input type="hidden" name="shown" value="([^"]*)"', html).group(1)
-    return html, shown, hidden
+    hidden = re.search(r'<input type="hidden" name="shown" value="([^"]*)"', html)
+    return html, shown, hidden.group(1) if hidden else ""
 
 
 def _save(client, account, facility_id: int, typed: str, shown: str):

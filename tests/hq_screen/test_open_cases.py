@@ -61,7 +61,7 @@ def _every_figure(client, account, hq_id: int) -> dict[str, int]:
         "report prefill": client.get(f"/api/v1/hqs/{hq_id}/status-reports/prefill", headers=account.auth).get_json()[
             "open_cases"
         ],
-        "hotline queue": page("/hotline", r'data-figure="cases">(\d+)'),
+        "hotline queue": page("/hotline", r'<p class="muted">(?:<span data-figure="cases">)?(\d+) case'),
         "breach dashboard": page("/hotline/breaches", r'data-figure="total">(\d+)'),
     }
 
