@@ -2,6 +2,7 @@
 on the KPI strip, the map and the teams page, even when its phone has been
 silent a while or its shift ended mid-task."""
 
+import re
 from datetime import timedelta
 
 from coordinator.common.clock import now
@@ -43,5 +44,9 @@ def test_teams_with_accepted_tasks_count_as_busy(client, make, db_session):
     assert (status[idle.id], status[silent_idle.id]) == ("available", "stale")
     silent = next(t for t in teams if t["id"] == crews["on-site"].id)
     assert silent["stale"] is True  # the silence still shows
+    board = client.get("/hq/teams", headers=hq.auth).get_data(as_text=True)
+    for team in crews.values():
+        row = re.search(rf'<tr id="team-{team.id}".*?</tr>', board, re.S).group(0)
+        assert "busy" in row and "stale" not in row and "off duty" not in row
     busy_only = client.get("/api/v1/map?layers=teams&status=busy", headers=hq.auth).get_json()["layers"]["teams"]
     assert sorted(t["id"] for t in busy_only) == sorted(t.id for t in crews.values())
