@@ -68,11 +68,16 @@
       .map(([k, v]) => `${text(k)}: ${v.on_hand} (${v.days_of_cover ?? "—"} d)`).join("<br>"),
     supply: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)} · ${f.lines} ${word("lines")}`,
     cases: (f) => `<strong>${text(f.name)}</strong><br>${text(f.category)} · ${text(f.severity)} · ${status(f.status)}` +
-      (f.approximate ? `<br>${word("approximate")}` : "") +
       `<br>SLA: ${word(f.sla)}${f.sla_due_at ? ` (${text(window.Birlik.time(f.sla_due_at))})` : ""}`,
     hqs: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}`,
-    teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.stale && f.status !== "stale" ? ` · ${status("stale")}` : ""}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
+    teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.task ? `<br>${text(f.task.title)} (${text(f.task.status)})` : ""}`,
   };
+  // What a popup adds: a case drawn at its region's centre says so; a busy
+  // team whose phone is silent says that too.
+  const casePopup = POPUP.cases;
+  POPUP.cases = (f) => casePopup(f) + (f.approximate ? `<br>${word("approximate")}` : "");
+  const teamPopup = POPUP.teams;
+  POPUP.teams = (f) => teamPopup(f) + (f.stale && f.status !== "stale" ? `<br>${status("stale")}` : "");
   const lines = new Map();
 
   function draw(name, items) {
