@@ -95,12 +95,19 @@ WORKING = WORKING_STATUSES  # what the HQ screen counts as a busy team
 
 
 def team_status(team: Team, *, working: bool) -> str:
-    """What HQ sees of a team: off duty, stale (phone silent), busy or available."""
+    """What HQ sees of a team: busy (it has an accepted, on-the-way or
+    on-site task), else off duty, stale (phone silent) or available.
+
+    Busy comes first: a crew at work often has its phone in a pocket, and
+    counting it as stale (or off duty, when the shift ended mid-task) hid
+    every busy team. Its silence still shows (`is_stale`, the stale alert)."""
+    if working:
+        return "busy"
     if not team.on_duty:
         return "off_duty"
     if is_stale(team):
         return "stale"
-    return "busy" if working else "available"
+    return "available"
 
 
 def is_stale(team: Team) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -89,20 +89,14 @@ def latest(*, session: Session, user: User, limit: int = 50) -> list[Case]:
     return list(session.scalars(scope(query, user)))
 
 
-def queue(
-    *,
-    session: Session,
+def _filtered(
     user: User,
-    status: str | None = None,
-    severity: str | None = None,
-    category: str | None = None,
-    region_id: int | None = None,
-    sla_state: str | None = None,
-    q: str | None = None,
-    limit: int = QUEUE_LIMIT,
-) -> list[Case]:
-    """Cases to work on: new ones first, then by the clock that falls due
-    first. Without a status, the open cases; "all" for every case."""
+    status: str | None,
+    severity: str | None,
+    category: str | None,
+    region_id: int | None,
+    q: str | None,
+) -> Select:
     query = select(Case)
     if status in (None, "open"):
         query = query.where(open_clause())
@@ -117,18 +111,50 @@ def queue(
         if employer:
             matches.append(Case.employer_norm.like(f"%{employer}%"))
         query = query.where(or_(*matches))
-    query = query.order_by(
+    return scope(query, user)
+
+
+def queue(
+    *,
+    session: Session,
+    user: User,
+    status: str | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+    region_id: int | None = None,
+    sla_state: str | None = None,
+    q: str | None = None,
+    limit: int = QUEUE_LIMIT,
+) -> list[Case]:
+    """Cases to work on: new ones first, then by the clock that falls due
+    first. Without a status, the open cases; "all" for every case."""
+    query = _filtered(user, status, severity, category, region_id, q).order_by(
         sql_case((Case.status == "new", 0), else_=1),
         Case.sla_due_at.is_(None),
         Case.sla_due_at,
         Case.id,
     )
-    query = scope(query, user)
     if sla_state is None:
         return list(session.scalars(query.limit(limit)))
     at = now()
     rows = session.scalars(query.limit(limit * 10))
     return [c for c in rows if sla.state(c, at=at) == sla_state][:limit]
+
+
+def count(
+    *,
+    session: Session,
+    user: User,
+    status: str | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+    region_id: int | None = None,
+    q: str | None = None,
+) -> int:
+    """How many cases `queue` would list with no limit (the queue shows at most
+    `QUEUE_LIMIT`, its count says how many there are)."""
+    query = _filtered(user, status, severity, category, region_id, q)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())))
 
 
 def steps(*, session: Session, case: Case, public_only: bool = False) -> list[CaseStep]:

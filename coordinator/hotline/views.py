@@ -73,19 +73,14 @@ def _handlers() -> list[User]:
 def _queue_page():
     args = query_args(QueueQuery())
     region_id = authz.region_to_show(session=db.session, user=current_user, region_id=args.get("region_id"))
-    rows = cases.queue(
-        session=db.session,
-        user=current_user,
-        status=args.get("status"),
-        severity=args.get("severity"),
-        category=args.get("category"),
-        region_id=region_id,
-        sla_state=args.get("sla"),
-        q=args.get("q"),
-    )
+    filters = {k: args.get(k) for k in ("status", "severity", "category", "q")} | {"region_id": region_id}
+    rows = cases.queue(session=db.session, user=current_user, sla_state=args.get("sla"), **filters)
+    # The list stops at QUEUE_LIMIT; the count is of every case the filters match.
+    total = len(rows) if args.get("sla") else cases.count(session=db.session, user=current_user, **filters)
     return render_template(
         "hotline/queue.html",
         cases=rows,
+        total=total,
         sla_state={c.id: sla.state(c) for c in rows},
         filters=args,
         regions=_regions(),

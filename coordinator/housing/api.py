@@ -87,11 +87,14 @@ def set_beds(body, facility_id, category):
 @blp.arguments(ManagersIn)
 @blp.response(200, ManagersOut)
 def set_managers(body, facility_id):
-    """Set who manages the facility (usernames of facility-manager users)."""
+    """Set who manages the facility (usernames of facility-manager users);
+    with `shown`, only the shown managers left out are removed."""
     facility = facilities.get(session=db.session, user=current_user, facility_id=facility_id)
-    facilities.set_managers(session=db.session, user=current_user, facility=facility, usernames=body["usernames"])
+    managers = facilities.set_managers(
+        session=db.session, user=current_user, facility=facility, usernames=body["usernames"], shown=body["shown"]
+    )
     db.session.commit()
-    return {"managers": [m.username for m in facilities.facility_managers(session=db.session, facility=facility)]}
+    return {"managers": [m.username for m in managers]}
 
 
 @blp.route("/<int:facility_id>/occupancy", methods=["GET"])

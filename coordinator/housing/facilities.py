@@ -244,8 +244,13 @@ def get(*, session: Session, user: User, facility_id: int) -> Facility:
     return facility
 
 
-def set_managers(*, session: Session, user: User, facility: Facility, usernames: list[str]) -> list[User]:
-    """Make these facility-manager users the facility's managers (replacing the list)."""
+def set_managers(
+    *, session: Session, user: User, facility: Facility, usernames: list[str], shown: list[str] | None = None
+) -> list[User]:
+    """Make these facility-manager users the facility's managers. With `shown`
+    (the managers the caller's form showed), only those of them left out are
+    removed: a manager the caller never saw (added meanwhile, or a page that
+    showed none) is kept. Without it, the list is replaced. Raises Invalid."""
     managers = list(session.scalars(select(User).where(User.username.in_(usernames))))
     found = {m.username for m in managers}
     missing = [u for u in usernames if u not in found]
@@ -254,13 +259,17 @@ def set_managers(*, session: Session, user: User, facility: Facility, usernames:
     wrong = [m.username for m in managers if m.role != "facility_manager"]
     if wrong:
         raise Invalid(f"Not facility managers: {', '.join(wrong)}.", field="usernames")
-    before = sorted(m.username for m in facility_managers(session=session, facility=facility))
-    for m in facility_managers(session=session, facility=facility):
-        m.facilities = [f for f in m.facilities if f.id != facility.id]
+    current = facility_managers(session=session, facility=facility)
+    before = sorted(m.username for m in current)
+    removable = set(before) if shown is None else set(shown)
+    for m in current:
+        if m.username in removable and m.username not in found:
+            m.facilities = [f for f in m.facilities if f.id != facility.id]
     for m in managers:
         if all(f.id != facility.id for f in m.facilities):
             m.facilities = [*m.facilities, facility]
     session.flush()
+    after = facility_managers(session=session, facility=facility)
     events.record(
         session=session,
         type="facility.managers_changed",
@@ -269,9 +278,9 @@ def set_managers(*, session: Session, user: User, facility: Facility, usernames:
         rooms=rooms(facility),
         actor_id=user.id,
         before={"managers": before},
-        after={"managers": sorted(usernames)},
+        after={"managers": [m.username for m in after]},
     )
-    return managers
+    return after
 
 
 def facility_managers(*, session: Session, facility: Facility) -> list[User]:

@@ -17,9 +17,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
+    select,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from coordinator.common.models import Timestamped
 from coordinator.extensions import db
@@ -61,7 +64,7 @@ class Facility(Timestamped, db.Model):
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     meals: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    beds = relationship("FacilityBeds", lazy="selectin", order_by="FacilityBeds.category")
+    beds = relationship("FacilityBeds", lazy="selectin", order_by="FacilityBeds.category", back_populates="facility")
     region = relationship("Region", lazy="joined")
 
     @property
@@ -97,10 +100,24 @@ class FacilityBeds(db.Model):
     held: Mapped[int] = mapped_column(Integer, default=0)
     occupied: Mapped[int] = mapped_column(Integer, default=0)
 
+    facility = relationship(Facility, back_populates="beds")
+
     @hybrid_property
     def free(self) -> int:
-        """Free beds: the one definition, in Python and in SQL."""
+        """Free beds: the one definition, in Python and in SQL. A closed
+        facility has none: its beds cannot be given, so no figure counts them."""
+        if self.facility is not None and self.facility.status == "closed":
+            return 0
         return self.total - self.out_of_service - self.held - self.occupied
+
+    @free.inplace.expression
+    @classmethod
+    def _free_expression(cls) -> ColumnElement[int]:
+        # Its own alias, so a query that already joins facilities still reads this row's own.
+        own = aliased(Facility)
+        status = select(own.status).where(own.id == cls.facility_id).correlate_except(own).scalar_subquery()
+        closed = status == "closed"
+        return case((closed, 0), else_=cls.total - cls.out_of_service - cls.held - cls.occupied)
 
 
 class PlacementRequest(Timestamped, db.Model):

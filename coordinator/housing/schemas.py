@@ -68,6 +68,15 @@ class ManagersIn(StrictSchema):
     usernames = fields.List(
         fields.String(validate=validate.Length(min=1, max=80)), required=True, validate=validate.Length(max=50)
     )
+    shown = fields.List(
+        fields.String(validate=validate.Length(min=1, max=80)),
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={
+            "description": "The managers the caller's form showed: only these may be removed, so a manager "
+            "the caller never saw is kept. Without it, the list is replaced."
+        },
+    )
 
 
 class BedsOut(StrictSchema):

@@ -71,6 +71,7 @@ def facility(facility_id: int):
         categories=BED_CATEGORIES,
         occupancy=facility_service.occupancy(session=db.session, facility=f),
         placements=_placements(statuses=("assigned", "in_transit", "checked_in"), facility_ids=[f.id]),
+        managers=facility_service.facility_managers(session=db.session, facility=f),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from coordinator.events.service import jsonable
+from coordinator.housing.models import BED_CATEGORIES
 from coordinator.hq_screen.layers import Rows
 
 FORMATS = ("csv", "geojson")
@@ -25,12 +26,28 @@ def _cell(value: Any) -> Any:
     return value
 
 
+BED_FIGURES = ("free", "held", "occupied", "total")
+
+
+def _beds(beds: dict[str, dict[str, int]]) -> dict[str, int]:
+    """A facility's beds as one column per category and figure (`standard_free`
+    …), the same columns for every facility, so a spreadsheet can sum them."""
+    return {f"{c}_{k}": beds.get(c, {}).get(k, 0) for c in BED_CATEGORIES for k in BED_FIGURES}
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(row.get("beds"), dict):
+        row = {k: v for k, v in row.items() if k != "beds"} | _beds(row["beds"])
+    return row
+
+
 def csv_stream(rows: Rows) -> Iterator[str]:
-    """CSV with a header from the first row's keys; nested values as JSON."""
+    """CSV with a header from the first row's keys; a facility's beds one
+    column per category and figure; other nested values as JSON."""
     buf = io.StringIO()
     writer: csv.DictWriter | None = None
     count = 0
-    for row in rows:
+    for row in map(_flat, rows):
         if writer is None:
             writer = csv.DictWriter(buf, fieldnames=list(row), extrasaction="ignore")
             writer.writeheader()

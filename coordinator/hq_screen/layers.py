@@ -16,6 +16,7 @@ from coordinator.common.clock import iso_utc
 from coordinator.common.errors import Invalid
 from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
+from coordinator.geo.models import Region
 from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
@@ -100,6 +101,7 @@ def _teams(session: Session, region_id: int | None) -> Rows:
                 "lon": lon,
                 "name": t.name,
                 "status": status,
+                "stale": field_teams.is_stale(t),  # a busy team's phone can be silent too
                 "region_id": t.region_id,
                 "task": {
                     "id": task.id,
@@ -161,15 +163,24 @@ def _hqs(session: Session, region_id: int | None) -> Rows:
 
 
 def _cases(session: Session, region_id: int | None) -> Rows:
+    """Every open case (`hotline.cases.open_clause`), so the map holds as many
+    as the figures count: one reported with only its region is drawn at the
+    region's centre and marked approximate."""
     warning = current_app.config["SLA_WARNING_MINUTES"]
-    query = select(Case).where(hotline_cases.open_clause(), Case.lat.is_not(None)).order_by(Case.id)
+    query = (
+        select(Case, Region.lat, Region.lon)
+        .outerjoin(Region, Region.id == Case.region_id)
+        .where(hotline_cases.open_clause(), Case.lat.is_not(None) | Case.region_id.is_not(None))
+        .order_by(Case.id)
+    )
     if region_id:
         query = query.where(Case.region_id == region_id)
     return (
         {
             "id": c.id,
-            "lat": c.lat,
-            "lon": c.lon,
+            "lat": c.lat if c.lat is not None else region_lat,
+            "lon": c.lon if c.lon is not None else region_lon,
+            "approximate": c.lat is None,
             "name": c.number,
             "category": c.category,
             "severity": c.severity,
@@ -179,7 +190,7 @@ def _cases(session: Session, region_id: int | None) -> Rows:
             "region_id": c.region_id,
             "sla_due_at": iso_utc(c.sla_due_at) if c.sla_due_at else None,
         }
-        for c in _rows(session, query)
+        for c, region_lat, region_lon in session.execute(query.execution_options(yield_per=BATCH))
     )
 
 
@@ -227,23 +238,23 @@ STATUSES: dict[str, tuple[str, ...]] = {
 
 
 def check_filters(names: list[str], statuses: list[str]) -> None:
-    """Refuse unknown layers, and statuses that none of the named layers has."""
+    """Refuse unknown layers, and statuses that no layer has. A status of
+    another layer is not an error: the map reloads one layer at a time under
+    one status filter ("full" leaves the cases layer whole)."""
     unknown = [n for n in names if n not in LAYERS]
     if unknown or not names:
         raise Invalid(
             f"Unknown layers: {', '.join(unknown) or '(none given)'}. Layers: {', '.join(LAYERS)}.", field="layers"
         )
-    known = {v for n in names for v in STATUSES[n]}
+    known = {v for values in STATUSES.values() for v in values}
     bad = [v for v in statuses if v not in known]
     if bad:
-        raise Invalid(
-            f"Unknown status {', '.join(bad)} for {', '.join(names)}. Statuses: {', '.join(sorted(known))}.",
-            field="status",
-        )
+        raise Invalid(f"Unknown status {', '.join(bad)}. Statuses: {', '.join(sorted(known))}.", field="status")
 
 
 def rows(*, session: Session, name: str, region_id: int | None, statuses: list[str]) -> Rows:
-    """One layer's rows, filtered by status when the filter applies to it."""
+    """One layer's rows, filtered by the statuses it has; a filter of other
+    layers' statuses only leaves it whole."""
     wanted = set(statuses) & set(STATUSES[name])
     for row in LAYERS[name](session, region_id):
         if not wanted or row.get("status") in wanted:

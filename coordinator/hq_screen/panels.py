@@ -43,13 +43,16 @@ def _minutes(since: datetime) -> int:
 
 
 def team_counts(*, session: Session, region_id: int | None) -> dict[str, int]:
-    query = select(Team).where(Team.on_duty.is_(True))
+    """Teams by the status HQ sees (`field.teams.team_status`); off-duty teams are not counted."""
+    query = select(Team)
     if region_id is not None:
         query = query.where(Team.region_id == region_id)
     working = set(session.scalars(select(Task.team_id).where(Task.status.in_(field_teams.WORKING))))
     out = {"teams_available": 0, "teams_busy": 0, "teams_stale": 0}
     for t in session.scalars(query):
-        out[f"teams_{field_teams.team_status(t, working=t.id in working)}"] += 1
+        key = f"teams_{field_teams.team_status(t, working=t.id in working)}"
+        if key in out:
+            out[key] += 1
     return out
 
 

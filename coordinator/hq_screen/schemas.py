@@ -57,6 +57,9 @@ class SupplyPointOut(PointOut):
 
 
 class CasePointOut(PointOut):
+    approximate = fields.Boolean(
+        required=True, metadata={"description": "Reported with its region alone: drawn at the region's centre."}
+    )
     category = fields.String(required=True)
     severity = fields.String(required=True)
     breached = fields.Boolean(required=True)
@@ -78,6 +81,9 @@ class TeamTaskOut(StrictSchema):
 
 
 class TeamPointOut(PointOut):
+    stale = fields.Boolean(
+        required=True, metadata={"description": "Its phone has been silent too long (a busy team can be too)."}
+    )
     task = fields.Nested(TeamTaskOut, required=True, allow_none=True)
 
 

@@ -78,7 +78,9 @@
         const isForm = form.enctype === "multipart/form-data";
         let body = isForm ? new FormData(form) : formJson(form);
         if (form.hasAttribute("data-managers")) {
-          body = { usernames: (body.usernames || "").split(",").map((u) => u.trim()).filter(Boolean) };
+          // "shown": the managers the page showed; only those may be removed.
+          const names = (value) => (value || "").split(",").map((u) => u.trim()).filter(Boolean);
+          body = { usernames: names(body.usernames), shown: names(body.shown) };
         }
         const res = await api(method, url, body, isForm);
         if (button) button.disabled = false;

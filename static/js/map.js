@@ -75,6 +75,12 @@
     hqs: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}`,
     teams: (f) => `<strong>${text(f.name)}</strong><br>${status(f.status)}${f.task ? `<br>${text(f.task.title)} (${code("task", f.task.status)})` : ""}`,
   };
+  // What a popup adds: a case drawn at its region's centre says so; a busy
+  // team whose phone is silent says that too.
+  const casePopup = POPUP.cases;
+  POPUP.cases = (f) => casePopup(f) + (f.approximate ? `<br>${word("approximate")}` : "");
+  const teamPopup = POPUP.teams;
+  POPUP.teams = (f) => teamPopup(f) + (f.stale && f.status !== "stale" ? `<br>${status("stale")}` : "");
   const lines = new Map();
 
   function draw(name, items) {

@@ -18,7 +18,7 @@ def test_csv_and_geojson_exports_stream_every_row(client, make):
     assert resp.headers["Content-Disposition"].startswith('attachment; filename="birlik-facilities-')
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
     assert {int(r["id"]) for r in rows} >= {f.id for f in facilities}
-    assert {"name", "lat", "lon", "free", "beds"} <= set(rows[0])
+    assert {"name", "lat", "lon", "free", "standard_free", "isolation_total"} <= set(rows[0])
 
     geo = client.get("/api/v1/map/export/facilities.geojson", headers=hq.auth)
     assert geo.mimetype == "application/geo+json"
@@ -26,6 +26,20 @@ def test_csv_and_geojson_exports_stream_every_row(client, make):
     one = next(f for f in features if f["id"] == facilities[0].id)
     assert one["geometry"]["coordinates"] == [facilities[0].lon, facilities[0].lat]
     assert one["properties"]["name"] == facilities[0].name
+
+
+def test_csv_export_has_a_column_per_bed_category(client, make):
+    beds = make.facility("almaty", beds={"standard": 10, "family": 4})
+    make.placement(beds, head_count=3)  # holds 3 beds of its first category (family)
+    other = make.facility("almaty", beds={"isolation": 2})
+    body = client.get("/api/v1/map/export/facilities.csv", headers=make.account("hq").auth).get_data(as_text=True)
+    rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(body))}
+    assert "beds" not in rows[beds.id] and "{" not in body
+    figures = ("free", "held", "occupied", "total")
+    columns = [f"{c}_{k}" for c in ("standard", "shared", "family", "isolation") for k in figures]
+    assert [rows[beds.id][c] for c in columns] == "10 0 0 10 0 0 0 0 1 3 0 4 0 0 0 0".split()
+    assert [rows[other.id][c] for c in columns[-4:]] == ["2", "0", "0", "2"]
+    assert rows[other.id]["standard_total"] == "0"
 
 
 def test_regional_export_has_no_row_of_another_region_and_no_reporter(client, make):
@@ -61,8 +75,29 @@ def test_status_filter_narrows_the_map(client, make, db_session):
     body = client.get("/api/v1/map?layers=facilities&status=closed", headers=hq.auth).get_json()
     ids = {f["id"] for f in body["layers"]["facilities"]}
     assert closed.id in ids and open_one.id not in ids
-    resp = client.get("/api/v1/map?layers=facilities&status=busy", headers=hq.auth)
-    assert resp.status_code == 422 and "Statuses: closed, full, open" in resp.get_json()["message"]
+    # A status of another layer leaves this one whole; one no layer has is refused.
+    body = client.get("/api/v1/map?layers=facilities&status=busy", headers=hq.auth).get_json()
+    assert {open_one.id, closed.id} <= {f["id"] for f in body["layers"]["facilities"]}
+    resp = client.get("/api/v1/map?layers=facilities&status=sleeping", headers=hq.auth)
+    assert resp.status_code == 422 and "closed, critical, full" in resp.get_json()["message"]
+
+
+def test_a_status_applies_to_the_layers_that_have_it(client, make, db_session):
+    full = make.facility("almaty", beds={"standard": 2})
+    make.placement(full, head_count=2)
+    roomy = make.facility("almaty", beds={"standard": 5})
+    case = make.case("almaty")
+    hq = make.account("hq")
+    # The map reloads one layer at a time (here the cases) under the filter "full".
+    resp = client.get("/api/v1/map?layers=cases&status=full", headers=hq.auth)
+    assert resp.status_code == 200, resp.get_json()
+    assert [c["id"] for c in resp.get_json()["layers"]["cases"]] == [case.id]
+    body = client.get("/api/v1/map?layers=facilities,cases,teams&status=full", headers=hq.auth).get_json()
+    assert [f["id"] for f in body["layers"]["facilities"]] == [full.id]
+    assert roomy.id not in {f["id"] for f in body["layers"]["facilities"]}
+    assert [c["id"] for c in body["layers"]["cases"]] == [case.id]
+    resp = client.get("/api/v1/map/export/cases.csv?status=full", headers=hq.auth)
+    assert resp.status_code == 200 and case.number in resp.get_data(as_text=True)
 
 
 def test_regional_socket_receives_no_event_of_another_region(client, make, socket_client, enqueue, run_jobs, wait_for):
