@@ -9,7 +9,8 @@ parameters, marked for extraction with `N_`, and rendered in the reader's
 language when it is read: `text(msgid, **params)` on the server, and
 `Birlik.t(msgid, params)` in the browser, which reads the translations that
 `client_texts` registered and base.html embeds in every page. A parameter may
-itself be a message (`message(msgid, **params)`), e.g. a status word.
+itself be a message (`message(msgid, **params)`), e.g. a status word, or a
+time (`at(iso_utc(...))`), shown in the operation's zone.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from coordinator.extensions import babel
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 _CLIENT = "birlik.client_texts"
+_TIME = "birlik.show_time"  # set by coordinator.localtime, which sits above this module
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the name babel's extractor knows
@@ -37,9 +39,18 @@ def message(msgid: str, **params: Any) -> dict[str, Any]:
     return {"msgid": msgid, "params": params}
 
 
+def at(value: str) -> dict[str, str]:
+    """A time parameter (ISO 8601 UTC, `iso_utc`): shown in the operation's
+    zone when rendered, kept with its offset in the data and the API."""
+    return {"time": value}
+
+
 def _param(value: Any) -> Any:
     if isinstance(value, Mapping) and "msgid" in value:
         return text(value["msgid"], **(value.get("params") or {}))
+    if isinstance(value, Mapping) and "time" in value:
+        show = current_app.extensions.get(_TIME)
+        return show(value["time"]) if show else value["time"]
     return value
 
 

@@ -139,3 +139,5 @@ def init_app(app: Flask) -> None:
     from coordinator.i18n import client_texts
 
     client_texts(app, UNITS.values())
+    # Time parameters of stored messages (i18n.at) render through here.
+    app.extensions["birlik.show_time"] = lambda value: localtime(datetime.fromisoformat(value.replace("Z", "+00:00")))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from coordinator import authz
 from coordinator.alerts.models import Alert
 from coordinator.auth.models import User
-from coordinator.common.clock import now
+from coordinator.common.clock import iso_utc, now
 from coordinator.common.errors import Conflict, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.field import teams as field_teams
@@ -32,7 +32,7 @@ from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import cases, sla
 from coordinator.hotline import labels as hotline_labels
 from coordinator.hotline.models import Case
-from coordinator.i18n import N_, message, render
+from coordinator.i18n import N_, at, message, render
 from coordinator.supplies import ledger, stock
 from coordinator.supplies.models import Warehouse
 
@@ -165,7 +165,7 @@ def _cases(session: Session) -> list[Condition]:
                     number=c.number,
                     category=_code("category", c.category),
                     severity=_code("severity", c.severity),
-                    due=f"{c.sla_due_at:%Y-%m-%d %H:%M}",
+                    due=at(iso_utc(c.sla_due_at)),
                 ),
             )
         )

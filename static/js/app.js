@@ -152,7 +152,7 @@
     const template = (msgid && texts[msgid]) || msgid || "";
     return template.replace(/%\((\w+)\)[sd]/g, (m, k) => {
       const v = params ? params[k] : undefined;
-      if (v && typeof v === "object") return t(v);
+      if (v && typeof v === "object") return v.time ? time(v.time) : t(v);
       return v === undefined || v === null ? "" : String(v);
     }).replace(/%%/g, "%");
   }
