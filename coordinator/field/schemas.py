@@ -112,8 +112,8 @@ class TaskQuery(StrictSchema):
 class HistoryQuery(StrictSchema):
     team_id = Id()
     kind = fields.String(validate=validate.OneOf(TASK_KINDS))
-    since = fields.Date(metadata={"description": "First day (UTC) the task may have ended on."})
-    until = fields.Date(metadata={"description": "Last day (UTC) the task may have ended on."})
+    since = fields.Date(metadata={"description": "First day (in BIRLIK_TIMEZONE) the task may have ended on."})
+    until = fields.Date(metadata={"description": "Last day (in BIRLIK_TIMEZONE) the task may have ended on."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 

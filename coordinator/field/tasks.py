@@ -235,19 +235,13 @@ def cancel(*, session: Session, user: User, task: Task) -> Task:
 
 
 def timeline(*, session: Session, task: Task) -> list[dict[str, Any]]:
-    from coordinator.events.models import Event
+    """The task's steps, each with its sentence in the reader's language
+    (the same steps the task history shows)."""
+    from coordinator.field.history import timelines
 
-    rows = session.scalars(
-        select(Event).where(Event.subject_type == "task", Event.subject_id == task.id).order_by(Event.id)
-    )
     return [
-        {
-            "type": e.type,
-            "at": e.created_at,
-            "team_id": (e.after or {}).get("team_id"),
-            "reason": render((e.after or {}).get("reason")) or None,  # a message since 0010
-        }
-        for e in rows
+        {**step, "reason": render(step["reason"]) or None}  # a message since 0010
+        for step in timelines(session, [task.id]).get(task.id, [])
     ]
 
 

@@ -12,7 +12,17 @@ def init_app(app: Flask) -> None:
     from coordinator import pages, queue
     from coordinator.api import register_api
     from coordinator.field import hooks, reports
-    from coordinator.housing import api, csv_rows, dispatch, jobs, placement, placement_api, transfer_reports, views
+    from coordinator.housing import (
+        api,
+        csv_rows,
+        dispatch,
+        jobs,
+        placement,
+        placement_api,
+        steps,
+        transfer_reports,
+        views,
+    )
     from coordinator.i18n import N_, client_texts
 
     register_api(api.blp, placement_api.blp)
@@ -24,4 +34,4 @@ def init_app(app: Flask) -> None:
     hooks.on_step(app, "placement", "on_site", placement.transfer_picked_up)
     reports.provide(app, "placement", transfer_reports.task_reports, "housing/_task_report.html")
     hooks.on_purpose(app, "placement", placement.transfer_purpose)
-    client_texts(app, [dispatch.T_TRANSFER, dispatch.T_PICK_UP, *placement.PURPOSE_TEXTS])
+    client_texts(app, [steps.TEAM, dispatch.T_TRANSFER, dispatch.T_PICK_UP, *placement.PURPOSE_TEXTS])

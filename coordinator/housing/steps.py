@@ -22,6 +22,9 @@ STEPS = {
 }
 
 
+TEAM = N_("(team %(id)s)")  # after a step a team took part in (app.js, Birlik.t)
+
+
 def labels() -> dict[str, str]:
     """Each step's label in the current reader's language, by event type."""
     return {event_type: text(msgid) for event_type, msgid in STEPS.items()}

@@ -45,3 +45,6 @@ KK: dict[str, str] = {
     "released": "шығарылды",
     "checked out": "мерзімінен бұрын шығарылды",
 }
+
+RU["(team %(id)s)"] = "(бригада %(id)s)"
+KK["(team %(id)s)"] = "(бригада %(id)s)"

@@ -122,7 +122,8 @@
     if (!res.ok || !list) return;
     list.replaceChildren(...res.body.timeline.map((t) => {
       const li = document.createElement("li");
-      const who = t.team_id ? ` (team ${t.team_id})` : "";
+      if (t.text) { li.textContent = `${time(t.at, "long")} — ${t.text}`; return li; }
+      const who = t.team_id ? " " + window.Birlik.t("(team %(id)s)", { id: t.team_id }) : "";
       const why = t.reason ? `: ${t.reason}` : "";
       const step = steps()[t.type] || t.type.split(".").pop().replace(/_/g, " ");
       li.textContent = `${time(t.at, "long")} — ${step}${who}${why}`;

@@ -126,3 +126,18 @@ def test_the_field_app_carries_its_task_statuses_as_message_ids(client, make, db
     ids = json.loads(re.search(r"data-status-ids='(.*?)'", page)[1].replace("&#34;", '"').replace("&quot;", '"'))
     texts = json.loads(re.search(r'id="texts">(.*?)</script>', page, re.S)[1])
     assert texts[ids["accepted"]] == "қабылданды" and texts[ids["en_route"]] != "on the way"
+
+
+def test_a_tasks_timeline_reads_in_the_readers_language(make, db_session, run_jobs, api):
+    """The teams board opens a task's timeline from the API: each step comes
+    with its sentence in the reader's language, the team named."""
+    team = make.team("almaty", can_deliver=True)
+    team.last_lat, team.last_lon = 43.26, 76.95
+    db_session.commit()
+    hq = _reader(make, db_session, "hq", "ru")
+    status, task = api("POST", "/tasks", hq, json={"kind": "delivery", "title": "Маски", "lat": 43.25, "lon": 76.95})
+    assert status == 201
+    run_jobs()
+    _, task = api("GET", f"/tasks/{task['id']}", hq)
+    offered = [s for s in task["timeline"] if s["type"] == "task.offered"]
+    assert offered and offered[0]["text"] == f"Предложена: {team.name}", task["timeline"]
