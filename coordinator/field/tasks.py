@@ -63,11 +63,13 @@ def create(
     each reader sees in their own language. Raises Invalid or Forbidden."""
     if kind not in TASK_KINDS:
         raise Invalid(f"Unknown kind '{kind}'.", field="kind")
-    check_point(lat, lon)
+    check_point(lat, lon, field="lat")
     if dest_lat is not None or dest_lon is not None:
         if dest_lat is None or dest_lon is None:
-            raise Invalid("Give both dest_lat and dest_lon, or neither.", field="dest")
-        check_point(dest_lat, dest_lon, field="dest")
+            raise Invalid(
+                "Give both dest_lat and dest_lon, or neither.", field="dest_lat" if dest_lat is None else "dest_lon"
+            )
+        check_point(dest_lat, dest_lon, field="dest_lat")
     if region_id is None:
         region_id = nearest_region(session=session, lat=lat, lon=lon).id
     if user is not None:

@@ -59,7 +59,7 @@ def set_shift(*, session: Session, user: User, team: Team, on_duty: bool) -> Tea
 def report_position(*, session: Session, user: User | None, team: Team, lat: float, lon: float, at) -> Team:
     """Store a position from the team's phone (or the simulator, with no user);
     refuses impossible times and places."""
-    check_point(lat, lon, field="position")
+    check_point(lat, lon, field="lat")
     current = now()
     if at > current + timedelta(minutes=2):
         raise Invalid("The position's time is in the future.", field="at")

@@ -55,8 +55,9 @@ def locate(*, session: Session, name: str, field: str) -> tuple[gazetteer.Settle
     return found, region
 
 
-def check_point(lat: float, lon: float, *, field: str = "location") -> None:
-    """Refuse coordinates outside the configured bounding box."""
+def check_point(lat: float, lon: float, *, field: str) -> None:
+    """Refuse coordinates outside the configured bounding box, naming the
+    request's own field (`field`), as `locate` does."""
     if not in_bbox(lat, lon, current_app.config["BBOX"]):
         raise Invalid(f"The point ({lat}, {lon}) lies outside Kazakhstan.", field=field)
 

@@ -56,10 +56,10 @@ def _place(
 ) -> tuple[str, float | None, float | None, int | None, bool]:
     """Where: coordinates (checked), or a settlement found in the gazetteer."""
     if (lat is None) != (lon is None):
-        raise Invalid("Give both latitude and longitude, or a settlement.", field="location")
+        raise Invalid("Give both latitude and longitude, or a settlement.", field="lat" if lat is None else "lon")
     if lat is not None:
         if has_app_context():
-            geo.check_point(lat, lon, field="location")
+            geo.check_point(lat, lon, field="lat")
         if region_id is None:
             region_id = geo.nearest_region(session=session, lat=lat, lon=lon).id
         return settlement, lat, lon, region_id, True

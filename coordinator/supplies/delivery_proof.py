@@ -139,7 +139,7 @@ def prove(
     recipient = (recipient_name or "").strip()
     if not recipient:
         raise Invalid("Write the name of the person who received the delivery.", field="recipient_name")
-    check_point(lat, lon, field="position")
+    check_point(lat, lon, field="lat")
     if photo is not None and (not photo.startswith("data:image/") or len(photo) > MAX_PHOTO_CHARS):
         raise Invalid("The photo must be an image (a data: URL) of at most 2 MB.", field="photo")
     mine = stop_lines(session, stop)

@@ -5,6 +5,7 @@ answers themselves against the document.)"""
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from flask import json
 from marshmallow import Schema, class_registry, fields
 
@@ -93,3 +94,29 @@ def test_an_unknown_settlement_of_a_new_facility_names_the_settlement_field(api)
     status, error = api("post", "/facilities", json=body)
     assert status == 422
     assert list(error["errors"]) == ["settlement"] and "Nowhereville" in error["errors"]["settlement"][0]
+
+
+OUTSIDE = {"lat": 51.5, "lon": -0.1}  # London
+INSIDE = {"lat": 43.25, "lon": 76.95}
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (OUTSIDE, "lat"),
+        ({**INSIDE, "dest_lat": 43.3}, "dest_lon"),
+        ({**INSIDE, "dest_lat": OUTSIDE["lat"], "dest_lon": OUTSIDE["lon"]}, "dest_lat"),
+    ],
+)
+def test_a_task_whose_point_is_wrong_names_the_requests_own_field(api, body, named):
+    status, error = api("post", "/tasks", json={"kind": "delivery", "title": "Masks", **body})
+    assert status == 422, error
+    assert list(error["errors"]) == [named], error
+
+
+def test_a_team_position_outside_the_country_names_lat(api, make):
+    team = make.team("almaty")
+    crew = make.account("field", team_id=team.id)
+    status, error = api("post", f"/teams/{team.id}/position", crew, json={**OUTSIDE, "at": now().isoformat()})
+    assert status == 422, error
+    assert list(error["errors"]) == ["lat"], error
