@@ -59,7 +59,7 @@ def test_bad_input_names_the_field_and_keeps_nothing(submit_public, client, publ
         ({"description": "x" * 6000}, "description"),
         ({"category": "aliens"}, "category"),
         ({"settlement": "Qwertyuiopgrad"}, "settlement"),
-        ({"settlement": "", "lat": "1", "lon": "2"}, "location"),
+        ({"settlement": "", "lat": "1", "lon": "2"}, "lat"),
         ({"workers_affected": "many"}, "workers_affected"),
     ):
         resp = submit_public(**fields)
