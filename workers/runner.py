@@ -24,9 +24,11 @@ import time
 from flask import Flask
 from redis.exceptions import RedisError
 from rq import SimpleWorker, worker_registration
+from rq.executions import Execution
 from rq.job import Job
 from rq.registry import clean_registries
 from rq.utils import now
+from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator.extensions import db
@@ -52,6 +54,21 @@ class BirlikWorker(SimpleWorker):
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         limit = job.timeout if job.timeout and job.timeout > 0 else 60
         return max(int(limit - working_time), 1) + 5
+
+    def prepare_execution(self, job: Job) -> Execution:
+        """RQ's, plus the job's STARTED status in the same Redis transaction
+        that puts it in the started registry. RQ sets the status a moment
+        later; a worker killed in between (it happens under load) left an
+        entry that the registry cleaning dropped without requeueing it, since
+        only a STARTED job counts as abandoned: the job was lost."""
+        with self.connection.pipeline() as pipeline:
+            ttl = self.get_heartbeat_ttl(job)
+            execution = Execution.create(job, ttl, pipeline=pipeline, worker_name=self.name)
+            job.prepare_for_execution(self.name, pipeline=pipeline)
+            self.executions[execution.id] = execution
+            self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
+            pipeline.execute()
+        return execution
 
     def clean_registries(self) -> None:
         """RQ's registry cleaning, with a lock that lasts seconds instead of
