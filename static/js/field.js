@@ -54,9 +54,26 @@
     box.hidden = !text;
   }
 
+  // Answers can come back out of order (the server answers on many threads;
+  // events and sends each ask again). An answer is used only if it was asked
+  // for after the newest one used and after the server's last acknowledgement
+  // of an action: an older answer would undo a newer state (a stop proven a
+  // moment ago back to planned, a finished task back on the list), and
+  // nothing might ask again. A send's acknowledgement is always followed by a
+  // fresh load.
+  let asked = 0;
+  let acked = 0;
+  const used = {};
+  const newest = (key, n) => {
+    if (n < acked || n < (used[key] || 0)) return false;
+    used[key] = n;
+    return true;
+  };
+
   async function load() {
+    const n = ++asked;
     const res = await window.Birlik.api("GET", "/api/v1/tasks");
-    if (!res.ok) return;
+    if (!res.ok || !newest("tasks", n)) return;
     const fresh = res.body.filter((t) => !known.has(t.id) && t.status === "offered");
     tasks = res.body;
     known = new Set(tasks.map((t) => t.id));
@@ -74,8 +91,9 @@
   const isRun = (task) => task.kind === "delivery" && task.details && task.details.run_id;
 
   async function loadRun(runId) {
+    const n = ++asked;
     const res = await window.Birlik.api("GET", `/api/v1/supplies/runs/${runId}`);
-    if (!res.ok) return;
+    if (!res.ok || !newest(`run-${runId}`, n)) return;
     runs[runId] = res.body;
     for (const a of queue) if (a.stop_id) markSent(a);
     save();
@@ -247,6 +265,7 @@
         }
         if (resp.status >= 500) break;
         queue.shift();
+        acked = ++asked;
         save();
         if (!resp.ok) {
           const body = await resp.json().catch(() => ({}));
