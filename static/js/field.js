@@ -349,6 +349,10 @@
   }
 
   function render() {
+    // A kept proof form is taken out and put back, which takes the focus (and
+    // a phone's keyboard) from the field being typed in: what was typed next
+    // went nowhere. The field gets it back below.
+    const focused = document.activeElement;
     const current = tasks.find((t) => t.status !== "offered") || tasks[0];
     const body = document.getElementById("current-body");
     body.replaceChildren();
@@ -395,6 +399,7 @@
     list.replaceChildren(...(rest.length ? rest.map((t) => el("li", {}, `${KINDS[t.kind]}: ${t.title} (${t.status})`))
       : [el("li", { class: "empty" }, S.nothing)]));
     syncState();
+    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus();
   }
 
   function showMap(point) {

@@ -128,3 +128,36 @@ def test_an_answer_asked_for_before_the_proof_does_not_undo_it(
     expect(stop_item).to_contain_text("delivered")
     expect(page.locator(f"#proof-{stop['id']}")).to_have_count(0)
     phone.close()
+
+
+def test_what_the_team_types_while_the_app_redraws_lands_in_the_proof_form(
+    browser, live_server, sign_in, app, make, api, run_jobs
+):
+    """Every event redraws the task, taking the kept proof form out and back
+    in. Before, that took the focus from the field being typed in, and what
+    was typed next went nowhere (CI: a recipient or a rejected count typed
+    during the events that follow the page's start was lost, so the proof
+    was never sent or refused)."""
+    wh = setup.warehouse(make)
+    masks = setup.item(make, "Medical mask")
+    setup.receive(app, wh, masks, 1000)
+    crew = setup.crew(make)
+    lat, lon = setup.ALMATY
+    setup.held_request(app, setup.organization(make, (lat + 0.05, lon)), wh, {masks.id: 100})
+    (run,) = setup.plan(api, run_jobs, app)
+    [stop] = run["stops"]
+    setup.steps(api, crew.account, run["task_id"], "accept", "en-route", "on-site")
+    phone = browser.new_context(geolocation={"latitude": lat + 0.05, "longitude": lon}, permissions=["geolocation"])
+    page = sign_in(phone, crew.account)
+    page.wait_for_selector(f"#proof-{stop['id']}", timeout=15000)
+
+    recipient = page.locator(f"#proof-{stop['id']} input[name=recipient_name]")
+    recipient.click()
+    # An event comes in: the app loads the task afresh and redraws it.
+    title = f"#task-{run['task_id']}"
+    page.eval_on_selector(title, "(p) => { p.dataset.before = '1'; }")
+    page.evaluate("() => document.dispatchEvent(new CustomEvent('birlik:event', {detail: {subject_type: 'task'}}))")
+    page.wait_for_selector(f"{title}:not([data-before])", state="attached")
+    page.keyboard.type("Dr. Aigerim Sadykova")
+    expect(recipient).to_have_value("Dr. Aigerim Sadykova")
+    phone.close()
