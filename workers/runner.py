@@ -27,7 +27,7 @@ from rq import SimpleWorker, worker_registration
 from rq.executions import Execution
 from rq.job import Job
 from rq.registry import clean_registries
-from rq.utils import now
+from rq.utils import current_timestamp, now
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -123,11 +123,20 @@ class Upkeep:
                 return
             self.queued_ticks[spec.id] = tick
 
+    def _abandoned(self) -> bool:
+        """Whether a started job's heartbeat has run out (its worker died)."""
+        due = current_timestamp()
+        conn = self.worker.connection
+        return any(conn.zrangebyscore(q.started_job_registry.key, 0, due, start=0, num=1) for q in self.worker.queues)
+
     def maintenance(self) -> None:
         every = self.app.config["WORKER_MAINTENANCE_SECONDS"]
-        if time.monotonic() - self.last_maintenance < every:
-            return
         try:
+            # Also as soon as a dead worker's job is due, not up to `every`
+            # later: its heartbeat (20 s on dispatch) already takes most of
+            # the 30 s in which a dispatch is promised.
+            if time.monotonic() - self.last_maintenance < every and not self._abandoned():
+                return
             self.worker.clean_registries()  # abandoned jobs are requeued here
             self.worker.heartbeat()
         except RedisError as exc:
