@@ -199,16 +199,12 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
         _wait_for_redis(app)
         queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
         worker = _new_worker(app, queues)
+        gazetteer.settlements()  # load it now, not inside the first job
         if burst:
-            gazetteer.settlements()  # load it now, not inside the first job
             worker.work(with_scheduler=False, burst=True, logging_level="INFO")
             return
         upkeep = Upkeep(app, worker)
         worker.clean_registries()  # what a killed predecessor left behind
-        # The gazetteer (half the start-up's CPU) loads beside the first jobs,
-        # not before them: a worker restarted on a busy machine took up a dead
-        # predecessor's dispatch 30-40 s after the kill, most of it start-up.
-        threading.Thread(target=gazetteer.settlements, name="birlik-gazetteer", daemon=True).start()
         threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()
         try:
             while True:
