@@ -24,9 +24,11 @@ import time
 from flask import Flask
 from redis.exceptions import RedisError
 from rq import SimpleWorker, worker_registration
+from rq.executions import Execution
 from rq.job import Job
 from rq.registry import clean_registries
-from rq.utils import now
+from rq.utils import current_timestamp, now
+from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator.extensions import db
@@ -52,6 +54,21 @@ class BirlikWorker(SimpleWorker):
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         limit = job.timeout if job.timeout and job.timeout > 0 else 60
         return max(int(limit - working_time), 1) + 5
+
+    def prepare_execution(self, job: Job) -> Execution:
+        """RQ's, plus the job's STARTED status in the same Redis transaction
+        that puts it in the started registry. RQ sets the status a moment
+        later; a worker killed in between (it happens under load) left an
+        entry that the registry cleaning dropped without requeueing it, since
+        only a STARTED job counts as abandoned: the job was lost."""
+        with self.connection.pipeline() as pipeline:
+            ttl = self.get_heartbeat_ttl(job)
+            execution = Execution.create(job, ttl, pipeline=pipeline, worker_name=self.name)
+            job.prepare_for_execution(self.name, pipeline=pipeline)
+            self.executions[execution.id] = execution
+            self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
+            pipeline.execute()
+        return execution
 
     def clean_registries(self) -> None:
         """RQ's registry cleaning, with a lock that lasts seconds instead of
@@ -106,11 +123,20 @@ class Upkeep:
                 return
             self.queued_ticks[spec.id] = tick
 
+    def _abandoned(self) -> bool:
+        """Whether a started job's heartbeat has run out (its worker died)."""
+        due = current_timestamp()
+        conn = self.worker.connection
+        return any(conn.zrangebyscore(q.started_job_registry.key, 0, due, start=0, num=1) for q in self.worker.queues)
+
     def maintenance(self) -> None:
         every = self.app.config["WORKER_MAINTENANCE_SECONDS"]
-        if time.monotonic() - self.last_maintenance < every:
-            return
         try:
+            # Also as soon as a dead worker's job is due, not up to `every`
+            # later: its heartbeat (20 s on dispatch) already takes most of
+            # the 30 s in which a dispatch is promised.
+            if time.monotonic() - self.last_maintenance < every and not self._abandoned():
+                return
             self.worker.clean_registries()  # abandoned jobs are requeued here
             self.worker.heartbeat()
         except RedisError as exc:

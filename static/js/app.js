@@ -278,7 +278,12 @@
           detail: { reconnected: true, replayed: res.events.length, truncated: true, nextAfter: res.next_after } }));
       }
     } catch (e) {
-      socket.disconnect().connect(); // no answer: reconnect, which replays from lastId
+      // No answer while connected: reconnect, which replays from lastId. A
+      // socket that dropped meanwhile (its pending answer fails at once) is
+      // left alone: its own reconnect replays, and one closed on purpose
+      // stays closed (this reconnected it, and the screen took the events
+      // missed meanwhile live instead of from the replay).
+      if (socket.connected) socket.disconnect().connect();
     } finally {
       resyncing = false;
       const later = held.sort((a, b) => a.id - b.id);

@@ -57,9 +57,26 @@
     box.hidden = !text;
   }
 
+  // Answers can come back out of order (the server answers on many threads;
+  // events and sends each ask again). An answer is used only if it was asked
+  // for after the newest one used and after the server's last acknowledgement
+  // of an action: an older answer would undo a newer state (a stop proven a
+  // moment ago back to planned, a finished task back on the list), and
+  // nothing might ask again. A send's acknowledgement is always followed by a
+  // fresh load.
+  let asked = 0;
+  let acked = 0;
+  const used = {};
+  const newest = (key, n) => {
+    if (n < acked || n < (used[key] || 0)) return false;
+    used[key] = n;
+    return true;
+  };
+
   async function load() {
+    const n = ++asked;
     const res = await window.Birlik.api("GET", "/api/v1/tasks");
-    if (!res.ok) return;
+    if (!res.ok || !newest("tasks", n)) return;
     const fresh = res.body.filter((t) => !known.has(t.id) && t.status === "offered");
     tasks = res.body;
     known = new Set(tasks.map((t) => t.id));
@@ -77,8 +94,9 @@
   const isRun = (task) => task.kind === "delivery" && task.details && task.details.run_id;
 
   async function loadRun(runId) {
+    const n = ++asked;
     const res = await window.Birlik.api("GET", `/api/v1/supplies/runs/${runId}`);
-    if (!res.ok) return;
+    if (!res.ok || !newest(`run-${runId}`, n)) return;
     runs[runId] = res.body;
     for (const a of queue) if (a.stop_id) markSent(a);
     save();
@@ -250,6 +268,7 @@
         }
         if (resp.status >= 500) break;
         queue.shift();
+        acked = ++asked;
         save();
         if (!resp.ok) {
           const body = await resp.json().catch(() => ({}));
@@ -371,6 +390,10 @@
   }
 
   function render() {
+    // A kept proof form is taken out and put back, which takes the focus (and
+    // a phone's keyboard) from the field being typed in: what was typed next
+    // went nowhere. The field gets it back below.
+    const focused = document.activeElement;
     const current = tasks.find((t) => t.status !== "offered") || tasks[0];
     const body = document.getElementById("current-body");
     body.replaceChildren();
@@ -418,6 +441,7 @@
     list.replaceChildren(...(rest.length ? rest.map((t) => el("li", {}, `${KINDS[t.kind]}: ${t.title} (${statusWord(t.status)})`))
       : [el("li", { class: "empty" }, S.nothing)]));
     syncState();
+    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus();
   }
 
   function showMap(point) {

@@ -73,3 +73,91 @@ def test_team_records_each_stops_proof_on_a_small_phone(browser, live_server, si
     assert abs(proven[first["id"]]["proof_lat"] - (lat + 0.05)) < 1e-6
     assert proven[second["id"]]["lines"][0]["accepted"] == second["lines"][0]["quantity"]
     phone.close()
+
+
+def test_an_answer_asked_for_before_the_proof_does_not_undo_it(
+    browser, live_server, sign_in, app, make, api, run_jobs, wait_for
+):
+    """The field app asks for a run again on every event and after every send,
+    and the server answers on many threads: an answer can arrive after a newer
+    one. Here the answer to a request made before the proof was sent (it says
+    the stop is planned) comes last. Before, it overwrote the stop, which
+    went back to planned with an empty proof form until some later event
+    (CI: `#stop-…` never showed delivered)."""
+    wh = setup.warehouse(make)
+    masks = setup.item(make, "Medical mask")
+    setup.receive(app, wh, masks, 1000)
+    crew = setup.crew(make)
+    lat, lon = setup.ALMATY
+    setup.held_request(app, setup.organization(make, (lat + 0.05, lon)), wh, {masks.id: 100})
+    (run,) = setup.plan(api, run_jobs, app)
+    [stop] = run["stops"]
+    setup.steps(api, crew.account, run["task_id"], "accept", "en-route", "on-site")
+    phone = browser.new_context(geolocation={"latitude": lat + 0.05, "longitude": lon}, permissions=["geolocation"])
+    page = sign_in(phone, crew.account)
+    page.wait_for_selector(f"#proof-{stop['id']}", timeout=15000)
+
+    # A slow answer: the request goes out now, its answer is held back.
+    run_url = f"/api/v1/supplies/runs/{run['id']}"
+    held = []
+    page.route(f"**{run_url}", lambda route: route.continue_() if held else held.append(route))
+    page.evaluate(
+        """() => { window.askedAt = performance.now();
+                   document.dispatchEvent(new CustomEvent('birlik:event', {detail: {subject_type: 'task'}})); }"""
+    )
+    assert wait_for(lambda: held or page.evaluate("false"))  # (each call lets Playwright hand over the route)
+    stale = held[0].fetch()  # what the server says before the proof: planned
+    assert stale.json()["stops"][0]["status"] == "planned"
+
+    form = page.locator(f"#proof-{stop['id']}")
+    form.locator("input[name=recipient_name]").fill("Dr. Aigerim Sadykova")
+    page.evaluate("() => { window.sentAt = performance.now(); }")
+    with page.expect_response(lambda r: r.url.endswith(run_url) and r.request.method == "GET"):
+        form.get_by_role("button", name="Send proof").click()  # acknowledged, then the run asked for again
+    stop_item = page.locator(f"#stop-{stop['id']}")
+    expect(stop_item).to_contain_text("Dr. Aigerim Sadykova")
+    expect(page.locator("#sync-state")).to_contain_text("· 0 waiting")
+
+    # Now the old answer arrives, and the page has read it.
+    held[0].fulfill(response=stale)
+    page.wait_for_function(
+        f"""() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('{run_url}')
+                  && e.startTime >= window.askedAt && e.startTime < window.sentAt)"""
+    )
+    page.evaluate("() => new Promise((done) => setTimeout(done, 0))")  # its answer's handler runs first
+    expect(stop_item).to_contain_text("delivered")
+    expect(page.locator(f"#proof-{stop['id']}")).to_have_count(0)
+    phone.close()
+
+
+def test_what_the_team_types_while_the_app_redraws_lands_in_the_proof_form(
+    browser, live_server, sign_in, app, make, api, run_jobs
+):
+    """Every event redraws the task, taking the kept proof form out and back
+    in. Before, that took the focus from the field being typed in, and what
+    was typed next went nowhere (CI: a recipient or a rejected count typed
+    during the events that follow the page's start was lost, so the proof
+    was never sent or refused)."""
+    wh = setup.warehouse(make)
+    masks = setup.item(make, "Medical mask")
+    setup.receive(app, wh, masks, 1000)
+    crew = setup.crew(make)
+    lat, lon = setup.ALMATY
+    setup.held_request(app, setup.organization(make, (lat + 0.05, lon)), wh, {masks.id: 100})
+    (run,) = setup.plan(api, run_jobs, app)
+    [stop] = run["stops"]
+    setup.steps(api, crew.account, run["task_id"], "accept", "en-route", "on-site")
+    phone = browser.new_context(geolocation={"latitude": lat + 0.05, "longitude": lon}, permissions=["geolocation"])
+    page = sign_in(phone, crew.account)
+    page.wait_for_selector(f"#proof-{stop['id']}", timeout=15000)
+
+    recipient = page.locator(f"#proof-{stop['id']} input[name=recipient_name]")
+    recipient.click()
+    # An event comes in: the app loads the task afresh and redraws it.
+    title = f"#task-{run['task_id']}"
+    page.eval_on_selector(title, "(p) => { p.dataset.before = '1'; }")
+    page.evaluate("() => document.dispatchEvent(new CustomEvent('birlik:event', {detail: {subject_type: 'task'}}))")
+    page.wait_for_selector(f"{title}:not([data-before])", state="attached")
+    page.keyboard.type("Dr. Aigerim Sadykova")
+    expect(recipient).to_have_value("Dr. Aigerim Sadykova")
+    phone.close()

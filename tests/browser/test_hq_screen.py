@@ -150,3 +150,25 @@ def test_a_stale_team_that_reports_turns_available_on_the_screen(
         timeout=5000,
     )
     assert _kpi(page, "teams_available") == "1"
+
+
+def test_a_screen_closed_while_it_resyncs_stays_closed(browser, live_server, sign_in, make):
+    """The server's `resync` (sent when a web process first subscribes, late
+    under load) may find the screen just as its socket closes: the pending
+    `sync` answer fails at once. Before, the screen then reconnected by itself,
+    so the HQ screen's disconnect test saw a welcome with nothing replayed
+    and the missed change came live instead (CI: `replayed` 0)."""
+    make.facility("almaty", beds={"standard": 10})
+    page = sign_in(browser.new_context(), make.account("hq"))
+    page.wait_for_selector("#live-state.ok")
+    reconnecting = page.evaluate(
+        """async () => {
+            const resync = Birlik.socket.listeners("resync")[0];  // as if the server had sent it
+            const handled = resync({after: 0});
+            Birlik.socket.disconnect();
+            await handled;
+            return Birlik.socket.active;
+        }"""
+    )
+    assert reconnecting is False
+    expect(page.locator("#live-state")).to_have_text("reconnecting…")

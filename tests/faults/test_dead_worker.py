@@ -12,7 +12,8 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import select, update
 
 from coordinator.housing.models import PlacementRequest
-from coordinator.queue import connection
+from coordinator.queue import connection, get_queue
+from workers.runner import BirlikWorker
 
 GROUP = {"head_count": 2, "contact_phone": "+7 701 000 00 00", "origin": "Almaty"}
 
@@ -49,3 +50,35 @@ def test_a_dispatch_whose_worker_is_killed_is_done_within_30_seconds(
 
     assert wait_for(placed_or_waiting, timeout=45)
     assert time.monotonic() - killed <= 30, f"placed {time.monotonic() - killed:.1f} s after the kill"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_dispatch_whose_worker_died_as_it_took_the_job_is_done(app, client, make, db_session, workers, wait_for):
+    """The narrowest moment: the worker put the job in the started registry
+    and died before it ran a line of it (the fault test above kills there
+    now and then under load). The worker here is ours, in the test process,
+    stopped after that first step: on main the job stayed `queued`, so the
+    registry cleaning dropped it instead of requeueing it, and the request
+    waited for the periodic sweep of stranded ones."""
+    # A short job limit: the dead worker's claim on the job runs out in seconds.
+    app.config["DISPATCH_JOB_TIMEOUT"] = 3
+    make.facility("almaty", beds={"standard": 10})
+    hq = make.account("hq")
+    placed = client.post("/api/v1/placements", json=GROUP, headers=hq.auth)
+    assert placed.status_code == 201
+    placement_id = placed.get_json()["id"]
+    with app.app_context():
+        dying = BirlikWorker([get_queue("dispatch")], connection=connection())
+        job, _ = dying.dequeue_job_and_maintain_ttl(timeout=5)
+        dying.prepare_execution(job)  # ... and the process is gone
+        assert StartedJobRegistry("dispatch", connection=connection()).count == 1
+    died = time.monotonic()
+    workers(1, DISPATCH_JOB_TIMEOUT="3")
+
+    def placed_or_waiting() -> bool:
+        db_session.expire_all()
+        status = db_session.scalar(select(PlacementRequest.status).where(PlacementRequest.id == placement_id))
+        return status in ("assigned", "waiting")
+
+    assert wait_for(placed_or_waiting, timeout=45)
+    assert time.monotonic() - died <= 30, f"placed {time.monotonic() - died:.1f} s after the worker died"
