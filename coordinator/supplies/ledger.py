@@ -55,11 +55,11 @@ def lot_for(session: Session, item: Item, *, code: str = "", expires_on: date | 
     elif expires_on is not None and lot.expires_on != expires_on:
         raise Invalid(
             text(
-                N_("Lot %(code)s of %(item)s expires on %(expires_on)s, not %(expires_on2)s."),
+                N_("Lot %(code)s of %(item)s expires on %(recorded)s, not %(given)s."),
                 code=code,
                 item=item_text(item.name),
-                expires_on=lot.expires_on,
-                expires_on2=expires_on,
+                recorded=lot.expires_on,
+                given=expires_on,
             ),
             field="expires_on",
         )
