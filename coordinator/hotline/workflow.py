@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from coordinator import i18n
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid
@@ -279,7 +280,8 @@ def resume(*, session: Session, user: User, case: Case) -> Case:
 def comment(*, session: Session, user: User, case: Case, text: str) -> CaseStep:
     """An operator's or HQ's note on the case (the event does not carry the text)."""
     if not text.strip():
-        raise Invalid(text(N_("Write the comment.")), field="text")
+        # `text` is the comment here (the API's field), so the message is rendered by i18n.text.
+        raise Invalid(i18n.text(N_("Write the comment.")), field="text")
     step = record_step(session, case, "comment", actor_id=user.id, note=text.strip())
     emit(session, case, "case.commented", actor_id=user.id)
     return step
