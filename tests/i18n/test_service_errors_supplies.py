@@ -57,6 +57,8 @@ def test_a_hotline_step_that_does_not_apply_reads_in_russian_and_kazakh(api, mak
     status, err = api("post", f"/hotline/cases/{case}/resolve", operator, json={"resolution": "Employer paid."})
     assert status == 409
     assert err["message"] == "Обращение в статусе «новое» нельзя перевести в статус «решено»."
+    status, err = api("post", f"/hotline/cases/{case}/comments", operator, json={"text": "  "})
+    assert status == 422 and err["message"] == "Напишите комментарий."
 
     operator.user.locale = "kk"
     db_session.commit()
