@@ -50,6 +50,7 @@ from coordinator.hotline.schemas import (
     TriageIn,
     UpdateIn,
 )
+from coordinator.i18n import N_, text
 
 blp = Blueprint("api_hotline", __name__, url_prefix="/hotline", description="Hotline reports and cases")
 INTAKE_ROLES = ("admin", "hotline_operator")
@@ -292,10 +293,10 @@ def _by_number_or_id(body) -> Case:
     if body.get("number"):
         found = db.session.scalar(select(Case).where(Case.number == body["number"].strip().upper()))
         if found is None:
-            raise NotFound(f"No case numbered {body['number']}.")
+            raise NotFound(text(N_("No case numbered %(number)s."), number=body["number"]))
         cases.require(current_user, found)
         return found
-    raise Invalid("Give the number of the case to link.", field="number")
+    raise Invalid(text(N_("Give the number of the case to link.")), field="number")
 
 
 @blp.route("/cases/<int:case_id>/link", methods=["POST"])
@@ -317,7 +318,7 @@ def upload_evidence(case_id):
     """Keep a file (multipart field "file"): JPEG, PNG, WebP or PDF, sniffed from its content."""
     upload = request.files.get("file")
     if upload is None:
-        raise Invalid("Attach the file as the multipart field 'file'.", field="file")
+        raise Invalid(text(N_("Attach the file as the multipart field 'file'.")), field="file")
     item = evidence.store(
         session=db.session,
         case=_case(case_id, lock=True),

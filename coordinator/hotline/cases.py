@@ -15,8 +15,10 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Forbidden, NotFound
 from coordinator.events import service as events
-from coordinator.hotline import sla, text
+from coordinator.hotline import sla
+from coordinator.hotline import text as normalize
 from coordinator.hotline.models import OPEN_CASE_STATUSES, Case, CaseStep
+from coordinator.i18n import N_, text
 
 # Who works with cases: hotline operators see every case, HQ users those of their scope.
 CASE_ROLES = ("admin", "hq", "hotline_operator")
@@ -67,7 +69,7 @@ def require(user: User, case: Case) -> None:
     if user.role == "hotline_operator":
         return
     if user.role not in authz.HQ_ROLES:
-        raise Forbidden("Your role may not see hotline cases.")
+        raise Forbidden(text(N_("Your role may not see hotline cases.")))
     authz.require_record(user, region_id=case.region_id)
 
 
@@ -78,7 +80,7 @@ def get(*, session: Session, user: User, case_id: int, lock: bool = False) -> Ca
         query = query.with_for_update(of=Case)
     found = session.scalar(query)
     if found is None:
-        raise NotFound(f"No case with id {case_id}.")
+        raise NotFound(text(N_("No case with id %(case_id)s."), case_id=case_id))
     require(user, found)
     return found
 
@@ -106,7 +108,7 @@ def _filtered(
         if wanted is not None:
             query = query.where(column == wanted)
     if q and q.strip():
-        like, employer = f"%{q.strip()}%", text.employer(q)
+        like, employer = f"%{q.strip()}%", normalize.employer(q)
         matches = [Case.number.ilike(like), Case.settlement.ilike(like)]
         if employer:
             matches.append(Case.employer_norm.like(f"%{employer}%"))

@@ -20,10 +20,14 @@ from sqlalchemy.orm import Session
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, NotFound
-from coordinator.hotline import cases, privacy, settings, text, workflow
+from coordinator.hotline import cases, privacy, settings, workflow
+from coordinator.hotline import text as normalize
 from coordinator.hotline.models import Case, DuplicateLink, Report
+from coordinator.i18n import N_, message, text
 
 MAX_SUGGESTIONS = 10
+# A decided suggestion's status as the word an error message shows (in English, the code).
+LINK_WORDS = {"linked": N_("linked"), "dismissed": N_("dismissed")}
 Window = tuple[datetime, datetime]  # reports filed between these are compared
 KM_PER_DEGREE = 111.32
 
@@ -139,7 +143,7 @@ def check_draft(
     their scope (the contact is only hashed, never compared or returned)."""
     matches = candidates(
         session=session,
-        employer=text.employer(employer),
+        employer=normalize.employer(employer),
         lat=lat,
         lon=lon,
         precise=lat is not None,
@@ -222,11 +226,17 @@ def _both_open(link: DuplicateLink) -> bool:
 def _get(session: Session, user: User, case: Case, link_id: int) -> DuplicateLink:
     link = session.get(DuplicateLink, link_id)
     if link is None or case.id not in (link.case_id, link.other_id):
-        raise NotFound(f"No suggestion {link_id} on case {case.number}.")
+        raise NotFound(text(N_("No suggestion %(link_id)s on case %(number)s."), link_id=link_id, number=case.number))
     cases.require(user, link.case)
     cases.require(user, link.other)
     if link.status != "suggested":
-        raise Conflict(f"This suggestion was already {link.status}.", status=link.status)
+        raise Conflict(
+            text(
+                N_("This suggestion was already %(status)s."),
+                status=message(LINK_WORDS[link.status]) if link.status in LINK_WORDS else link.status,
+            ),
+            status=link.status,
+        )
     return link
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from coordinator.common.errors import DomainError, Invalid, NotFound
 from coordinator.hotline import settings, workflow
 from coordinator.hotline.models import Case, Evidence
+from coordinator.i18n import N_, text
 
 SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
@@ -75,12 +76,14 @@ def check(data: bytes, *, field: str = "file") -> str:
     """The sniffed type of an acceptable file; raises Invalid, TooLarge or UnsupportedType."""
     limit = settings.value("HOTLINE_EVIDENCE_MAX_BYTES")
     if not data:
-        raise Invalid("The file is empty.", field=field)
+        raise Invalid(text(N_("The file is empty.")), field=field)
     if len(data) > limit:
-        raise TooLarge(f"The file is {len(data)} bytes; the limit is {limit}.", field=field)
+        raise TooLarge(
+            text(N_("The file is %(size)s bytes; the limit is %(limit)s."), size=len(data), limit=limit), field=field
+        )
     content_type = sniff(data)
     if content_type is None:
-        raise UnsupportedType("Only JPEG, PNG or WebP photos and PDF documents are kept.", field=field)
+        raise UnsupportedType(text(N_("Only JPEG, PNG or WebP photos and PDF documents are kept.")), field=field)
     return content_type
 
 
@@ -121,7 +124,7 @@ def from_data_url(value: str) -> bytes:
     try:
         return base64.b64decode(payload or value, validate=True)
     except (binascii.Error, ValueError):
-        raise Invalid("A photo is not valid base64 data.", field="photos") from None
+        raise Invalid(text(N_("A photo is not valid base64 data.")), field="photos") from None
 
 
 def for_case(*, session: Session, case: Case) -> list[Evidence]:
@@ -131,5 +134,7 @@ def for_case(*, session: Session, case: Case) -> list[Evidence]:
 def get(*, session: Session, case: Case, evidence_id: int) -> Evidence:
     item = session.get(Evidence, evidence_id)
     if item is None or item.case_id != case.id:
-        raise NotFound(f"No file {evidence_id} on case {case.number}.")
+        raise NotFound(
+            text(N_("No file %(evidence_id)s on case %(number)s."), evidence_id=evidence_id, number=case.number)
+        )
     return item

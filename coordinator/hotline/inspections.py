@@ -22,7 +22,7 @@ from coordinator.field.hooks import TaskStep
 from coordinator.hotline import evidence, workflow
 from coordinator.hotline.labels import CODES
 from coordinator.hotline.models import Case, Evidence, Inspection
-from coordinator.i18n import N_, client_texts, message
+from coordinator.i18n import N_, client_texts, message, text
 
 TITLE = N_("Inspection %(number)s: %(category)s at %(place)s")  # a task title, per reader
 SOURCE = "case"
@@ -55,10 +55,13 @@ def request(*, session: Session, user: User, case: Case) -> Inspection:
     """Ask for an inspection of the case's workplace: a task offered to an
     inspection team; the case becomes "inspection assigned"."""
     if case.lat is None or case.lon is None:
-        raise Invalid("The case has no workplace location; an inspection team needs one.", field="location")
+        raise Invalid(text(N_("The case has no workplace location; an inspection team needs one.")), field="location")
     if case.duplicate_of_id is not None or case.status not in ("triaged", "inspected"):
         raise Conflict(
-            f"A case that is {case.status.replace('_', ' ')} cannot get an inspection: triage it first.",
+            text(
+                N_("A case that is %(status)s cannot get an inspection: triage it first."),
+                status=workflow.word(workflow.STATUS_WORDS, case.status),
+            ),
             status=case.status,
         )
     where = case.employer_name or case.settlement or case.number

@@ -15,9 +15,11 @@ from coordinator import queue
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
 from coordinator.geo import service as geo
-from coordinator.hotline import privacy, settings, sla, text
+from coordinator.hotline import privacy, settings, sla
+from coordinator.hotline import text as normalize
 from coordinator.hotline.models import CATEGORIES, CHANNELS, SEVERITIES, Case, Report
 from coordinator.hotline.workflow import emit, record_step
+from coordinator.i18n import N_, message, text
 
 # Resolution budgets of the first release, kept for the demo's history; the
 # clocks themselves take their budgets from sla.py.
@@ -44,10 +46,28 @@ def suggest_severity(category: str, workers_affected: int | None) -> str:
     return SEVERITIES[max(level, 0)]
 
 
+# The text fields a report's length check names (in English, the field's name).
+FIELD_WORDS = {
+    "description": N_("Description"),
+    "employer_name": N_("Employer name"),
+    "settlement": N_("Settlement"),
+    "reporter_name": N_("Reporter name"),
+    "reporter_contact": N_("Reporter contact"),
+    "via": N_("Via"),
+}
+
+
 def _check_text(value: str | None, field: str, limit: int) -> str:
     value = (value or "").strip()
     if len(value) > limit:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} is longer than {limit} characters.", field=field)
+        raise Invalid(
+            text(
+                N_("%(what)s is longer than %(limit)s characters."),
+                what=message(FIELD_WORDS[field]) if field in FIELD_WORDS else field.replace("_", " ").capitalize(),
+                limit=limit,
+            ),
+            field=field,
+        )
     return value
 
 
@@ -56,7 +76,9 @@ def _place(
 ) -> tuple[str, float | None, float | None, int | None, bool]:
     """Where: coordinates (checked), or a settlement found in the gazetteer."""
     if (lat is None) != (lon is None):
-        raise Invalid("Give both latitude and longitude, or a settlement.", field="lat" if lat is None else "lon")
+        raise Invalid(
+            text(N_("Give both latitude and longitude, or a settlement.")), field="lat" if lat is None else "lon"
+        )
     if lat is not None:
         if has_app_context():
             geo.check_point(lat, lon, field="lat")
@@ -67,7 +89,7 @@ def _place(
         found, region = geo.locate(session=session, name=settlement, field="settlement")
         return found.name, found.lat, found.lon, region_id or region.id, False
     if region_id is None:
-        raise Invalid("Say where: a settlement or the workplace's coordinates.", field="settlement")
+        raise Invalid(text(N_("Say where: a settlement or the workplace's coordinates.")), field="settlement")
     return settlement, None, None, region_id, False
 
 
@@ -101,16 +123,37 @@ def file_report(
     Run inside the app: outside it (a data script) no reporter key is made
     and no duplicate check is queued."""
     if channel not in CHANNELS:
-        raise Invalid(f"Unknown channel '{channel}'. Use one of: {', '.join(CHANNELS)}.", field="channel")
+        raise Invalid(
+            text(
+                N_("Unknown channel '%(channel)s'. Use one of: %(choices)s."),
+                channel=channel,
+                choices=", ".join(CHANNELS),
+            ),
+            field="channel",
+        )
     if category not in CATEGORIES:
-        raise Invalid(f"Unknown category '{category}'. Use one of: {', '.join(CATEGORIES)}.", field="category")
+        raise Invalid(
+            text(
+                N_("Unknown category '%(category)s'. Use one of: %(choices)s."),
+                category=category,
+                choices=", ".join(CATEGORIES),
+            ),
+            field="category",
+        )
     if severity is not None and severity not in SEVERITIES:
-        raise Invalid(f"Unknown severity '{severity}'. Use one of: {', '.join(SEVERITIES)}.", field="severity")
+        raise Invalid(
+            text(
+                N_("Unknown severity '%(severity)s'. Use one of: %(choices)s."),
+                severity=severity,
+                choices=", ".join(SEVERITIES),
+            ),
+            field="severity",
+        )
     description = _check_text(description, "description", settings.value("HOTLINE_DESCRIPTION_MAX"))
     if not description:
-        raise Invalid("Describe what happened.", field="description")
+        raise Invalid(text(N_("Describe what happened.")), field="description")
     if workers_affected is not None and not 1 <= workers_affected <= MAX_WORKERS:
-        raise Invalid(f"Workers affected runs from 1 to {MAX_WORKERS}.", field="workers_affected")
+        raise Invalid(text(N_("Workers affected runs from 1 to %(max)s."), max=MAX_WORKERS), field="workers_affected")
     employer_name = _check_text(employer_name, "employer_name", 160)
     settlement = _check_text(settlement, "settlement", 120)
     if not anonymous:
@@ -130,7 +173,7 @@ def file_report(
         lon=lon,
         settlement=settlement,
         employer_name=employer_name,
-        employer_norm=text.employer(employer_name),
+        employer_norm=normalize.employer(employer_name),
         workers_affected=workers_affected,
         summary=description[:280],
         created_at=opened,

@@ -23,6 +23,7 @@ from coordinator import authz
 from coordinator.auth.models import User
 from coordinator.common.errors import Conflict, Forbidden
 from coordinator.hotline.models import Case, ReporterView
+from coordinator.i18n import N_, text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out over the phone
 CODE_LENGTH = 10
@@ -105,8 +106,8 @@ def reveal(*, session: Session, user: User, case: Case, via: str) -> list[dict[s
     if not may_see_reporter(user, case):
         if authz.is_national(user):
             # A state, not a role, stands in the way: the case is the regional HQ's until escalated.
-            raise Conflict("The national HQ sees who reported a case once the case is escalated to it.")
-        raise Forbidden("Only hotline operators and the HQ handling this case may see who reported it.")
+            raise Conflict(text(N_("The national HQ sees who reported a case once the case is escalated to it.")))
+        raise Forbidden(text(N_("Only hotline operators and the HQ handling this case may see who reported it.")))
     session.add(ReporterView(case_id=case.id, user_id=user.id, via=via))
     return [
         {

@@ -24,6 +24,7 @@ from coordinator.auth.throttle import Counters, ProcessCounters, RedisCounters
 from coordinator.common.errors import Invalid, TooManyAttempts
 from coordinator.hotline import cases, privacy, settings
 from coordinator.hotline.models import Case, Report
+from coordinator.i18n import N_, text
 from coordinator.redis_conn import get_redis
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,10 @@ class Limit:
         [(count, seconds_left)] = self._counted(lambda c: c.state([key]))
         if count >= self.limit:
             raise TooManyAttempts(
-                f"Too many attempts from your address. Try again in {max(1, (seconds_left + 59) // 60)} minute(s).",
+                text(
+                    N_("Too many attempts from your address. Try again in %(minutes)s minute(s)."),
+                    minutes=max(1, (seconds_left + 59) // 60),
+                ),
                 retry_after=max(seconds_left, 1),
             )
 
@@ -97,9 +101,11 @@ def read_form_token(token: str | None) -> tuple[str, float]:
     try:
         data, issued = _serializer().loads(token or "", max_age=FORM_MAX_AGE, return_timestamp=True)
     except SignatureExpired:
-        raise Invalid("This form is more than a week old. Reload the page and send it again.", field="form") from None
+        raise Invalid(
+            text(N_("This form is more than a week old. Reload the page and send it again.")), field="form"
+        ) from None
     except BadSignature:
-        raise Invalid("The form is incomplete. Reload the page and send it again.", field="form") from None
+        raise Invalid(text(N_("The form is incomplete. Reload the page and send it again.")), field="form") from None
     age = datetime.now(issued.tzinfo) - issued
     return str(data["k"]), age.total_seconds()
 

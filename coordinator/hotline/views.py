@@ -27,6 +27,7 @@ from coordinator.hotline.models import (
     Case,
     Inspection,
 )
+from coordinator.i18n import N_, text
 from coordinator.pages import query_args
 
 bp = Blueprint("hotline", __name__)
@@ -167,7 +168,7 @@ def inspection_act(inspection_id: int):
     """The printable inspection act: checklist, notes, photos, who and when."""
     found = db.session.get(Inspection, inspection_id)
     if found is None:
-        raise NotFound(f"No inspection with id {inspection_id}.")
+        raise NotFound(text(N_("No inspection with id %(inspection_id)s."), inspection_id=inspection_id))
     case = cases.get(session=db.session, user=current_user, case_id=found.case_id)
     photos = [f for f in evidence.for_case(session=db.session, case=case) if f.inspection_id == found.id]
     return render_template(

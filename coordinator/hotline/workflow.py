@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from coordinator import i18n
 from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid
@@ -20,6 +21,25 @@ from coordinator.events import service as events
 from coordinator.geo.models import Region
 from coordinator.hotline import cases, sla
 from coordinator.hotline.models import REFERRAL_BODIES, SEVERITIES, WAITING_ON, Case, CaseStep
+from coordinator.i18n import N_, message, text
+
+# A case's status as the word an error message shows (in English, the code with spaces).
+STATUS_WORDS = {
+    "new": N_("new"),
+    "triaged": N_("triaged"),
+    "inspection_assigned": N_("inspection assigned"),
+    "inspected": N_("inspected"),
+    "resolved": N_("resolved"),
+    "referred": N_("referred"),
+    "closed": N_("closed"),
+}
+WAITING_WORDS = {"reporter": N_("reporter"), "employer": N_("employer"), "other": N_("other")}
+
+
+def word(table: dict[str, str], code: str | None) -> Any:
+    """A code as a message for an error text, from one of the tables above (an unknown code as is)."""
+    return message(table[code]) if code in table else (code or "").replace("_", " ")
+
 
 TRANSITIONS = {
     "new": ("triaged",),
@@ -75,9 +95,23 @@ def emit(
 
 def _require_open(case: Case, doing: str) -> None:
     if case.duplicate_of_id is not None:
-        raise Conflict(f"Case {case.number} was linked into another case; {doing} that one.", status=case.status)
+        raise Conflict(
+            text(
+                N_("Case %(number)s was linked into another case; %(doing)s that one."),
+                number=case.number,
+                doing=message(doing),
+            ),
+            status=case.status,
+        )
     if not cases.is_open(case):
-        raise Conflict(f"Case {case.number} is {case.status.replace('_', ' ')}; it can no longer be {doing}.")
+        raise Conflict(
+            text(
+                N_("Case %(number)s is %(status)s; it can no longer be %(doing)s."),
+                number=case.number,
+                status=word(STATUS_WORDS, case.status),
+                doing=message(doing),
+            )
+        )
 
 
 def transition(
@@ -86,10 +120,16 @@ def transition(
     """Move a case to another status (Conflict if the step does not apply),
     stopping and starting its clocks, with a public step and an event."""
     if case.duplicate_of_id is not None:
-        raise Conflict(f"Case {case.number} was linked into another case.", status=case.status)
+        raise Conflict(
+            text(N_("Case %(number)s was linked into another case."), number=case.number), status=case.status
+        )
     if to not in TRANSITIONS.get(case.status, ()):
         raise Conflict(
-            f"A case that is {case.status.replace('_', ' ')} cannot become {to.replace('_', ' ')}.",
+            text(
+                N_("A case that is %(status)s cannot become %(to)s."),
+                status=word(STATUS_WORDS, case.status),
+                to=word(STATUS_WORDS, to),
+            ),
             status=case.status,
         )
     before = cases.state(case)
@@ -115,7 +155,10 @@ def transition(
 def _region(session: Session, region_id: int) -> Region:
     region = session.get(Region, region_id)
     if region is None:
-        raise Invalid(f"Unknown region {region_id}. Pick one from /api/v1/geo/regions.", field="region_id")
+        raise Invalid(
+            text(N_("Unknown region %(region_id)s. Pick one from /api/v1/geo/regions."), region_id=region_id),
+            field="region_id",
+        )
     return region
 
 
@@ -130,12 +173,19 @@ def update(
 ) -> Case:
     """Change an open case's severity (its clocks take the new budgets), its
     region (the HQ it is routed to) or its handler; raises Invalid or Conflict."""
-    _require_open(case, "changed")
+    _require_open(case, N_("changed"))
     before = cases.state(case)
     old_region = case.region_id
     if severity is not None and severity != case.severity:
         if severity not in SEVERITIES:
-            raise Invalid(f"Unknown severity '{severity}'. Use one of: {', '.join(SEVERITIES)}.", field="severity")
+            raise Invalid(
+                text(
+                    N_("Unknown severity '%(severity)s'. Use one of: %(choices)s."),
+                    severity=severity,
+                    choices=", ".join(SEVERITIES),
+                ),
+                field="severity",
+            )
         case.severity = severity
         sla.rebudget(session=session, case=case)
     if region_id is not None and region_id != case.region_id:
@@ -143,7 +193,7 @@ def update(
     if assignee_id is not None:
         assignee = session.get(User, assignee_id)
         if assignee is None or assignee.role not in cases.CASE_ROLES or not assignee.active:
-            raise Invalid("Assign the case to a hotline operator or an HQ user.", field="assignee_id")
+            raise Invalid(text(N_("Assign the case to a hotline operator or an HQ user.")), field="assignee_id")
         case.assignee_id = assignee.id
     sla.refresh(session=session, case=case)
     if cases.state(case) != before:
@@ -163,14 +213,14 @@ def triage(
     """The operator decides the severity and the region (the HQ it goes to): new -> triaged."""
     update(session=session, user=user, case=case, severity=severity, region_id=region_id)
     if case.region_id is None:
-        raise Invalid("Choose the region whose HQ takes this case.", field="region_id")
+        raise Invalid(text(N_("Choose the region whose HQ takes this case.")), field="region_id")
     return transition(session=session, case=case, to="triaged", actor_id=user.id)
 
 
 def resolve(*, session: Session, user: User, case: Case, resolution: str) -> Case:
     """The violation was put right: the resolution says how."""
     if not resolution.strip():
-        raise Invalid("Say how the case was resolved.", field="resolution")
+        raise Invalid(text(N_("Say how the case was resolved.")), field="resolution")
     case.resolution = resolution.strip()
     return transition(session=session, case=case, to="resolved", actor_id=user.id, note=case.resolution)
 
@@ -178,9 +228,9 @@ def resolve(*, session: Session, user: User, case: Case, resolution: str) -> Cas
 def refer(*, session: Session, user: User, case: Case, to: str, reference: str) -> Case:
     """Hand the case to the labour inspectorate or the prosecutor, with their reference."""
     if to not in REFERRAL_BODIES:
-        raise Invalid(f"Refer to one of: {', '.join(REFERRAL_BODIES)}.", field="to")
+        raise Invalid(text(N_("Refer to one of: %(choices)s."), choices=", ".join(REFERRAL_BODIES)), field="to")
     if not reference.strip():
-        raise Invalid("Give the reference the inspectorate or prosecutor gave the case.", field="reference")
+        raise Invalid(text(N_("Give the reference the inspectorate or prosecutor gave the case.")), field="reference")
     case.referred_to, case.referral_reference = to, reference.strip()
     return transition(session=session, case=case, to="referred", actor_id=user.id, note=to, extra={"referred_to": to})
 
@@ -192,13 +242,19 @@ def close(*, session: Session, user: User, case: Case, note: str = "") -> Case:
 
 def pause(*, session: Session, user: User, case: Case, waiting_on: str, reason: str) -> Case:
     """Stop the resolution clock while waiting on the reporter or the employer."""
-    _require_open(case, "paused")
+    _require_open(case, N_("paused"))
     if waiting_on not in WAITING_ON:
-        raise Invalid(f"Say who is waited on: {', '.join(WAITING_ON)}.", field="waiting_on")
+        raise Invalid(text(N_("Say who is waited on: %(choices)s."), choices=", ".join(WAITING_ON)), field="waiting_on")
     if not reason.strip():
-        raise Invalid("Say why the case waits.", field="reason")
+        raise Invalid(text(N_("Say why the case waits.")), field="reason")
     if case.paused:
-        raise Conflict(f"Case {case.number} is already waiting on the {case.waiting_on}.")
+        raise Conflict(
+            text(
+                N_("Case %(number)s is already waiting on the %(waiting_on)s."),
+                number=case.number,
+                waiting_on=word(WAITING_WORDS, case.waiting_on),
+            )
+        )
     before = cases.state(case)
     case.paused, case.waiting_on, case.pause_reason = True, waiting_on, reason.strip()
     sla.pause(session=session, case=case)
@@ -211,7 +267,7 @@ def pause(*, session: Session, user: User, case: Case, waiting_on: str, reason: 
 def resume(*, session: Session, user: User, case: Case) -> Case:
     """Restart the resolution clock."""
     if not case.paused:
-        raise Conflict(f"Case {case.number} is not paused.")
+        raise Conflict(text(N_("Case %(number)s is not paused."), number=case.number))
     before = cases.state(case)
     case.paused, case.waiting_on, case.pause_reason = False, None, None
     sla.resume(session=session, case=case)
@@ -224,7 +280,8 @@ def resume(*, session: Session, user: User, case: Case) -> Case:
 def comment(*, session: Session, user: User, case: Case, text: str) -> CaseStep:
     """An operator's or HQ's note on the case (the event does not carry the text)."""
     if not text.strip():
-        raise Invalid("Write the comment.", field="text")
+        # `text` is the comment here (the API's field), so the message is rendered by i18n.text.
+        raise Invalid(i18n.text(N_("Write the comment.")), field="text")
     step = record_step(session, case, "comment", actor_id=user.id, note=text.strip())
     emit(session, case, "case.commented", actor_id=user.id)
     return step
@@ -234,10 +291,10 @@ def merge(*, session: Session, user: User, into: Case, case: Case) -> Case:
     """Link `case` into `into`: its reports join `into`, which takes the higher
     severity and the larger head count; `case` stops counting as open."""
     if into.id == case.id:
-        raise Invalid("A case cannot be linked into itself.", field="case_id")
-    _require_open(into, "linked")
+        raise Invalid(text(N_("A case cannot be linked into itself.")), field="case_id")
+    _require_open(into, N_("linked"))
     if case.duplicate_of_id is not None:
-        raise Conflict(f"Case {case.number} is already linked into another case.")
+        raise Conflict(text(N_("Case %(number)s is already linked into another case."), number=case.number))
     before_into, before_case = cases.state(into), cases.state(case)
     for report in list(case.reports):
         report.case_id = into.id

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from coordinator.common.errors import Invalid
 from coordinator.events import service as events
+from coordinator.i18n import N_, text
 from coordinator.queue import after_commit
 from coordinator.supplies import allocation_reasons, requests
 from coordinator.supplies.allocation_run import OpenLine, Run
@@ -151,6 +152,8 @@ def request_run(*, session: Session, item_ids: list[int] | None = None) -> None:
         known = set(session.scalars(select(Item.id).where(Item.id.in_(item_ids))))
         unknown = sorted(set(item_ids) - known)
         if unknown:
-            raise Invalid(f"Unknown item {unknown[0]}. Pick one from /api/v1/items.", field="item_ids")
+            raise Invalid(
+                text(N_("Unknown item %(item_id)s. Pick one from /api/v1/items."), item_id=unknown[0]), field="item_ids"
+            )
         item_ids = sorted(known)
     after_commit(session, "allocate_supplies", item_ids)

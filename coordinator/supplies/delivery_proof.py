@@ -21,8 +21,10 @@ from coordinator.events import service as events
 from coordinator.events.models import Event
 from coordinator.field import tasks as field_tasks
 from coordinator.geo.service import check_point
+from coordinator.i18n import N_, message, text
 from coordinator.queue import after_commit
 from coordinator.supplies import delivery_steps, ledger, requests
+from coordinator.supplies.item_names import item_text, unit_text
 from coordinator.supplies.models import (
     Delivery,
     DeliveryLine,
@@ -34,6 +36,13 @@ from coordinator.supplies.models import (
 )
 
 REJECT_REASONS = ("damaged", "expired", "wrong_item", "missing")
+# A stop's status as the word an error message shows (in English, the code itself).
+STOP_WORDS = {
+    "planned": N_("planned"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+}
 NOT_BROUGHT_BACK = ("missing",)  # never reached the door, so nothing returns to the warehouse
 MAX_PHOTO_CHARS = 2_000_000  # as a task's photos
 
@@ -42,7 +51,7 @@ def get_stop(session: Session, stop_id: int, *, lock: bool = False) -> Delivery:
     query = select(Delivery).where(Delivery.id == stop_id).execution_options(populate_existing=True)
     stop = session.scalar(query.with_for_update(of=Delivery) if lock else query)
     if stop is None:
-        raise NotFound(f"No delivery stop with id {stop_id}.")
+        raise NotFound(text(N_("No delivery stop with id %(stop_id)s."), stop_id=stop_id))
     return stop
 
 
@@ -71,10 +80,10 @@ def _team_run(session: Session, user: User, stop: Delivery) -> DeliveryRun:
     """The stop's run, locked, if the user's team is the one doing it."""
     run = delivery_steps.locked_run(session, stop.run_id) if stop.run_id else None
     if run is None or run.task_id is None:
-        raise Conflict("This stop is on no delivery run.")
+        raise Conflict(text(N_("This stop is on no delivery run.")))
     task = field_tasks.get(session=session, user=user, task_id=run.task_id)  # Forbidden for other teams
     if task.team_id is None or task.team_id != user.team_id:
-        raise Forbidden("This delivery run is another team's.")
+        raise Forbidden(text(N_("This delivery run is another team's.")))
     return run
 
 
@@ -86,32 +95,62 @@ def _checked_lines(lines: list[DeliveryLine], given: list[dict[str, Any]]) -> di
     for n, entry in enumerate(given):
         line = by_id.get(entry.get("line_id"))
         if line is None:
-            raise Invalid(f"Line {entry.get('line_id')} is not on this stop.", field=f"lines.{n}.line_id")
+            raise Invalid(
+                text(N_("Line %(line_id)s is not on this stop."), line_id=entry.get("line_id")),
+                field=f"lines.{n}.line_id",
+            )
         if line.id in out:
-            raise Invalid(f"{line.item.name} is given twice: one entry per line.", field=f"lines.{n}.line_id")
+            raise Invalid(
+                text(N_("%(item)s is given twice: one entry per line."), item=item_text(line.item.name)),
+                field=f"lines.{n}.line_id",
+            )
         accepted, rejected, reason = entry.get("accepted"), entry.get("rejected"), entry.get("reject_reason") or None
         for value in (accepted, rejected):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise Invalid(f"{line.item.name}: quantities are whole numbers, zero or more.", field=f"lines.{n}")
+                raise Invalid(
+                    text(N_("%(item)s: quantities are whole numbers, zero or more."), item=item_text(line.item.name)),
+                    field=f"lines.{n}",
+                )
         if accepted + rejected != line.quantity:
             raise Invalid(
-                f"{line.item.name}: accepted ({accepted}) and rejected ({rejected}) must add up to the "
-                f"{line.quantity} {line.item.unit} shipped.",
+                text(
+                    N_(
+                        "%(item)s: accepted (%(accepted)s) and rejected (%(rejected)s) must add up to the "
+                        "%(quantity)s %(unit)s shipped."
+                    ),
+                    item=item_text(line.item.name),
+                    accepted=accepted,
+                    rejected=rejected,
+                    quantity=line.quantity,
+                    unit=unit_text(line.item.unit),
+                ),
                 field=f"lines.{n}",
             )
         if rejected and reason not in REJECT_REASONS:
             raise Invalid(
-                f"{line.item.name}: say why {rejected} {line.item.unit} were rejected: one of "
-                f"{', '.join(REJECT_REASONS)}.",
+                text(
+                    N_("%(item)s: say why %(rejected)s %(unit)s were rejected: one of %(reasons)s."),
+                    item=item_text(line.item.name),
+                    rejected=rejected,
+                    unit=unit_text(line.item.unit),
+                    reasons=", ".join(REJECT_REASONS),
+                ),
                 field=f"lines.{n}.reject_reason",
             )
         if not rejected and reason:
-            raise Invalid(f"{line.item.name}: nothing was rejected, so leave out the reason.", field=f"lines.{n}")
+            raise Invalid(
+                text(N_("%(item)s: nothing was rejected, so leave out the reason."), item=item_text(line.item.name)),
+                field=f"lines.{n}",
+            )
         out[line.id] = (accepted, rejected, reason)
-    missing = [line.item.name for line in lines if line.id not in out]
+    missing = [item_text(line.item.name) for line in lines if line.id not in out]
     if missing:
         raise Invalid(
-            f"Say what was accepted and rejected of every line; missing: {', '.join(missing)}.", field="lines"
+            text(
+                N_("Say what was accepted and rejected of every line; missing: %(missing)s."),
+                missing=", ".join(missing),
+            ),
+            field="lines",
         )
     return out
 
@@ -131,23 +170,40 @@ def prove(
     run = _team_run(session, user, get_stop(session, stop_id))
     stop = get_stop(session, stop_id, lock=True)  # after the run's lock, as every change to a stop
     if stop.status == "delivered":
-        raise Conflict(f"Stop {stop.seq} ({stop.organization.name}) already has its proof of delivery.")
+        raise Conflict(
+            text(
+                N_("Stop %(seq)s (%(org)s) already has its proof of delivery."),
+                seq=stop.seq,
+                org=stop.organization.name,
+            )
+        )
     if stop.status != "planned":
-        raise Conflict(f"Stop {stop.seq} ({stop.organization.name}) is {stop.status}: nothing to deliver.")
+        raise Conflict(
+            text(
+                N_("Stop %(seq)s (%(org)s) is %(status)s: nothing to deliver."),
+                seq=stop.seq,
+                org=stop.organization.name,
+                status=message(STOP_WORDS[stop.status]) if stop.status in STOP_WORDS else stop.status,
+            )
+        )
     if run.status != "picked_up":
-        raise Conflict("Pick the load up at the warehouse first: mark the task on site there.")
+        raise Conflict(text(N_("Pick the load up at the warehouse first: mark the task on site there.")))
     recipient = (recipient_name or "").strip()
     if not recipient:
-        raise Invalid("Write the name of the person who received the delivery.", field="recipient_name")
+        raise Invalid(text(N_("Write the name of the person who received the delivery.")), field="recipient_name")
     check_point(lat, lon, field="lat")
     if photo is not None and (not photo.startswith("data:image/") or len(photo) > MAX_PHOTO_CHARS):
-        raise Invalid("The photo must be an image (a data: URL) of at most 2 MB.", field="photo")
+        raise Invalid(text(N_("The photo must be an image (a data: URL) of at most 2 MB.")), field="photo")
     mine = stop_lines(session, stop)
     checked = _checked_lines(mine, lines)
     allocations = delivery_steps.lock_allocations(session, [stop.id])
     for line in mine:
         if getattr(allocations.get(line.allocation_id), "status", None) != "issued":
-            raise Conflict(f"{line.item.name} is not on the vehicle for this stop any more: ask HQ.")
+            raise Conflict(
+                text(
+                    N_("%(item)s is not on the vehicle for this stop any more: ask HQ."), item=item_text(line.item.name)
+                )
+            )
 
     touched, again, notes = set(), set(), []
     for line in mine:
@@ -226,9 +282,11 @@ def confirm(*, session: Session, user: User, stop_id: int) -> Delivery:
     stop = get_stop(session, stop_id, lock=True)
     authz.require_record(user, region_id=stop.organization.region_id, organization_id=stop.organization_id)
     if stop.status != "delivered":
-        raise Conflict("There is nothing to confirm yet: the team records the proof of delivery at the door first.")
+        raise Conflict(
+            text(N_("There is nothing to confirm yet: the team records the proof of delivery at the door first."))
+        )
     if confirmed_at(session, [stop.id]):
-        raise Conflict(f"The delivery to {stop.organization.name} is already confirmed.")
+        raise Conflict(text(N_("The delivery to %(org)s is already confirmed."), org=stop.organization.name))
     events.record(
         session=session,
         type="delivery.confirmed",

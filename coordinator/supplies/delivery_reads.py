@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from coordinator import authz
 from coordinator.auth.models import User
 from coordinator.common.errors import NotFound
+from coordinator.i18n import N_, text
 from coordinator.supplies import ledger
 from coordinator.supplies.delivery_proof import confirmed_at, get_stop, stop_lines
 from coordinator.supplies.item_names import item_text, unit_text
@@ -150,7 +151,7 @@ def list_runs(
 def get_run(*, session: Session, user: User, run_id: int) -> DeliveryRun:
     run = session.get(DeliveryRun, run_id, populate_existing=True)
     if run is None:
-        raise NotFound(f"No delivery run with id {run_id}.")
+        raise NotFound(text(N_("No delivery run with id %(run_id)s."), run_id=run_id))
     team_id = _task_facts(session, [run.task_id]).get(run.task_id, {}).get("team_id")
     authz.require_record(user, region_id=run.warehouse.region_id, warehouse_id=run.warehouse_id, team_id=team_id)
     return run

@@ -20,6 +20,7 @@ from coordinator.auth.models import User
 from coordinator.common.errors import Conflict
 from coordinator.events import service as events
 from coordinator.field.hooks import TaskStep
+from coordinator.i18n import N_, text
 from coordinator.queue import after_commit
 from coordinator.supplies import ledger, requests
 from coordinator.supplies.models import (
@@ -134,7 +135,9 @@ def picked_up(*, session: Session, step: TaskStep, actor: User | None) -> None:
     if run is None or run.status != "planned":
         return
     if run.warehouse.status != "open":
-        raise Conflict(f"{run.warehouse.name} is closed: stock cannot leave it until it reopens.")
+        raise Conflict(
+            text(N_("%(warehouse)s is closed: stock cannot leave it until it reopens."), warehouse=run.warehouse.name)
+        )
     actor_id = actor.id if actor else None
     team_id = actor.team_id if actor else None
     touched: set[int] = set()
@@ -176,12 +179,15 @@ def finished(*, session: Session, step: TaskStep, actor: User | None) -> None:
     if run is None or run.status in ("done", "cancelled"):
         return
     if run.status == "planned":
-        raise Conflict(f"Run #{run.id} was never picked up at the warehouse.")
+        raise Conflict(text(N_("Run #%(run_id)s was never picked up at the warehouse."), run_id=run.id))
     unproven = [s for s in _stops(session, run) if s.status == "planned"]
     if unproven:
-        names = "; ".join(f"stop {s.seq}, {s.organization.name}" for s in unproven)
+        names = "; ".join(text(N_("stop %(seq)s, %(org)s"), seq=s.seq, org=s.organization.name) for s in unproven)
         raise Conflict(
-            f"No proof of delivery yet for {names}. Record each stop's proof, or report the run failed.",
+            text(
+                N_("No proof of delivery yet for %(names)s. Record each stop's proof, or report the run failed."),
+                names=names,
+            ),
             stops=[s.id for s in unproven],
         )
     run.status = "done"

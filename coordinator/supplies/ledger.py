@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid, NotFound
 from coordinator.events import service as events
+from coordinator.i18n import N_, text
 from coordinator.supplies.item_names import item_text, unit_text
 from coordinator.supplies.models import MOVE_EFFECTS, Item, Lot, StockBalance, StockMove, Warehouse
 
@@ -31,7 +32,7 @@ RECEIPT_SOURCES = ("donor", "purchase", "return", "other")
 def get_item(session: Session, item_id: Any, *, field: str = "item_id") -> Item:
     item = session.get(Item, item_id) if isinstance(item_id, int) else None
     if item is None:
-        raise Invalid(f"Unknown item {item_id}. Pick one from /api/v1/items.", field=field)
+        raise Invalid(text(N_("Unknown item %(item_id)s. Pick one from /api/v1/items."), item_id=item_id), field=field)
     return item
 
 
@@ -40,7 +41,10 @@ def lot_for(session: Session, item: Item, *, code: str = "", expires_on: date | 
     and an expiry date; other items use their one default lot."""
     code = (code or "").strip()
     if item.tracks_expiry and (not code or expires_on is None):
-        raise Invalid(f"{item.name} has an expiry date: give the lot code and its expiry date.", field="lot")
+        raise Invalid(
+            text(N_("%(item)s has an expiry date: give the lot code and its expiry date."), item=item_text(item.name)),
+            field="lot",
+        )
     if not item.tracks_expiry:
         code, expires_on = "", None
     lot = session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == code))
@@ -49,7 +53,16 @@ def lot_for(session: Session, item: Item, *, code: str = "", expires_on: date | 
         session.add(lot)
         session.flush()
     elif expires_on is not None and lot.expires_on != expires_on:
-        raise Invalid(f"Lot {code} of {item.name} expires on {lot.expires_on}, not {expires_on}.", field="expires_on")
+        raise Invalid(
+            text(
+                N_("Lot %(code)s of %(item)s expires on %(recorded)s, not %(given)s."),
+                code=code,
+                item=item_text(item.name),
+                recorded=lot.expires_on,
+                given=expires_on,
+            ),
+            field="expires_on",
+        )
     return lot
 
 
@@ -97,8 +110,17 @@ def _guarded(session: Session, balance: StockBalance, kind: str, quantity: int) 
         session.refresh(balance)
         item = session.get(Item, balance.item_id)
         raise Conflict(
-            f"Not enough {item.name}: {balance.on_hand - balance.held} available, {balance.held} held "
-            f"for allocations; this {kind.replace('_', ' ')} needs {abs(quantity)}.",
+            text(
+                N_(
+                    "Not enough %(item)s: %(available)s available, %(held)s held for allocations; "
+                    "this %(kind)s needs %(needed)s."
+                ),
+                item=item_text(item.name),
+                available=balance.on_hand - balance.held,
+                held=balance.held,
+                kind=kind.replace("_", " "),
+                needed=abs(quantity),
+            ),
             field="quantity",
         )
     session.refresh(balance)
@@ -107,15 +129,15 @@ def _guarded(session: Session, balance: StockBalance, kind: str, quantity: int) 
 def _open_warehouse(session: Session, warehouse_id: int, *, field: str = "warehouse_id") -> Warehouse:
     wh = session.get(Warehouse, warehouse_id)
     if wh is None:
-        raise NotFound(f"No warehouse with id {warehouse_id}.", field=field)
+        raise NotFound(text(N_("No warehouse with id %(warehouse_id)s."), warehouse_id=warehouse_id), field=field)
     if wh.status != "open":
-        raise Conflict(f"{wh.name} is closed: reopen it before moving stock in or out.", field=field)
+        raise Conflict(text(N_("%(wh)s is closed: reopen it before moving stock in or out."), wh=wh.name), field=field)
     return wh
 
 
 def _positive(quantity: int, field: str = "quantity") -> int:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-        raise Invalid("The quantity must be a whole number above zero.", field=field)
+        raise Invalid(text(N_("The quantity must be a whole number above zero.")), field=field)
     return quantity
 
 
@@ -126,10 +148,10 @@ def _when(occurred_at: datetime | None, late_reason: str) -> tuple[datetime, str
     if occurred_at is None:
         return at, ""
     if occurred_at > at + timedelta(minutes=5):
-        raise Invalid("A move cannot happen in the future.", field="occurred_at")
+        raise Invalid(text(N_("A move cannot happen in the future.")), field="occurred_at")
     late = at - occurred_at > timedelta(minutes=current_app.config["SUPPLY_LATE_ENTRY_MINUTES"])
     if late and not (late_reason or "").strip():
-        raise Invalid("This entry is late: say why it is recorded only now.", field="late_reason")
+        raise Invalid(text(N_("This entry is late: say why it is recorded only now.")), field="late_reason")
     return occurred_at, (late_reason or "").strip()
 
 
@@ -171,7 +193,14 @@ def receive(
     """Stock arrives from a donor or a purchase."""
     _positive(quantity)
     if source not in RECEIPT_SOURCES:
-        raise Invalid(f"Unknown source '{source}'. Use one of: {', '.join(RECEIPT_SOURCES)}.", field="source")
+        raise Invalid(
+            text(
+                N_("Unknown source '%(source)s'. Use one of: %(choices)s."),
+                source=source,
+                choices=", ".join(RECEIPT_SOURCES),
+            ),
+            field="source",
+        )
     wh = _open_warehouse(session, warehouse_id)
     lot = lot_for(session, get_item(session, item_id), code=lot_code, expires_on=expires_on)
     at, why = _when(occurred_at, late_reason)
@@ -198,11 +227,21 @@ def adjust(
     """A signed correction with a reason code from the configured list."""
     reasons = current_app.config["SUPPLY_ADJUST_REASONS"]
     if not reason_code:
-        raise Invalid(f"An adjustment needs a reason: one of {', '.join(reasons)}.", field="reason_code")
+        raise Invalid(
+            text(N_("An adjustment needs a reason: one of %(choices)s."), choices=", ".join(reasons)),
+            field="reason_code",
+        )
     if reason_code not in reasons:
-        raise Invalid(f"Unknown reason '{reason_code}'. Use one of: {', '.join(reasons)}.", field="reason_code")
+        raise Invalid(
+            text(
+                N_("Unknown reason '%(reason_code)s'. Use one of: %(choices)s."),
+                reason_code=reason_code,
+                choices=", ".join(reasons),
+            ),
+            field="reason_code",
+        )
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0:
-        raise Invalid("The adjustment must be a whole number other than zero.", field="quantity")
+        raise Invalid(text(N_("The adjustment must be a whole number other than zero.")), field="quantity")
     wh = _open_warehouse(session, warehouse_id)
     lot = _lot(session, lot_id)
     at, why = _when(occurred_at, late_reason)
@@ -232,7 +271,7 @@ def count(
     moment of the count (under the balance's lock, and for a late count as of
     the time it was made), never against an earlier snapshot."""
     if not isinstance(counted, int) or isinstance(counted, bool) or counted < 0:
-        raise Invalid("The counted quantity must be a whole number, zero or more.", field="counted")
+        raise Invalid(text(N_("The counted quantity must be a whole number, zero or more.")), field="counted")
     wh = _open_warehouse(session, warehouse_id)
     item = get_item(session, item_id)
     if lot_id is not None:
@@ -243,11 +282,21 @@ def count(
             .where(StockBalance.warehouse_id == wh.id, Lot.item_id == item.id)
         ).all()  # fmt: skip
         if len(lots) > 1:
-            raise Invalid(f"{item.name} is kept here in {len(lots)} lots: count each lot.", field="lot_id")
+            raise Invalid(
+                text(
+                    N_("%(item)s is kept here in %(lots)s lots: count each lot."),
+                    item=item_text(item.name),
+                    lots=len(lots),
+                ),
+                field="lot_id",
+            )
         lot = lots[0] if lots else None
     if lot is None or not _has_moves(session, wh.id, lot.id):
         if not reason.strip():
-            raise Invalid(f"This warehouse never had {item.name}: say why it is being counted.", field="reason")
+            raise Invalid(
+                text(N_("This warehouse never had %(item)s: say why it is being counted."), item=item_text(item.name)),
+                field="reason",
+            )
         lot = lot or lot_for(session, item)
     balance = _balance(session, wh.id, lot)
     at, why = _when(occurred_at, late_reason)
@@ -276,7 +325,7 @@ def transfer(
     """Move available stock to another warehouse, earliest expiry first."""
     _positive(quantity)
     if from_warehouse_id == to_warehouse_id:
-        raise Invalid("Pick another warehouse to transfer to.", field="to_warehouse_id")
+        raise Invalid(text(N_("Pick another warehouse to transfer to.")), field="to_warehouse_id")
     source = _open_warehouse(session, from_warehouse_id)
     target = _open_warehouse(session, to_warehouse_id, field="to_warehouse_id")
     item = get_item(session, item_id)
@@ -427,7 +476,7 @@ def arrive(
 def _lot(session: Session, lot_id: Any, *, item: Item | None = None) -> Lot:
     lot = session.get(Lot, lot_id) if isinstance(lot_id, int) else None
     if lot is None or (item is not None and lot.item_id != item.id):
-        raise Invalid(f"Unknown lot {lot_id}.", field="lot_id")
+        raise Invalid(text(N_("Unknown lot %(lot_id)s."), lot_id=lot_id), field="lot_id")
     return lot
 
 
@@ -459,7 +508,15 @@ def _fefo(session: Session, warehouse_id: int, item: Item, quantity: int) -> lis
         left -= take
         if not left:
             return plan
-    raise Conflict(f"Not enough {item.name}: {quantity - left} available, {quantity} needed.", field="quantity")
+    raise Conflict(
+        text(
+            N_("Not enough %(item)s: %(available)s available, %(quantity)s needed."),
+            item=item_text(item.name),
+            available=quantity - left,
+            quantity=quantity,
+        ),
+        field="quantity",
+    )
 
 
 def _sums():

@@ -14,8 +14,10 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid, NotFound
 from coordinator.events import service as events
+from coordinator.i18n import N_, text
 from coordinator.queue import after_commit
 from coordinator.supplies import requests
+from coordinator.supplies.item_names import unit_text
 from coordinator.supplies.models import (
     OPEN_REQUEST_STATUSES,
     Allocation,
@@ -51,7 +53,7 @@ def _line(session: Session, user: User, line_id: int) -> tuple[SupplyRequestLine
         .execution_options(populate_existing=True)
     )
     if line is None:
-        raise NotFound(f"No supply request line with id {line_id}.")
+        raise NotFound(text(N_("No supply request line with id %(line_id)s."), line_id=line_id))
     request = session.get(SupplyRequest, line.request_id)
     authz.require_record(user, region_id=request.organization.region_id, organization_id=request.organization_id)
     return line, request
@@ -93,27 +95,44 @@ def set_override(
     line, request = _line(session, user, line_id)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Say why you override the allocation.", field="reason")
+        raise Invalid(text(N_("Say why you override the allocation.")), field="reason")
     if warehouse_id is None and quantity is None:
-        raise Invalid("Pin a warehouse, fix a quantity, or both.", field="warehouse_id")
+        raise Invalid(text(N_("Pin a warehouse, fix a quantity, or both.")), field="warehouse_id")
     if request.status not in OPEN_REQUEST_STATUSES:
-        raise Conflict(f"Request #{request.id} is {request.status.replace('_', ' ')}: its allocation is settled.")
+        raise Conflict(
+            text(
+                N_("Request #%(request_id)s is %(status)s: its allocation is settled."),
+                request_id=request.id,
+                status=requests.status_word(request.status),
+            )
+        )
     if warehouse_id is not None:
         wh = session.get(Warehouse, warehouse_id)
         if wh is None:
-            raise Invalid(f"Unknown warehouse {warehouse_id}.", field="warehouse_id")
+            raise Invalid(
+                text(N_("Unknown warehouse %(warehouse_id)s."), warehouse_id=warehouse_id), field="warehouse_id"
+            )
         if wh.status != "open":
-            raise Conflict(f"{wh.name} is closed: pin an open warehouse.", field="warehouse_id")
+            raise Conflict(text(N_("%(wh)s is closed: pin an open warehouse."), wh=wh.name), field="warehouse_id")
     if quantity is not None:
         unit = line.item.unit
         if quantity > line.quantity_requested:
             raise Invalid(
-                f"The line asks for {line.quantity_requested} {unit}: fix at most that many.", field="quantity"
+                text(
+                    N_("The line asks for %(quantity_requested)s %(unit)s: fix at most that many."),
+                    quantity_requested=line.quantity_requested,
+                    unit=unit_text(unit),
+                ),
+                field="quantity",
             )
         committed = _committed(session, line.id)
         if quantity < committed:
             raise Invalid(
-                f"{committed} {unit} are already on a delivery run or delivered: fix at least that many.",
+                text(
+                    N_("%(committed)s %(unit)s are already on a delivery run or delivered: fix at least that many."),
+                    committed=committed,
+                    unit=unit_text(unit),
+                ),
                 field="quantity",
             )
     override = session.scalar(select(AllocationOverride).where(AllocationOverride.line_id == line.id))
@@ -134,7 +153,7 @@ def clear_override(*, session: Session, user: User, line_id: int) -> None:
     line, request = _line(session, user, line_id)
     override = session.scalar(select(AllocationOverride).where(AllocationOverride.line_id == line.id))
     if override is None:
-        raise NotFound(f"Line {line.id} has no override.")
+        raise NotFound(text(N_("Line %(line_id)s has no override."), line_id=line.id))
     before = state(override, session)
     session.delete(override)
     session.flush()

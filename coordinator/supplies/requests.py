@@ -15,12 +15,28 @@ from coordinator.auth.models import User
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
+from coordinator.i18n import N_, message, text
 from coordinator.queue import after_commit
 from coordinator.supplies import ledger
+from coordinator.supplies.item_names import item_text
 from coordinator.supplies.models import Allocation, AllocationOverride, Organization, SupplyRequest, SupplyRequestLine
 
 MAX_LINES = 50
 MAX_QUANTITY = 1_000_000
+# A request's status as the word an error message shows (in English, the code itself).
+STATUS_WORDS = {
+    "pending": N_("pending"),
+    "partly_allocated": N_("partly allocated"),
+    "allocated": N_("allocated"),
+    "dispatched": N_("dispatched"),
+    "delivered": N_("delivered"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def status_word(status: str) -> Any:
+    """A request's status as a message for an error text (an unknown code as is)."""
+    return message(STATUS_WORDS[status]) if status in STATUS_WORDS else status.replace("_", " ")
 
 
 def rooms(request: SupplyRequest) -> list[str]:
@@ -41,7 +57,7 @@ def get(*, session: Session, user: User, request_id: int, lock: bool = False) ->
     query = select(SupplyRequest).where(SupplyRequest.id == request_id)
     request = session.scalar(query.with_for_update(of=SupplyRequest) if lock else query)
     if request is None:
-        raise NotFound(f"No supply request with id {request_id}.")
+        raise NotFound(text(N_("No supply request with id %(request_id)s."), request_id=request_id))
     authz.require_record(user, region_id=request.organization.region_id, organization_id=request.organization_id)
     return request
 
@@ -49,39 +65,52 @@ def get(*, session: Session, user: User, request_id: int, lock: bool = False) ->
 def _organization(session: Session, user: User, organization_id: int | None) -> Organization:
     if user.role == "requester":
         if organization_id not in (None, user.organization_id):
-            raise Forbidden("You may file requests only for your own organization.")
+            raise Forbidden(text(N_("You may file requests only for your own organization.")))
         organization_id = user.organization_id
     if organization_id is None:
-        raise Invalid("Say which organization the request is for.", field="organization_id")
+        raise Invalid(text(N_("Say which organization the request is for.")), field="organization_id")
     org = session.get(Organization, organization_id)
     if org is None:
-        raise Invalid(f"Unknown organization {organization_id}.", field="organization_id")
+        raise Invalid(
+            text(N_("Unknown organization %(organization_id)s."), organization_id=organization_id),
+            field="organization_id",
+        )
     authz.require_record(user, region_id=org.region_id, organization_id=org.id)
     return org
 
 
 def _check_lines(session: Session, lines: list[dict[str, Any]]) -> None:
     if not lines:
-        raise Invalid("A request needs at least one line: an item and a quantity.", field="lines")
+        raise Invalid(text(N_("A request needs at least one line: an item and a quantity.")), field="lines")
     if len(lines) > MAX_LINES:
-        raise Invalid(f"A request may have at most {MAX_LINES} lines.", field="lines")
+        raise Invalid(text(N_("A request may have at most %(max)s lines."), max=MAX_LINES), field="lines")
     seen = set()
     for n, line in enumerate(lines, start=1):
         field = f"lines.{n}"
         item = ledger.get_item(session, line.get("item_id"), field=f"{field}.item_id")
         if item.id in seen:
-            raise Invalid(f"{item.name} is asked for twice: put it on one line.", field=f"{field}.item_id")
+            raise Invalid(
+                text(N_("%(item)s is asked for twice: put it on one line."), item=item_text(item.name)),
+                field=f"{field}.item_id",
+            )
         seen.add(item.id)
         qty = line.get("quantity")
         if not isinstance(qty, int) or isinstance(qty, bool) or not 0 < qty <= MAX_QUANTITY:
-            raise Invalid(f"Line {n}: the quantity must be a whole number from 1 to {MAX_QUANTITY}.", field=field)
+            raise Invalid(
+                text(N_("Line %(n)s: the quantity must be a whole number from 1 to %(max)s."), n=n, max=MAX_QUANTITY),
+                field=field,
+            )
         on_hand, daily_use = line.get("on_hand"), line.get("daily_use")
         if on_hand is not None and (not isinstance(on_hand, int) or on_hand < 0):
-            raise Invalid(f"Line {n}: your stock on hand must be a whole number, zero or more.", field=field)
+            raise Invalid(
+                text(N_("Line %(n)s: your stock on hand must be a whole number, zero or more."), n=n), field=field
+            )
         if daily_use is not None and (not isinstance(daily_use, (int, float)) or daily_use <= 0):
-            raise Invalid(f"Line {n}: daily use must be above zero (or left empty).", field=field)
+            raise Invalid(text(N_("Line %(n)s: daily use must be above zero (or left empty)."), n=n), field=field)
         if (on_hand is None) != (daily_use is None):
-            raise Invalid(f"Line {n}: give both your stock on hand and your daily use, or neither.", field=field)
+            raise Invalid(
+                text(N_("Line %(n)s: give both your stock on hand and your daily use, or neither."), n=n), field=field
+            )
 
 
 def create(
@@ -98,7 +127,7 @@ def create(
     org = _organization(session, user, organization_id)
     _check_lines(session, lines)
     if needed_by is not None and needed_by < now().date():
-        raise Invalid("The needed-by date is in the past.", field="needed_by")
+        raise Invalid(text(N_("The needed-by date is in the past.")), field="needed_by")
     request = SupplyRequest(
         organization_id=org.id, tier=org.tier, needed_by=needed_by, note=note.strip(), created_by_id=user.id
     )
@@ -134,9 +163,15 @@ def cancel(*, session: Session, user: User, request_id: int, reason: str) -> Sup
     shelves (and to others waiting for it)."""
     request = get(session=session, user=user, request_id=request_id, lock=True)
     if not (reason or "").strip():
-        raise Invalid("Say why the request is cancelled.", field="reason")
+        raise Invalid(text(N_("Say why the request is cancelled.")), field="reason")
     if request.status in ("dispatched", "delivered", "cancelled"):
-        raise Conflict(f"Request #{request.id} is {request.status.replace('_', ' ')} and can no longer be cancelled.")
+        raise Conflict(
+            text(
+                N_("Request #%(request_id)s is %(status)s and can no longer be cancelled."),
+                request_id=request.id,
+                status=status_word(request.status),
+            )
+        )
     before = state(request)
     for allocation in session.scalars(
         select(Allocation).where(Allocation.request_id == request.id, Allocation.status == "held")

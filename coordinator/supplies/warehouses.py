@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from coordinator import authz
 from coordinator.auth.models import User
 from coordinator.common.errors import NotFound
+from coordinator.i18n import N_, text
 from coordinator.supplies import ledger, stock
 from coordinator.supplies.models import StockMove, Warehouse
 
@@ -26,7 +27,7 @@ def list_warehouses(*, session: Session, user: User) -> list[Warehouse]:
 def get_warehouse(*, session: Session, user: User, warehouse_id: int) -> Warehouse:
     wh = session.get(Warehouse, warehouse_id)
     if wh is None:
-        raise NotFound(f"No warehouse with id {warehouse_id}.")
+        raise NotFound(text(N_("No warehouse with id %(warehouse_id)s."), warehouse_id=warehouse_id))
     authz.require_record(user, region_id=wh.region_id, warehouse_id=wh.id)
     return wh
 
