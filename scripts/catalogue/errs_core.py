@@ -164,6 +164,12 @@ RU: dict[str, str] = {
         "В файле %(rows)s строк; за один раз — не больше %(max)s."
     ),
     "No import with id %(id)s.": "Импорта с номером %(id)s нет.",
+    # schemas' own messages
+    "Text may not contain the NUL character (\\u0000).": "Текст не может содержать символ NUL (\\u0000).",
+    "A phone number has digits, spaces and + ( ) - . only, e.g. +7 7172 00 00 00.": (
+        "Номер телефона состоит только из цифр, пробелов и знаков + ( ) - ., например +7 7172 00 00 00."
+    ),
+    "Not an e-mail address: write it as name@example.kz.": "Это не адрес эл. почты: пишите его как name@example.kz.",
 }
 
 KK: dict[str, str] = {
@@ -333,4 +339,12 @@ KK: dict[str, str] = {
         "Файлда %(rows)s жол бар; бір уақытта ең көбі %(max)s жол."
     ),
     "No import with id %(id)s.": "%(id)s нөмірлі импорт жоқ.",
+    # schemas' own messages
+    "Text may not contain the NUL character (\\u0000).": "Мәтінде NUL таңбасы (\\u0000) болмауы керек.",
+    "A phone number has digits, spaces and + ( ) - . only, e.g. +7 7172 00 00 00.": (
+        "Телефон нөмірі тек сандардан, бос орындардан және + ( ) - . таңбаларынан тұрады, мысалы +7 7172 00 00 00."
+    ),
+    "Not an e-mail address: write it as name@example.kz.": (
+        "Бұл электрондық пошта мекенжайы емес: оны name@example.kz түрінде жазыңыз."
+    ),
 }

@@ -66,3 +66,15 @@ def test_the_same_answers_read_as_before_in_english(client, make, db_session, ap
     crew = _reader(make, db_session, "field", "en", team_id=team.id)
     status, envelope = api("post", f"/tasks/{make.task(team).id}/done", crew, json={})
     assert status == 409 and envelope["message"] == "Cannot done a task that is offered."
+
+
+def test_an_hqs_bad_phone_and_interval_in_russian(make, db_session, api):
+    national = _reader(make, db_session, "hq", "ru")
+    hq = make.hq("almaty")
+    status, envelope = api("patch", f"/hqs/{hq.id}", national, json={"phone": "call me"})
+    assert status == 422
+    assert envelope["errors"]["json"]["phone"] == [
+        "Номер телефона состоит только из цифр, пробелов и знаков + ( ) - ., например +7 7172 00 00 00."
+    ]
+    status, envelope = api("patch", f"/hqs/{hq.id}", national, json={"report_interval_minutes": 5})
+    assert status == 422 and envelope["message"].startswith("Укажите от ")
