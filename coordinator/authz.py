@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from coordinator.auth.models import ROLES, User
 from coordinator.common.errors import Forbidden, Invalid
 from coordinator.geo.models import Region
-from coordinator.i18n import N_
+from coordinator.i18n import N_, text
 
 # Named role sets: views declare one of these, so a role added to a set is
 # added everywhere the set is used.
@@ -102,7 +102,9 @@ def region_to_show(*, session: Session, user: User, region_id: int | None) -> in
     scope = region_scope(user)
     if region_id is not None:
         if session.get(Region, region_id) is None:
-            raise Invalid(f"Unknown region {region_id}. Pick one from /api/v1/geo/regions.", field="region_id")
+            raise Invalid(
+                text(N_("Unknown region %(id)s. Pick one from /api/v1/geo/regions."), id=region_id), field="region_id"
+            )
         if scope is not None and region_id != scope:
             raise Forbidden(N_("You may see only your own region."))
     return scope if scope is not None else region_id

@@ -32,7 +32,7 @@ from coordinator.headquarters.models import Headquarters
 from coordinator.hotline import cases, sla
 from coordinator.hotline import labels as hotline_labels
 from coordinator.hotline.models import Case
-from coordinator.i18n import N_, at, message, render
+from coordinator.i18n import N_, at, message, render, text
 from coordinator.supplies import ledger, stock
 from coordinator.supplies.models import Warehouse
 
@@ -147,9 +147,9 @@ def _cases(session: Session) -> list[Condition]:
     for c in session.scalars(query):
         clock = sla.state(c, warning_minutes=warning)
         if clock == "breached":
-            kind, severity, text = "sla_breach", "critical", T_SLA_BREACH
+            kind, severity, msgid = "sla_breach", "critical", T_SLA_BREACH
         elif clock == "due_soon":
-            kind, severity, text = "sla_warning", "high", T_SLA_WARNING
+            kind, severity, msgid = "sla_warning", "high", T_SLA_WARNING
         else:
             continue
         out.append(
@@ -161,7 +161,7 @@ def _cases(session: Session) -> list[Condition]:
                 subject_type="case",
                 subject_id=c.id,
                 content=message(
-                    text,
+                    msgid,
                     number=c.number,
                     category=_code("category", c.category),
                     severity=_code("severity", c.severity),
@@ -345,7 +345,10 @@ def list_alerts(
     """Alerts in the user's scope: open (live, unacknowledged), acknowledged, or all;
     of one kind if given; the most severe first, then the newest."""
     if state not in STATES:
-        raise Invalid(f"Unknown state {state!r}. States: {', '.join(STATES)}.", field="state")
+        raise Invalid(
+            text(N_("Unknown state %(state)s. States: %(states)s."), state=repr(state), states=", ".join(STATES)),
+            field="state",
+        )
     rank = case({s: i for i, s in enumerate(SEVERITIES)}, value=Alert.severity, else_=len(SEVERITIES))
     query = select(Alert).order_by(rank, Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
     if state == "open":
@@ -361,11 +364,17 @@ def acknowledge(*, session: Session, user: User, alert_id: int) -> Alert:
     """Record that a person has seen an alert; it leaves every feed in scope."""
     alert = session.scalar(select(Alert).where(Alert.id == alert_id).with_for_update(of=Alert))
     if alert is None:
-        raise NotFound(f"No alert with id {alert_id}.")
+        raise NotFound(text(N_("No alert with id %(id)s."), id=alert_id))
     authz.require_record(user, region_id=alert.region_id)
     if alert.acknowledged_at is not None:
-        who = alert.acknowledged_by.display_name if alert.acknowledged_by else "someone"
-        raise Conflict(f"{who} already acknowledged this alert at {alert.acknowledged_at:%Y-%m-%d %H:%M}.")
+        who = alert.acknowledged_by.display_name if alert.acknowledged_by else text(N_("someone"))
+        raise Conflict(
+            text(
+                N_("%(who)s already acknowledged this alert at %(time)s."),
+                who=who,
+                time=f"{alert.acknowledged_at:%Y-%m-%d %H:%M}",
+            )
+        )
     alert.acknowledged_at, alert.acknowledged_by_id = now(), user.id
     session.flush()
     session.refresh(alert, ["acknowledged_by"])

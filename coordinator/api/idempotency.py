@@ -21,6 +21,7 @@ from coordinator.api.models import IdempotencyRecord
 from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Invalid
 from coordinator.extensions import db
+from coordinator.i18n import N_, text
 
 HEADER = "Idempotency-Key"
 
@@ -42,7 +43,7 @@ def _before():
     if not current_user.is_authenticated:
         return None
     if len(key) > 128:
-        raise Invalid("Idempotency-Key is longer than 128 characters.", field=HEADER)
+        raise Invalid(text(N_("Idempotency-Key is longer than 128 characters.")), field=HEADER)
     digest = _body_hash()
     record = IdempotencyRecord(
         user_id=current_user.id, key=key, method="POST", path=request.path, body_hash=digest, created_at=now()
@@ -64,11 +65,17 @@ def _replay(key: str, digest: str) -> Response:
         if existing is None:
             break
         if existing.body_hash != digest:
-            raise Invalid("This Idempotency-Key was already used with a different request body.", field=HEADER)
+            raise Invalid(
+                text(N_("This Idempotency-Key was already used with a different request body.")), field=HEADER
+            )
         if existing.status_code is not None and existing.status_code >= 500:
             raise Conflict(
-                "This request was already carried out, but its first answer was lost. "
-                "Look the result up instead of sending it again."
+                text(
+                    N_(
+                        "This request was already carried out, but its first answer was lost. "
+                        "Look the result up instead of sending it again."
+                    )
+                )
             )
         if existing.status_code is not None:
             resp = Response(existing.response_body, status=existing.status_code, mimetype="application/json")
@@ -76,7 +83,7 @@ def _replay(key: str, digest: str) -> Response:
             return resp
         db.session.rollback()
         time.sleep(0.1)
-    raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+    raise Conflict(text(N_("A request with this Idempotency-Key is still being processed; retry shortly.")))
 
 
 def _after(response: Response) -> Response:

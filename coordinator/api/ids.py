@@ -10,6 +10,8 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, Map, Rule, ValidationError
 
+from coordinator.i18n import N_, text
+
 # Ids are INTEGER columns: int4 on PostgreSQL (SQLite's hold 64 bits, so the
 # smaller range is the one both databases share). Event ids are BIGINT.
 MIN_ID = 1
@@ -30,7 +32,15 @@ class IdConverter(IntegerConverter):
             return super().to_python(value)
         except ValidationError:  # out of range, or too many digits for int()
             shown = value if len(value) <= 40 else value[:20] + "..."
-            raise NotFound(f"There is no {self.name} {shown}: ids run from {self.min} to {self.max}.") from None
+            raise NotFound(
+                text(
+                    N_("There is no %(name)s %(value)s: ids run from %(min)s to %(max)s."),
+                    name=self.name,
+                    value=shown,
+                    min=self.min,
+                    max=self.max,
+                )
+            ) from None
 
 
 class IdRule(Rule):

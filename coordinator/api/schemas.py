@@ -11,8 +11,9 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_loa
 
 from coordinator.api.ids import MAX_ID, MIN_ID
 from coordinator.common.clock import iso_utc
+from coordinator.i18n import N_
 
-NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+NUL_MESSAGE = N_("Text may not contain the NUL character (\\u0000).")  # read in the reader's language
 
 
 def _has_nul(value: Any) -> bool:

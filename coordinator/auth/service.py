@@ -15,6 +15,7 @@ from coordinator.auth.throttle import LoginThrottle
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
 from coordinator.events import service as events
+from coordinator.i18n import N_, text
 
 _hasher = PasswordHasher()
 
@@ -45,9 +46,9 @@ def create_user(
 ) -> User:
     """Create a user; raises Invalid for an unknown role or a taken name."""
     if role not in ROLES:
-        raise Invalid(f"Unknown role '{role}'.", field="role")
+        raise Invalid(text(N_("Unknown role '%(role)s'."), role=role), field="role")
     if session.scalar(select(User.id).where(User.username == username)):
-        raise Invalid(f"The username '{username}' is taken.", field="username")
+        raise Invalid(text(N_("The username '%(username)s' is taken."), username=username), field="username")
     user = User(
         username=username,
         display_name=display_name or username,
@@ -121,6 +122,6 @@ def authenticate(*, session: Session, throttle: LoginThrottle, username: str, pa
     user = get_by_username(session=session, username=username)
     if user is None or not user.active or not check_password(user, password):
         throttle.failed(username, address)
-        raise Invalid("Wrong username or password.", field="password")
+        raise Invalid(text(N_("Wrong username or password.")), field="password")
     throttle.succeeded(username)
     return user

@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 from redis import Redis, RedisError
 
 from coordinator.common.errors import TooManyAttempts
+from coordinator.i18n import N_, text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -128,7 +129,10 @@ class LoginThrottle:
         if by_address >= self.lock_after:
             minutes = max(1, (seconds_left + 59) // 60)
             raise TooManyAttempts(
-                f"Too many failed sign-ins from your address. Try again in {minutes} minute(s).",
+                text(
+                    N_("Too many failed sign-ins from your address. Try again in %(minutes)s minute(s)."),
+                    minutes=minutes,
+                ),
                 retry_after=max(seconds_left, 1),
             )
         worst = min(max(account, by_address), self.lock_after)

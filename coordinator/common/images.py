@@ -8,6 +8,7 @@ import binascii
 from flask import Response
 
 from coordinator.common.errors import NotFound
+from coordinator.i18n import N_, text
 
 _MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"))
 
@@ -27,14 +28,14 @@ def data_url_response(data_url: str | None) -> Response:
     a team's upload cannot become a page."""
     head, _, body = (data_url or "").partition(",")
     if not head.startswith("data:image/") or not head.endswith(";base64"):
-        raise NotFound("There is no such photo.")
+        raise NotFound(text(N_("There is no such photo.")))
     try:
         data = base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
-        raise NotFound("There is no such photo.") from None
+        raise NotFound(text(N_("There is no such photo."))) from None
     kind = _sniff(data)
     if kind is None:
-        raise NotFound("There is no such photo.")
+        raise NotFound(text(N_("There is no such photo.")))
     resp = Response(data, mimetype=kind)
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     resp.headers["Cache-Control"] = "private, no-store"

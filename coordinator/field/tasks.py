@@ -23,9 +23,10 @@ from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.field import hooks
 from coordinator.field.dispatch import alert_hq, capable, offer, task_rooms, task_state, withdraw_open
+from coordinator.field.labels import CODES
 from coordinator.field.models import TASK_KINDS, Task, TaskOffer, Team
 from coordinator.geo.service import check_point, nearest_region
-from coordinator.i18n import render
+from coordinator.i18n import N_, render, text
 
 STEPS = {  # action: (allowed from, to, timestamp column)
     "accept": (("offered",), "accepted", "accepted_at"),
@@ -35,6 +36,13 @@ STEPS = {  # action: (allowed from, to, timestamp column)
     "fail": (("accepted", "en_route", "on_site"), "failed", "finished_at"),
     "decline": (("offered",), "declined", None),
 }
+
+
+def _status_word(status: str) -> str:
+    """A task status inside an error message: the reader's word for it where
+    the English word is the code itself ("on site"), else the code as before."""
+    msgid = CODES["status"].get(status)
+    return text(msgid) if msgid == status.replace("_", " ") else status.replace("_", " ")
 
 
 def create(
@@ -62,12 +70,13 @@ def create(
     `title` is what HQ typed, or a message (`coordinator.i18n.message`) that
     each reader sees in their own language. Raises Invalid or Forbidden."""
     if kind not in TASK_KINDS:
-        raise Invalid(f"Unknown kind '{kind}'.", field="kind")
+        raise Invalid(text(N_("Unknown kind '%(kind)s'."), kind=kind), field="kind")
     check_point(lat, lon, field="lat")
     if dest_lat is not None or dest_lon is not None:
         if dest_lat is None or dest_lon is None:
             raise Invalid(
-                "Give both dest_lat and dest_lon, or neither.", field="dest_lat" if dest_lat is None else "dest_lon"
+                text(N_("Give both dest_lat and dest_lon, or neither.")),
+                field="dest_lat" if dest_lat is None else "dest_lon",
             )
         check_point(dest_lat, dest_lon, field="dest_lat")
     if region_id is None:
@@ -116,10 +125,10 @@ def get(*, session: Session, user: User, task_id: int, lock: bool = False) -> Ta
         query = query.with_for_update(of=Task)
     task = session.scalar(query)
     if task is None:
-        raise NotFound(f"No task with id {task_id}.")
+        raise NotFound(text(N_("No task with id %(id)s."), id=task_id))
     if user.role == "field":
         if task.team_id != user.team_id and not _was_offered(session, task.id, user.team_id):
-            raise Forbidden("This task is not your team's.")
+            raise Forbidden(text(N_("This task is not your team's.")))
     else:
         authz.require_record(user, region_id=task.region_id)
     return task
@@ -147,20 +156,26 @@ def step(
     """A field team's step on its task; raises Conflict with the current state when it no longer applies."""
     allowed, target, stamp = STEPS[action]
     if task.team_id != user.team_id:
-        raise Conflict("This task was given to another team meanwhile.", status=task.status, current=task_state(task))
+        raise Conflict(
+            text(N_("This task was given to another team meanwhile.")), status=task.status, current=task_state(task)
+        )
     if task.status not in allowed:
         raise Conflict(
-            f"Cannot {action.replace('_', ' ')} a task that is {task.status.replace('_', ' ')}.",
+            text(
+                N_("Cannot %(action)s a task that is %(status)s."),
+                action=action.replace("_", " "),
+                status=_status_word(task.status),
+            ),
             status=task.status,
             current=task_state(task),
         )
     if action in ("decline", "fail") and not (reason or "").strip():
-        raise Invalid("Say why.", field="reason")
+        raise Invalid(text(N_("Say why.")), field="reason")
     before = task_state(task)
     if action in ("accept", "decline"):
         o = session.scalar(select(TaskOffer).where(TaskOffer.task_id == task.id, TaskOffer.status == "offered"))
         if o is None or o.team_id != user.team_id:
-            raise Conflict("The offer is no longer open.", status=task.status, current=task_state(task))
+            raise Conflict(text(N_("The offer is no longer open.")), status=task.status, current=task_state(task))
         o.status, o.answered_at, o.reason = ("accepted" if action == "accept" else "declined"), now(), reason
     if action == "decline":
         task.status, task.team_id = "created", None
@@ -207,9 +222,10 @@ def _follow_source(
 def reassign(*, session: Session, user: User, task: Task, team: Team) -> Task:
     """HQ gives the task to a chosen team (as an offer)."""
     if task.status in ("done", "failed", "cancelled"):
-        raise Conflict(f"The task is already {task.status}.", status=task.status)
+        already = text(N_("The task is already %(status)s."), status=_status_word(task.status))
+        raise Conflict(already, status=task.status)
     if not capable(team, task):
-        raise Invalid(f"{team.name} cannot do {task.kind} tasks.", field="team_id")
+        raise Invalid(text(N_("%(team)s cannot do %(kind)s tasks."), team=team.name, kind=task.kind), field="team_id")
     task.needs_hq, task.status_reason = False, None
     offer(session, task, team, None, actor_id=user.id)
     return task
@@ -217,7 +233,8 @@ def reassign(*, session: Session, user: User, task: Task, team: Team) -> Task:
 
 def cancel(*, session: Session, user: User, task: Task) -> Task:
     if task.status in ("done", "failed", "cancelled"):
-        raise Conflict(f"The task is already {task.status}.", status=task.status)
+        already = text(N_("The task is already %(status)s."), status=_status_word(task.status))
+        raise Conflict(already, status=task.status)
     withdraw_open(session, task, reason="cancelled")
     before = task_state(task)
     team_id = task.team_id

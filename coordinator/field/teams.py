@@ -16,6 +16,7 @@ from coordinator.common.errors import Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.field.models import WORKING_STATUSES, Team, TeamPosition
 from coordinator.geo.service import check_point
+from coordinator.i18n import N_, text
 
 TRACK_LENGTH = 50
 
@@ -29,7 +30,7 @@ def list_teams(*, session: Session, user: User) -> list[Team]:
 def get_team(*, session: Session, user: User, team_id: int) -> Team:
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound(f"No team with id {team_id}.")
+        raise NotFound(text(N_("No team with id %(id)s."), id=team_id))
     authz.require_record(user, region_id=team.region_id, team_id=team.id)
     return team
 
@@ -62,9 +63,9 @@ def report_position(*, session: Session, user: User | None, team: Team, lat: flo
     check_point(lat, lon, field="lat")
     current = now()
     if at > current + timedelta(minutes=2):
-        raise Invalid("The position's time is in the future.", field="at")
+        raise Invalid(text(N_("The position's time is in the future.")), field="at")
     if at < current - timedelta(hours=12):
-        raise Invalid("The position is more than 12 hours old.", field="at")
+        raise Invalid(text(N_("The position is more than 12 hours old.")), field="at")
     if team.last_seen_at and at <= team.last_seen_at:
         return team  # an older fix arriving late: keep the newer one
     session.add(TeamPosition(team_id=team.id, lat=lat, lon=lon, at=at))

@@ -10,6 +10,7 @@ from coordinator.common.errors import Invalid
 from coordinator.geo import gazetteer
 from coordinator.geo.distance import in_bbox
 from coordinator.geo.models import Region
+from coordinator.i18n import N_, text
 
 
 def ensure_regions(*, session: Session) -> dict[str, Region]:
@@ -48,10 +49,12 @@ def locate(*, session: Session, name: str, field: str) -> tuple[gazetteer.Settle
     if found is None and current_app.config.get("GEOCODER"):
         found = _online(name)
     if found is None:
-        raise Invalid(f"Unknown settlement '{name}'. Check the spelling or give coordinates.", field=field)
+        raise Invalid(
+            text(N_("Unknown settlement '%(name)s'. Check the spelling or give coordinates."), name=name), field=field
+        )
     region = region_by_code(session=session, code=found.region_code)
     if region is None:
-        raise Invalid("Regions are not loaded; run the migrations and seed.", field=field)
+        raise Invalid(text(N_("Regions are not loaded; run the migrations and seed.")), field=field)
     return found, region
 
 
@@ -59,7 +62,7 @@ def check_point(lat: float, lon: float, *, field: str) -> None:
     """Refuse coordinates outside the configured bounding box, naming the
     request's own field (`field`), as `locate` does."""
     if not in_bbox(lat, lon, current_app.config["BBOX"]):
-        raise Invalid(f"The point ({lat}, {lon}) lies outside Kazakhstan.", field=field)
+        raise Invalid(text(N_("The point (%(lat)s, %(lon)s) lies outside Kazakhstan."), lat=lat, lon=lon), field=field)
 
 
 def nearest_region(*, session: Session, lat: float, lon: float) -> Region:

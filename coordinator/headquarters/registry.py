@@ -14,6 +14,7 @@ from coordinator.auth.models import User
 from coordinator.common.errors import Forbidden, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.headquarters.models import Headquarters
+from coordinator.i18n import N_, text
 
 FIELDS = ("name", "phone", "email", "address", "report_interval_minutes")
 # An HQ reports at least every 7 days and at most every 15 minutes.
@@ -45,7 +46,7 @@ def get(*, session: Session, user: User, hq_id: int) -> Headquarters:
     """One HQ, within the user's scope; raises NotFound or Forbidden."""
     hq = session.get(Headquarters, hq_id)
     if hq is None:
-        raise NotFound(f"No headquarters with id {hq_id}.", field="hq_id")
+        raise NotFound(text(N_("No headquarters with id %(id)s."), id=hq_id), field="hq_id")
     authz.require_record(user, region_id=hq.region_id)
     return hq
 
@@ -61,20 +62,26 @@ def update(*, session: Session, user: User, hq: Headquarters, data: dict[str, An
     Only the national HQ sets intervals, since it is the one they warn.
     Raises Forbidden or Invalid."""
     if not may_edit(user, hq):
-        raise Forbidden("You may edit only your own HQ.")
+        raise Forbidden(text(N_("You may edit only your own HQ.")))
     if "report_interval_minutes" in data:
         if not authz.is_national(user):
-            raise Forbidden("Only the national HQ sets how often an HQ must report.", field="report_interval_minutes")
+            raise Forbidden(
+                text(N_("Only the national HQ sets how often an HQ must report.")), field="report_interval_minutes"
+            )
         minutes = data["report_interval_minutes"] or None
         if minutes is not None and not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
             raise Invalid(
-                f"Give minutes from {MIN_INTERVAL} to {MAX_INTERVAL} (7 days), or 0 for the default "
-                f"({default_interval()}).",
+                text(
+                    N_("Give minutes from %(min)s to %(max)s (7 days), or 0 for the default (%(default)s)."),
+                    min=MIN_INTERVAL,
+                    max=MAX_INTERVAL,
+                    default=default_interval(),
+                ),
                 field="report_interval_minutes",
             )
         data = {**data, "report_interval_minutes": minutes}
     if "name" in data and not data["name"].strip():
-        raise Invalid("Give the HQ a name.", field="name")
+        raise Invalid(text(N_("Give the HQ a name.")), field="name")
     changed = {k: data[k].strip() if isinstance(data[k], str) else data[k] for k in FIELDS if k in data}
     changed = {k: v for k, v in changed.items() if getattr(hq, k) != v}
     if not changed:

@@ -17,6 +17,7 @@ from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.headquarters.models import Headquarters, HQShift, HQStaff
 from coordinator.headquarters.registry import may_edit, rooms
+from coordinator.i18n import N_, text
 
 
 def staff(*, session: Session, hq: Headquarters) -> list[HQStaff]:
@@ -43,8 +44,13 @@ def _eligible(person: User, hq: Headquarters) -> None:
         return
     if person.role != "hq" or person.region_id != hq.region_id or not person.active:
         raise Invalid(
-            f"{person.username} cannot serve {hq.name}: staff are active HQ users of "
-            f"{'the national HQ' if hq.is_national else 'its region'}.",
+            text(
+                N_("%(user)s cannot serve %(hq)s: staff are active HQ users of the national HQ.")
+                if hq.is_national
+                else N_("%(user)s cannot serve %(hq)s: staff are active HQ users of its region."),
+                user=person.username,
+                hq=hq.name,
+            ),
             field="username",
         )
 
@@ -70,14 +76,17 @@ def set_staff(
     """Attach a user to the HQ's staff, or change their lead flag and position.
     Raises Forbidden, Invalid (unknown or ineligible user) or Conflict (on another HQ's staff)."""
     if not may_edit(user, hq):
-        raise Forbidden("You may change only your own HQ's staff.")
+        raise Forbidden(text(N_("You may change only your own HQ's staff.")))
     person = session.scalar(select(User).where(User.username == username.strip()))
     if person is None:
-        raise Invalid(f"No user is named {username.strip()!r}.", field="username")
+        raise Invalid(text(N_("No user is named %(name)s."), name=repr(username.strip())), field="username")
     _eligible(person, hq)
     row = membership(session=session, user=person)
     if row is not None and row.hq_id != hq.id:
-        raise Conflict(f"{person.username} is on another HQ's staff; remove them there first.", field="username")
+        raise Conflict(
+            text(N_("%(user)s is on another HQ's staff; remove them there first."), user=person.username),
+            field="username",
+        )
     if row is None:
         row = HQStaff(hq_id=hq.id, user_id=person.id, lead=lead, position=position.strip(), created_at=now())
         session.add(row)
@@ -96,10 +105,10 @@ def remove_staff(*, session: Session, user: User, hq: Headquarters, user_id: int
     """Take a person off the HQ's staff, ending their shift there if they are on duty.
     Raises Forbidden or NotFound."""
     if not may_edit(user, hq):
-        raise Forbidden("You may change only your own HQ's staff.")
+        raise Forbidden(text(N_("You may change only your own HQ's staff.")))
     row = session.scalar(select(HQStaff).where(HQStaff.hq_id == hq.id, HQStaff.user_id == user_id))
     if row is None:
-        raise NotFound(f"User {user_id} is not on the staff of {hq.name}.", field="user_id")
+        raise NotFound(text(N_("User %(id)s is not on the staff of %(hq)s."), id=user_id, hq=hq.name), field="user_id")
     shift = _open_shift(session, user_id)
     if shift is not None and shift.hq_id == hq.id:
         _end(session, user, hq, shift)
@@ -127,17 +136,19 @@ def sign_on(*, session: Session, user: User, hq: Headquarters) -> HQShift:
     on its staff or already on duty."""
     mine = membership(session=session, user=user)
     if mine is None or mine.hq_id != hq.id:
-        raise Conflict(f"You are not on the staff of {hq.name}. Ask its HQ to add you first.")
+        raise Conflict(text(N_("You are not on the staff of %(hq)s. Ask its HQ to add you first."), hq=hq.name))
     current = _open_shift(session, user.id)
     if current is not None:
-        raise Conflict(f"You are on duty already, since {current.started_at:%Y-%m-%d %H:%M} UTC.")
+        raise Conflict(
+            text(N_("You are on duty already, since %(time)s UTC."), time=f"{current.started_at:%Y-%m-%d %H:%M}")
+        )
     shift = HQShift(hq_id=hq.id, user_id=user.id, started_at=now(), started_by_id=user.id)
     try:
         with session.begin_nested():  # a second sign-on racing this one meets the unique index
             session.add(shift)
             session.flush()
     except IntegrityError:
-        raise Conflict("You are on duty already.") from None
+        raise Conflict(text(N_("You are on duty already."))) from None
     events.record(
         session=session,
         type="hq.shift_started",
@@ -170,11 +181,11 @@ def sign_off(*, session: Session, user: User, hq: Headquarters, shift_id: int) -
     Forbidden, or Conflict when the shift has ended already."""
     shift = session.get(HQShift, shift_id)
     if shift is None or shift.hq_id != hq.id:
-        raise NotFound(f"No shift {shift_id} at {hq.name}.", field="shift_id")
+        raise NotFound(text(N_("No shift %(id)s at %(hq)s."), id=shift_id, hq=hq.name), field="shift_id")
     if shift.user_id != user.id and not is_lead(session=session, user=user, hq=hq):
-        raise Forbidden(f"Only a lead of {hq.name} may sign others off duty.")
+        raise Forbidden(text(N_("Only a lead of %(hq)s may sign others off duty."), hq=hq.name))
     if shift.ended_at is not None:
-        raise Conflict(f"This shift ended at {shift.ended_at:%Y-%m-%d %H:%M} UTC.")
+        raise Conflict(text(N_("This shift ended at %(time)s UTC."), time=f"{shift.ended_at:%Y-%m-%d %H:%M}"))
     _end(session, user, hq, shift)
     return shift
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from coordinator import queue
 from coordinator.common.errors import Conflict
 from coordinator.housing.models import FacilityBeds
+from coordinator.i18n import N_, text
 
 _FREE = FacilityBeds.free
 
@@ -46,12 +47,21 @@ def _apply(session: Session, facility_id: int, category: str, condition, what: s
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict(f"The bed counts of facility {facility_id} ({category}) do not allow {what}.")
+        raise Conflict(
+            text(
+                N_("The bed counts of facility %(id)s (%(category)s) do not allow %(what)s."),
+                id=facility_id,
+                category=category,
+                what=text(what),
+            )
+        )
 
 
 def unhold(session: Session, facility_id: int, category: str, n: int) -> None:
     """Return n held beds to free."""
-    _apply(session, facility_id, category, FacilityBeds.held >= n, "releasing this hold", held=FacilityBeds.held - n)
+    _apply(
+        session, facility_id, category, FacilityBeds.held >= n, N_("releasing this hold"), held=FacilityBeds.held - n
+    )
     freed(session)
 
 
@@ -62,7 +72,7 @@ def occupy(session: Session, facility_id: int, category: str, held: int, arrived
         facility_id,
         category,
         FacilityBeds.held >= held,
-        "this check-in",
+        N_("this check-in"),
         held=FacilityBeds.held - held,
         occupied=FacilityBeds.occupied + arrived,
     )
@@ -73,6 +83,11 @@ def occupy(session: Session, facility_id: int, category: str, held: int, arrived
 def vacate(session: Session, facility_id: int, category: str, n: int) -> None:
     """Free n occupied beds."""
     _apply(
-        session, facility_id, category, FacilityBeds.occupied >= n, "this check-out", occupied=FacilityBeds.occupied - n
+        session,
+        facility_id,
+        category,
+        FacilityBeds.occupied >= n,
+        N_("this check-out"),
+        occupied=FacilityBeds.occupied - n,
     )
     freed(session)

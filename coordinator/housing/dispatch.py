@@ -33,7 +33,7 @@ from coordinator.housing.models import (
     PlacementRequest,
 )
 from coordinator.housing.placement import record, state
-from coordinator.i18n import N_, message
+from coordinator.i18n import N_, message, text
 
 PASSED_SHOWN = 5
 RANK_CHUNK = 12  # facilities loaded at a time while looking for one that fits
@@ -233,13 +233,20 @@ def waiting_ids(*, session: Session) -> list[int]:
 def move(*, session: Session, user: User, p: PlacementRequest, facility: Facility, category: str | None) -> None:
     """HQ override: hold beds at another facility and release the old hold."""
     if p.status not in ("requested", "waiting", "assigned", "in_transit"):
-        raise Conflict(f"Cannot move a placement that is {p.status}.", status=p.status)
+        raise Conflict(text(N_("Cannot move a placement that is %(status)s."), status=p.status), status=p.status)
     cats = categories_for(p)
     category = category or next(
         (b.category for b in facility.beds if b.category in cats and b.free >= p.head_count), None
     )
     if category is None or not beds.hold(session, facility.id, category, p.head_count):
-        raise Conflict(f"{facility.name} has no {p.head_count} free beds in {category or ' or '.join(cats)}.")
+        raise Conflict(
+            text(
+                N_("%(facility)s has no %(n)s free beds in %(category)s."),
+                facility=facility.name,
+                n=p.head_count,
+                category=category or " or ".join(cats),
+            )
+        )
     before = state(p)
     if p.status in ("assigned", "in_transit"):
         beds.unhold(session, p.facility_id, p.bed_category, p.head_count)
@@ -258,9 +265,11 @@ def split(*, session: Session, user: User, p: PlacementRequest) -> list[Placemen
     """HQ allows a split: place the group in parts, nearest facilities first;
     whatever does not fit now waits as its own part."""
     if p.status not in ("requested", "waiting"):
-        raise Conflict(f"Only a requested or waiting group can be split (this one is {p.status}).")
+        raise Conflict(
+            text(N_("Only a requested or waiting group can be split (this one is %(status)s)."), status=p.status)
+        )
     if p.head_count < 2:
-        raise Invalid("A group of one cannot be split.", field="head_count")
+        raise Invalid(text(N_("A group of one cannot be split.")), field="head_count")
     cats, remaining, parts = categories_for(p), p.head_count, []
     before = state(p)
     p.status, p.allow_split = "split", True

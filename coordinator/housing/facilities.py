@@ -23,6 +23,7 @@ from coordinator.housing.models import (
     OccupancyDay,
     PlacementRequest,
 )
+from coordinator.i18n import N_, text
 
 MAX_BEDS = 5000  # per category; more is a typing mistake, not a facility
 FIELDS = ("name", "kind", "status", "address", "contact_phone", "has_medical_staff", "accessible", "meals")
@@ -59,12 +60,26 @@ def beds_state(facility: Facility) -> dict[str, Any]:
 
 def _check_beds(category: str, total: int, out_of_service: int) -> None:
     if category not in BED_CATEGORIES:
-        raise Invalid(f"Unknown bed category '{category}'. Use one of: {', '.join(BED_CATEGORIES)}.", field="category")
+        raise Invalid(
+            text(
+                N_("Unknown bed category '%(category)s'. Use one of: %(categories)s."),
+                category=category,
+                categories=", ".join(BED_CATEGORIES),
+            ),
+            field="category",
+        )
     if not 0 <= total <= MAX_BEDS:
-        raise Invalid(f"{category} beds must be between 0 and {MAX_BEDS}.", field="total")
+        raise Invalid(
+            text(N_("%(category)s beds must be between 0 and %(max)s."), category=category, max=MAX_BEDS), field="total"
+        )
     if not 0 <= out_of_service <= total:
         raise Invalid(
-            f"Out-of-service {category} beds must be between 0 and the total ({total}).", field="out_of_service"
+            text(
+                N_("Out-of-service %(category)s beds must be between 0 and the total (%(total)s)."),
+                category=category,
+                total=total,
+            ),
+            field="out_of_service",
         )
 
 
@@ -73,7 +88,7 @@ def _place(session: Session, settlement: str | None, lat: float | None, lon: flo
         check_point(lat, lon, field="lat")
         return settlement or "", lat, lon, nearest_region(session=session, lat=lat, lon=lon)
     if not settlement:
-        raise Invalid("Give a settlement or coordinates.", field="settlement")
+        raise Invalid(text(N_("Give a settlement or coordinates.")), field="settlement")
     found, region = locate(session=session, name=settlement, field="settlement")
     return found.name, found.lat, found.lon, region
 
@@ -81,7 +96,14 @@ def _place(session: Session, settlement: str | None, lat: float | None, lon: flo
 def create_facility(*, session: Session, user: User, data: dict[str, Any]) -> Facility:
     """Create a facility with its beds; raises Invalid or Forbidden."""
     if data.get("kind", "other") not in FACILITY_KINDS:
-        raise Invalid(f"Unknown kind '{data.get('kind')}'. Use one of: {', '.join(FACILITY_KINDS)}.", field="kind")
+        raise Invalid(
+            text(
+                N_("Unknown kind '%(kind)s'. Use one of: %(kinds)s."),
+                kind=data.get("kind"),
+                kinds=", ".join(FACILITY_KINDS),
+            ),
+            field="kind",
+        )
     settlement, lat, lon, region = _place(session, data.get("settlement"), data.get("lat"), data.get("lon"))
     authz.require_record(user, region_id=region.id)
     counts_by_category = data.get("beds") or {}
@@ -120,9 +142,9 @@ def create_facility(*, session: Session, user: User, data: dict[str, Any]) -> Fa
 def update_facility(*, session: Session, user: User, facility: Facility, data: dict[str, Any]) -> Facility:
     """Change a facility's details (not its beds)."""
     if "kind" in data and data["kind"] not in FACILITY_KINDS:
-        raise Invalid(f"Unknown kind '{data['kind']}'.", field="kind")
+        raise Invalid(text(N_("Unknown kind '%(kind)s'."), kind=data["kind"]), field="kind")
     if "status" in data and data["status"] not in ("open", "closed"):
-        raise Invalid("Status is 'open' or 'closed' ('full' follows from the beds).", field="status")
+        raise Invalid(text(N_("Status is 'open' or 'closed' ('full' follows from the beds).")), field="status")
     before = {k: getattr(facility, k) for k in FIELDS if k in data}
     for key in before:
         setattr(facility, key, data[key])
@@ -159,8 +181,17 @@ def set_beds(
     before = {"total": row.total, "out_of_service": row.out_of_service, "held": row.held, "occupied": row.occupied}
     if total - out_of_service < row.held + row.occupied:
         raise Invalid(
-            f"{category}: {row.held} beds are held and {row.occupied} occupied, so at least "
-            f"{row.held + row.occupied} must stay in service (asked for {total - out_of_service}).",
+            text(
+                N_(
+                    "%(category)s: %(held)s beds are held and %(occupied)s occupied, so at least "
+                    "%(needed)s must stay in service (asked for %(asked)s)."
+                ),
+                category=category,
+                held=row.held,
+                occupied=row.occupied,
+                needed=row.held + row.occupied,
+                asked=total - out_of_service,
+            ),
             field="total",
         )
     if total - out_of_service > row.total - row.out_of_service:
@@ -239,7 +270,7 @@ def get(*, session: Session, user: User, facility_id: int) -> Facility:
     """One facility in the user's scope; raises NotFound or Forbidden."""
     facility = session.get(Facility, facility_id)
     if facility is None:
-        raise NotFound(f"No facility with id {facility_id}.")
+        raise NotFound(text(N_("No facility with id %(id)s."), id=facility_id))
     authz.require_record(user, region_id=facility.region_id, facility_id=facility.id)
     return facility
 
@@ -255,10 +286,10 @@ def set_managers(
     found = {m.username for m in managers}
     missing = [u for u in usernames if u not in found]
     if missing:
-        raise Invalid(f"Unknown users: {', '.join(missing)}.", field="usernames")
+        raise Invalid(text(N_("Unknown users: %(names)s."), names=", ".join(missing)), field="usernames")
     wrong = [m.username for m in managers if m.role != "facility_manager"]
     if wrong:
-        raise Invalid(f"Not facility managers: {', '.join(wrong)}.", field="usernames")
+        raise Invalid(text(N_("Not facility managers: %(names)s."), names=", ".join(wrong)), field="usernames")
     current = facility_managers(session=session, facility=facility)
     before = sorted(m.username for m in current)
     removable = set(before) if shown is None else set(shown)

@@ -24,7 +24,7 @@ from coordinator.field.hooks import TaskStep
 from coordinator.geo.service import check_point, locate, nearest_region
 from coordinator.housing import beds
 from coordinator.housing.models import Facility, PlacementRequest
-from coordinator.i18n import N_, message
+from coordinator.i18n import N_, message, text
 
 ACTIVE = ("requested", "waiting", "assigned", "in_transit")
 HOLDING = ("assigned", "in_transit")
@@ -86,10 +86,12 @@ def create(*, session: Session, user: User | None, data: dict[str, Any]) -> Plac
     head_count = data["head_count"]
     max_group = current_app.config["MAX_GROUP"]
     if not 1 <= head_count <= max_group:
-        raise Invalid(f"head_count must be between 1 and {max_group}.", field="head_count")
+        raise Invalid(text(N_("head_count must be between 1 and %(max)s."), max=max_group), field="head_count")
     names = data.get("names") or []
     if len(names) > head_count:
-        raise Invalid(f"{len(names)} names were given for {head_count} people.", field="names")
+        raise Invalid(
+            text(N_("%(names)s names were given for %(n)s people."), names=len(names), n=head_count), field="names"
+        )
     lat, lon, origin = data.get("origin_lat"), data.get("origin_lon"), (data.get("origin") or "").strip()
     if lat is not None and lon is not None:
         check_point(lat, lon, field="origin")
@@ -98,7 +100,7 @@ def create(*, session: Session, user: User | None, data: dict[str, Any]) -> Plac
         found, region = locate(session=session, name=origin, field="origin")
         lat, lon, origin = found.lat, found.lon, found.name
     else:
-        raise Invalid("Give the origin as a settlement name or as coordinates.", field="origin")
+        raise Invalid(text(N_("Give the origin as a settlement name or as coordinates.")), field="origin")
     p = PlacementRequest(
         head_count=head_count,
         names=names or None,
@@ -129,9 +131,9 @@ def get(*, session: Session, user: User, placement_id: int, lock: bool = False) 
         query = query.with_for_update(of=PlacementRequest)
     p = session.scalar(query)
     if p is None:
-        raise NotFound(f"No placement request with id {placement_id}.")
+        raise NotFound(text(N_("No placement request with id %(id)s."), id=placement_id))
     if user.role == "facility_manager" and p.facility_id not in {f.id for f in user.facilities}:
-        raise Forbidden("This placement is not at a facility you manage.")
+        raise Forbidden(text(N_("This placement is not at a facility you manage.")))
     facility_region = session.get(Facility, p.facility_id).region_id if p.facility_id else None
     authz.require_record(user, region_id=p.region_id, also_regions=(facility_region,), facility_id=p.facility_id)
     return p
@@ -145,7 +147,14 @@ def scope_regions() -> tuple:
 
 def _require(p: PlacementRequest, allowed: tuple[str, ...], action: str) -> dict[str, Any]:
     if p.status not in allowed:
-        raise Conflict(f"Cannot {action} a placement that is {p.status.replace('_', ' ')}.", status=p.status)
+        raise Conflict(
+            text(
+                N_("Cannot %(action)s a placement that is %(status)s."),
+                action=action,
+                status=p.status.replace("_", " "),
+            ),
+            status=p.status,
+        )
     return state(p)
 
 
@@ -191,7 +200,9 @@ def check_in(*, session: Session, user: User, p: PlacementRequest, count: int) -
     """Check in `count` people; the rest of the group is marked no-show."""
     before = _require(p, HOLDING, "check in")
     if not 1 <= count <= p.head_count:
-        raise Invalid(f"Between 1 and {p.head_count} people can be checked in for this group.", field="count")
+        raise Invalid(
+            text(N_("Between 1 and %(n)s people can be checked in for this group."), n=p.head_count), field="count"
+        )
     beds.occupy(session, p.facility_id, p.bed_category, held=p.head_count, arrived=count)
     p.status, p.checked_in_count, p.checked_in_at = "checked_in", count, now()
     p.hold_expires_at = None
@@ -224,7 +235,7 @@ def release(*, session: Session, user: User | None, p: PlacementRequest, count: 
     before = _require(p, ("checked_in",), "check out")
     count = p.checked_in_count if count is None else count
     if not 1 <= count <= p.checked_in_count:
-        raise Invalid(f"Between 1 and {p.checked_in_count} people can be checked out.", field="count")
+        raise Invalid(text(N_("Between 1 and %(n)s people can be checked out."), n=p.checked_in_count), field="count")
     beds.vacate(session, p.facility_id, p.bed_category, count)
     p.checked_in_count -= count
     if p.checked_in_count == 0:

@@ -19,6 +19,7 @@ from coordinator.housing.schemas import (
     PlacementOut,
     PlacementQuery,
 )
+from coordinator.i18n import N_, text
 from coordinator.imports.api import ImportOut, start_import
 
 blp = Blueprint("api_placements", __name__, url_prefix="/placements", description="Placement requests")
@@ -129,7 +130,13 @@ def redispatch(placement_id):
     """HQ asks a worker to try placing a waiting group again now."""
     p = placement.get(session=db.session, user=current_user, placement_id=placement_id)
     if p.status not in ("requested", "waiting"):
-        raise Conflict(f"Placement {p.id} is {p.status}; only a waiting group can be dispatched again.")
+        raise Conflict(
+            text(
+                N_("Placement %(id)s is %(status)s; only a waiting group can be dispatched again."),
+                id=p.id,
+                status=p.status,
+            )
+        )
     queue.after_commit(db.session, "dispatch_placement", p.id)
     db.session.commit()
     return p

@@ -14,6 +14,7 @@ from coordinator.extensions import db
 from coordinator.hq_screen import exports, outlines, panels
 from coordinator.hq_screen import layers as map_layers
 from coordinator.hq_screen.schemas import LayersOut, PanelsOut
+from coordinator.i18n import N_, text
 
 blp = Blueprint("api_map", __name__, url_prefix="/map", description="The HQ map")
 
@@ -78,7 +79,14 @@ def panels_view(args):
 def export(args, layer, fmt):
     """Download one layer as CSV or GeoJSON, streamed, within the caller's scope."""
     if fmt not in exports.FORMATS:
-        raise Invalid(f"Unknown format {fmt!r}. Formats: {', '.join(exports.FORMATS)}.", field="format")
+        raise Invalid(
+            text(
+                N_("Unknown format %(format)s. Formats: %(formats)s."),
+                format=repr(fmt),
+                formats=", ".join(exports.FORMATS),
+            ),
+            field="format",
+        )
     statuses = _split(args["status"])
     map_layers.check_filters([layer], statuses)
     region_id = authz.region_to_show(session=db.session, user=current_user, region_id=args["region_id"])

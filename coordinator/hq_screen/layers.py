@@ -22,7 +22,7 @@ from coordinator.hotline import cases as hotline_cases
 from coordinator.hotline import sla
 from coordinator.hotline.models import OPEN_CASE_STATUSES, Case
 from coordinator.housing.models import Facility, PlacementRequest
-from coordinator.i18n import render
+from coordinator.i18n import N_, render, text
 from coordinator.supplies import stock
 from coordinator.supplies.models import OPEN_REQUEST_STATUSES, Organization, SupplyRequest, Warehouse
 
@@ -244,12 +244,22 @@ def check_filters(names: list[str], statuses: list[str]) -> None:
     unknown = [n for n in names if n not in LAYERS]
     if unknown or not names:
         raise Invalid(
-            f"Unknown layers: {', '.join(unknown) or '(none given)'}. Layers: {', '.join(LAYERS)}.", field="layers"
+            text(
+                N_("Unknown layers: %(unknown)s. Layers: %(layers)s."),
+                unknown=", ".join(unknown) or text(N_("(none given)")),
+                layers=", ".join(LAYERS),
+            ),
+            field="layers",
         )
     known = {v for values in STATUSES.values() for v in values}
     bad = [v for v in statuses if v not in known]
     if bad:
-        raise Invalid(f"Unknown status {', '.join(bad)}. Statuses: {', '.join(sorted(known))}.", field="status")
+        raise Invalid(
+            text(
+                N_("Unknown status %(bad)s. Statuses: %(known)s."), bad=", ".join(bad), known=", ".join(sorted(known))
+            ),
+            field="status",
+        )
 
 
 def rows(*, session: Session, name: str, region_id: int | None, statuses: list[str]) -> Rows:

@@ -11,6 +11,7 @@ from coordinator.api.schemas import StrictSchema
 from coordinator.authz import HQ_ROLES, allow
 from coordinator.common.errors import Invalid
 from coordinator.extensions import db
+from coordinator.i18n import N_, text
 from coordinator.imports import service as imports
 
 blp = Blueprint("api_imports", __name__, url_prefix="/imports", description="CSV imports")
@@ -32,7 +33,7 @@ def start_import(kind: str):
     worker imports it once this request commits."""
     upload = request.files.get("file")
     if upload is None:
-        raise Invalid("Attach the CSV file as the multipart field 'file'.", field="file")
+        raise Invalid(text(N_("Attach the CSV file as the multipart field 'file'.")), field="file")
     job = imports.create(
         session=db.session, user=current_user, kind=kind, filename=upload.filename or "", raw=upload.read()
     )

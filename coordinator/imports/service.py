@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from coordinator import queue
 from coordinator.auth.models import User
 from coordinator.common.errors import DomainError, Invalid, NotFound
+from coordinator.i18n import N_, text
 from coordinator.imports.models import IMPORT_KINDS, ImportJob
 from coordinator.redis_conn import get_redis
 
@@ -45,25 +46,36 @@ def _key(import_id: int) -> str:
 def create(*, session: Session, user: User, kind: str, filename: str, raw: bytes) -> ImportJob:
     """Store an uploaded file as an import job; raises Invalid for a file that is not CSV."""
     if kind not in IMPORT_KINDS or kind not in current_app.extensions.get(_HANDLERS, {}):
-        raise Invalid(f"Unknown import kind '{kind}'.", field="kind")
+        raise Invalid(text(N_("Unknown import kind '%(kind)s'."), kind=kind), field="kind")
     try:
-        text = raw.decode("utf-8-sig")
+        content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.", field="file") from exc
-    reader = csv.reader(io.StringIO(text))
+        raise Invalid(
+            text(N_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")), field="file"
+        ) from exc
+    reader = csv.reader(io.StringIO(content))
     header = next(reader, None)
     if not header:
-        raise Invalid("The file is empty.", field="file")
+        raise Invalid(text(N_("The file is empty.")), field="file")
     expected = set(_handler(kind)[0]().fields)
     unknown = [h for h in header if h.strip() not in expected]
     if unknown:
-        raise Invalid(f"Unknown columns: {', '.join(unknown)}. Allowed: {', '.join(sorted(expected))}.", field="file")
+        raise Invalid(
+            text(
+                N_("Unknown columns: %(unknown)s. Allowed: %(allowed)s."),
+                unknown=", ".join(unknown),
+                allowed=", ".join(sorted(expected)),
+            ),
+            field="file",
+        )
     rows = sum(1 for _ in reader)
     if rows == 0:
-        raise Invalid("The file has a header but no rows.", field="file")
+        raise Invalid(text(N_("The file has a header but no rows.")), field="file")
     if rows > MAX_ROWS:
-        raise Invalid(f"The file has {rows} rows; at most {MAX_ROWS} at a time.", field="file")
-    job = ImportJob(kind=kind, filename=filename[:255], content=text, total_rows=rows, created_by_id=user.id)
+        raise Invalid(
+            text(N_("The file has %(rows)s rows; at most %(max)s at a time."), rows=rows, max=MAX_ROWS), field="file"
+        )
+    job = ImportJob(kind=kind, filename=filename[:255], content=content, total_rows=rows, created_by_id=user.id)
     session.add(job)
     session.flush()
     queue.after_commit(session, "run_import", job.id)
@@ -74,7 +86,7 @@ def progress(*, session: Session, user: User, import_id: int) -> dict[str, Any]:
     """The import's state, with live progress while it runs."""
     job = session.get(ImportJob, import_id)
     if job is None or (job.created_by_id != user.id and user.role != "admin"):
-        raise NotFound(f"No import with id {import_id}.")
+        raise NotFound(text(N_("No import with id %(id)s."), id=import_id))
     processed = job.processed_rows
     if job.status in ("queued", "running"):
         live = get_redis().hget(_key(job.id), "processed")
