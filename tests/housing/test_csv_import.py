@@ -33,7 +33,7 @@ def test_bad_file_reports_every_bad_row_and_writes_nothing(client, hq, api, run_
     _, job = api("get", f"/imports/{job['id']}")
     assert job["status"] == "failed"
     rows = {(e["row"], e["field"]) for e in job["errors"]}
-    assert rows == {(3, "name"), (4, "kind"), (5, "origin"), (6, "standard")}
+    assert rows == {(3, "name"), (4, "kind"), (5, "settlement"), (6, "standard")}
     assert job["processed_rows"] == 5 and job["created_rows"] == 0
     assert count(Facility) == before
 
