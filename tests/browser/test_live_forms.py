@@ -249,10 +249,11 @@ CANVAS_DRAWN = """(id) => {
 }"""
 
 
-def test_facility_page_keeps_forms_and_charts(browser, live_server, sign_in, make, db_session):
+def test_facility_page_keeps_forms_and_charts(app, browser, live_server, sign_in, make, db_session):
     facility = make.facility("almaty", beds={"standard": 10})
     group = make.placement(facility, head_count=2)
-    facility_service.snapshot_occupancy(session=db_session)  # so the history chart has a reading
+    with app.app_context():  # the snapshot's day is the operation's local day (BIRLIK_TIMEZONE)
+        facility_service.snapshot_occupancy(session=db_session)  # so the history chart has a reading
     db_session.commit()
     hq, other = make.account("hq"), make.account("hq")
     page = open_live(browser, sign_in, hq, f"{live_server.url}/facilities/{facility.id}")
