@@ -1,72 +1,12 @@
-"""The supplies pages in Russian and Kazakh show none of the English of their
-messages (scripts/catalogue/pages.py): every word they print is translated."""
+"""The supplies pages in Russian and Kazakh show none of the English of the
+catalogue (tests/i18n/shown.py): every word they print is translated."""
 
 from __future__ import annotations
 
-import importlib.util
-import re
-from html.parser import HTMLParser
-from pathlib import Path
-
 import pytest
 
+from tests.i18n import shown
 from tests.supplies import pages_setup
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "data-done-text", "data-live-text", "data-reconnecting"}
-
-
-def _catalogue():
-    spec = importlib.util.spec_from_file_location("catalogue_pages", ROOT / "scripts" / "catalogue" / "pages.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class Shown(HTMLParser):
-    """The text a person sees: text outside scripts and styles, and the
-    attributes that are shown (tooltips, labels, notes filled by scripts)."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._hidden += 1
-        self.parts += [v for k, v in attrs if k in SHOWN_ATTRIBUTES and v]
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._hidden -= 1
-
-    def handle_data(self, data):
-        if not self._hidden:
-            self.parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.parts).split())
-
-
-def english_left(html: str, catalogue) -> list[str]:
-    """Fragments of the catalogue's English found on the page: each message's
-    text between its placeholders, as whole words, when it differs from both
-    translations (a word like "CSV" is the same in every language)."""
-    text = Shown(html).text
-    found = []
-    for msgid in catalogue.RU:
-        for english in [msgid] if isinstance(msgid, str) else msgid:
-            translations = {str(catalogue.RU[msgid]), str(catalogue.KK[msgid])}
-            for fragment in re.split(r"%\(\w+\)[sd]", english):
-                fragment = fragment.strip(" .,:;()·—")
-                if len(fragment) < 3 or any(fragment in t for t in translations):
-                    continue
-                if re.search(rf"(?<![\w-]){re.escape(fragment)}(?![\w-])", text):
-                    found.append(fragment)
-    return sorted(set(found))
 
 
 @pytest.mark.parametrize("locale", ["ru", "kk"])
@@ -74,7 +14,7 @@ def test_supplies_pages_speak_the_users_language(app, client, make, api, run_job
     """Along a whole cycle: stock below its alert, allocations with their
     reasoning and an override, lines waiting, a run, a proof with a
     shortfall, a discrepancy and the ledger of it."""
-    catalogue = _catalogue()
+    catalogue = shown.catalogue()
     world = pages_setup.scarce(app, make, api)
     make.stock(world.warehouse, "Gloves", on_hand=30, per_day=10)  # 3 days of cover: below the alert
     other = make.warehouse("almaty")
@@ -110,6 +50,6 @@ def test_supplies_pages_speak_the_users_language(app, client, make, api, run_job
         assert resp.status_code == 200, (name, resp.status_code)
         html = resp.get_data(as_text=True)
         assert f'lang="{locale}"' in html
-        assert english_left(html, catalogue) == [], name
+        assert shown.english_left(html, catalogue, locale) == [], name
     board = client.get("/hq/supplies?status=delivered", headers=hq.auth).get_data(as_text=True)
     assert world.ours.name in board and "Медеу" in board
