@@ -75,15 +75,8 @@ def test_team_records_each_stops_proof_on_a_small_phone(browser, live_server, si
     phone.close()
 
 
-def test_an_answer_asked_for_before_the_proof_does_not_undo_it(
-    browser, live_server, sign_in, app, make, api, run_jobs, wait_for
-):
-    """The field app asks for a run again on every event and after every send,
-    and the server answers on many threads: an answer can arrive after a newer
-    one. Here the answer to a request made before the proof was sent (it says
-    the stop is planned) comes last. Before, it overwrote the stop, which
-    went back to planned with an empty proof form until some later event
-    (CI: `#stop-…` never showed delivered)."""
+def _at_the_one_stop(browser, sign_in, app, make, api, run_jobs):
+    """A crew on site with a one-stop run, its phone open at the stop's proof form."""
     wh = setup.warehouse(make)
     masks = setup.item(make, "Medical mask")
     setup.receive(app, wh, masks, 1000)
@@ -96,6 +89,19 @@ def test_an_answer_asked_for_before_the_proof_does_not_undo_it(
     phone = browser.new_context(geolocation={"latitude": lat + 0.05, "longitude": lon}, permissions=["geolocation"])
     page = sign_in(phone, crew.account)
     page.wait_for_selector(f"#proof-{stop['id']}", timeout=15000)
+    return phone, page, run, stop
+
+
+def test_an_answer_asked_for_before_the_proof_does_not_undo_it(
+    browser, live_server, sign_in, app, make, api, run_jobs, wait_for
+):
+    """The field app asks for a run again on every event and after every send,
+    and the server answers on many threads: an answer can arrive after a newer
+    one. Here the answer to a request made before the proof was sent (it says
+    the stop is planned) comes last. Before, it overwrote the stop, which
+    went back to planned with an empty proof form until some later event
+    (CI: `#stop-…` never showed delivered)."""
+    phone, page, run, stop = _at_the_one_stop(browser, sign_in, app, make, api, run_jobs)
 
     # A slow answer: the request goes out now, its answer is held back.
     run_url = f"/api/v1/supplies/runs/{run['id']}"
@@ -138,18 +144,7 @@ def test_what_the_team_types_while_the_app_redraws_lands_in_the_proof_form(
     was typed next went nowhere (CI: a recipient or a rejected count typed
     during the events that follow the page's start was lost, so the proof
     was never sent or refused)."""
-    wh = setup.warehouse(make)
-    masks = setup.item(make, "Medical mask")
-    setup.receive(app, wh, masks, 1000)
-    crew = setup.crew(make)
-    lat, lon = setup.ALMATY
-    setup.held_request(app, setup.organization(make, (lat + 0.05, lon)), wh, {masks.id: 100})
-    (run,) = setup.plan(api, run_jobs, app)
-    [stop] = run["stops"]
-    setup.steps(api, crew.account, run["task_id"], "accept", "en-route", "on-site")
-    phone = browser.new_context(geolocation={"latitude": lat + 0.05, "longitude": lon}, permissions=["geolocation"])
-    page = sign_in(phone, crew.account)
-    page.wait_for_selector(f"#proof-{stop['id']}", timeout=15000)
+    phone, page, run, stop = _at_the_one_stop(browser, sign_in, app, make, api, run_jobs)
 
     recipient = page.locator(f"#proof-{stop['id']} input[name=recipient_name]")
     recipient.click()
