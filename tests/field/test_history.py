@@ -4,18 +4,13 @@ stop, an inspection's checklist and photos, a transfer's pick-up and arrival;
 filtered by team, kind and days, paged, and a regional HQ sees its region only."""
 
 import base64
-import importlib.util
 from datetime import date, timedelta
 
 import pytest
 
 from coordinator.field.models import Task
+from tests.i18n import shown
 from tests.supplies import delivery_setup
-from tests.supplies.test_pages_languages import ROOT, english_left
-
-_spec = importlib.util.spec_from_file_location("catalogue_history13", ROOT / "scripts" / "catalogue" / "history13.py")
-CATALOGUE = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(CATALOGUE)
 
 PHOTO = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
 TASK = {"kind": "delivery", "title": "Masks to City Hospital No. 4", "lat": 43.25, "lon": 76.95}
@@ -238,9 +233,12 @@ def test_hq_reads_the_history_page_from_the_teams_board(make, db_session, run_jo
 @pytest.mark.parametrize("locale", ["ru", "kk"])
 def test_the_history_page_speaks_the_readers_language(make, db_session, run_jobs, api, client, locale):
     hq = make.account("hq")
-    _declined_then_done(make, db_session, run_jobs, api, hq)
+    _, near, far = _declined_then_done(make, db_session, run_jobs, api, hq)
+    # Team names are data: ones that are no English word of the catalogue.
+    near.name, far.name = "Бригада 1", "Бригада 2"
     hq.user.locale = locale
     db_session.commit()
+    catalogue = shown.catalogue()
     for path in ("/hq/tasks/history", "/hq/tasks/history?kind=inspection", "/hq/teams"):
         html = client.get(path, headers=hq.auth).get_data(as_text=True)
-        assert english_left(html, CATALOGUE) == [], path
+        assert shown.english_left(html, catalogue, locale) == [], path
