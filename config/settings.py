@@ -71,6 +71,12 @@ class BaseConfig:
     WORKER_MAINTENANCE_SECONDS = 5  # how often a worker looks for jobs whose worker died
     OUTBOX_RELAY_SECONDS = 0.5  # how often a worker queues outbox rows the fast path could not
     PERIODIC_EVERY = 0  # 0: each periodic job at its own interval; N: every job every N seconds (tests, demos)
+    # Operations (README: "Watching a running system").
+    LOG_LEVEL = "INFO"
+    MAX_IN_FLIGHT = 32  # requests worked on at once per web process; past it, 503 at once (0: no bound)
+    BUSY_RETRY_SECONDS = 2  # the Retry-After of that 503
+    METRICS_DIR = ""  # prometheus multiprocess files; empty: <VAR_DIR>/prometheus
+    METRICS_TOKEN = ""  # bearer token that may read /metrics from another machine (empty: loopback only)
     API_TITLE = "Birlik API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -72,6 +72,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         headers,
         i18n,
         localtime,
+        monitor,
         pages,
         proxies,
         queue,
@@ -99,5 +100,6 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     pages.init_app(app)
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)
+    monitor.init_app(app)  # after every route and the realtime layer
     proxies.init_app(app)  # last: the outermost WSGI layer
     return app

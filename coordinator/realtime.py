@@ -29,6 +29,7 @@ from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
 from coordinator.events import service as events
 from coordinator.extensions import db, socketio
+from coordinator.ops import metrics
 
 _USER_KEY = "socket_user_id"
 
@@ -56,6 +57,7 @@ def _on_connect(auth: dict[str, Any] | None = None):
     if user is None or not user.active:
         raise ConnectionRefusedError("authentication required")
     session[_USER_KEY] = user.id
+    metrics.socket_opened()  # coordinator.monitor counts it out on disconnect
     rooms = authz.rooms_for(user)
     for room in rooms:
         join_room(room)

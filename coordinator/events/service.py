@@ -4,6 +4,7 @@ to the socket rooms they concern. Nothing is published for a rollback."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +18,9 @@ from coordinator.auth.models import User
 from coordinator.common.clock import iso_utc, now
 from coordinator.events.models import Event, EventRoom
 from coordinator.extensions import socketio
+from coordinator.ops import metrics, trace
 
+log = logging.getLogger("birlik.events")
 _PENDING = "birlik_pending_events"
 SOCKET_EVENT = "event"
 # The most events one replay sends (on reconnect, or one HTTP page); a client
@@ -109,7 +112,10 @@ def record(
     session.add(ev)
     session.flush()
     actor = session.get(User, actor_id) if actor_id else None
-    session.info.setdefault(_PENDING, []).append(to_payload(ev, room_set, actor.display_name if actor else None))
+    payload = to_payload(ev, room_set, actor.display_name if actor else None)
+    if trace.current():
+        payload["request_id"] = trace.current()  # live only: follows a request through its jobs
+    session.info.setdefault(_PENDING, []).append(payload)
     return ev
 
 
@@ -164,6 +170,8 @@ def publish(payloads: list[dict[str, Any]]) -> None:
         return
     for payload in payloads:
         socketio.emit(SOCKET_EVENT, payload, to=payload["rooms"])
+        metrics.event_emitted(payload["type"])
+        log.info("event %s #%s emitted", payload["type"], payload["id"], extra={"fields": {"event_id": payload["id"]}})
 
 
 def _after_commit(session: Session) -> None:

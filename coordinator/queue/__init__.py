@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from coordinator.common.clock import now
+from coordinator.ops import metrics, trace
 
 # Retried at once (no RQ scheduler runs; delayed work waits in the outbox).
 DEFAULT_RETRY = Retry(max=3)
@@ -38,6 +40,7 @@ FAILURE_TTL = 7 * 24 * 3600
 _PENDING = "birlik_outbox"
 _REGISTRY = "birlik_jobs"
 _PERIODIC = "birlik_periodic"
+log = logging.getLogger("birlik.jobs")
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,22 @@ def _in_session(fn: Callable, args: tuple, kwargs: dict) -> Any:
         db.session.remove()
 
 
+def _request_id() -> str | None:
+    """The request id the running RQ job carries (set when its outbox row was
+    declared inside a web request), so its log lines and events carry it too."""
+    from rq import get_current_job
+
+    current = get_current_job()
+    return (current.meta or {}).get("request_id") if current is not None else None
+
+
+def _logged(fn: Callable, args: tuple, kwargs: dict) -> Any:
+    log.info("job %s%r started", fn.__name__, args)
+    result = _in_session(fn, args, kwargs)
+    log.info("job %s%r done", fn.__name__, args)
+    return result
+
+
 def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Callable:
     """Mark a function as a job on `queue`. Jobs take ids, use the app's
     session, call services and commit. A periodic run carries `_tick` and
@@ -90,11 +109,12 @@ def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Calla
                 # Workers start through the CLI (`flask --app coordinator
                 # worker`), which runs every job inside the app's context.
                 raise RuntimeError(f"job {fn.__name__} needs an app context: start workers with the CLI")
-            if _tick is None:
-                return _in_session(fn, args, kwargs)
-            from coordinator.queue import periodic
+            with trace.bound(_request_id(), fn.__name__), metrics.job_run(fn.__name__):
+                if _tick is None:
+                    return _logged(fn, args, kwargs)
+                from coordinator.queue import periodic
 
-            return periodic.run_once(fn, _tick, lambda: _in_session(fn, args, kwargs))
+                return periodic.run_once(fn, _tick, lambda: _logged(fn, args, kwargs))
 
         run.job_name = fn.__name__  # type: ignore[attr-defined]
         run.queue_name = queue  # type: ignore[attr-defined]
@@ -128,12 +148,20 @@ def periodic_jobs(app: Flask) -> list[tuple[Periodic, Callable]]:
     return [(p, app.extensions[_REGISTRY][p.job]) for p in app.extensions.get(_PERIODIC, [])]
 
 
-def enqueue(name: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> Any:
+def enqueue(name: str, *args: Any, job_id: str | None = None, request_id: str | None = None, **kwargs: Any) -> Any:
     """Put a job on its queue now (raises redis errors: callers that must not
-    lose the work go through `after_commit` instead)."""
+    lose the work go through `after_commit` instead). `request_id`: the web
+    request that asked for it (default: the one running now), kept in the job's meta."""
     fn = registered(name)
+    request_id = request_id or trace.current()
     return get_queue(fn.queue_name).enqueue(
-        fn, args=args, kwargs=kwargs, job_id=job_id, retry=fn.retry, failure_ttl=FAILURE_TTL
+        fn,
+        args=args,
+        kwargs=kwargs,
+        job_id=job_id,
+        retry=fn.retry,
+        failure_ttl=FAILURE_TTL,
+        meta={"request_id": request_id} if request_id else None,
     )
 
 
@@ -153,6 +181,7 @@ def after_commit(session: Session, name: str, *args: Any, delay: float | None = 
         args=list(args),
         created_at=now(),
         not_before=now() + timedelta(seconds=delay) if delay else None,
+        request_id=trace.current(),
     )
     session.add(entry)
     pending[key] = (entry, bool(delay))
@@ -168,7 +197,7 @@ def _sent_now(session: Session) -> None:
     for (name, _), (entry, delayed) in pending.items():
         identity = inspect(entry).identity  # read without SQL: the session has just committed
         if identity is not None and not delayed:
-            due.append((identity[0], name, entry.args))
+            due.append((identity[0], name, entry.args, entry.request_id))
     if due:
         from coordinator.queue import relay
 

@@ -29,6 +29,8 @@ class OutboxEntry(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The web request that declared it (coordinator.ops.trace), for the job's logs and events.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class PeriodicRun(db.Model):

@@ -26,16 +26,16 @@ BATCH = 500
 KEEP_SENT = timedelta(days=1)
 
 
-def _queue_one(name: str, args: list[Any], entry_id: int) -> None:
-    queue.enqueue(name, *args, job_id=f"outbox-{entry_id}")
+def _queue_one(name: str, args: list[Any], entry_id: int, request_id: str | None) -> None:
+    queue.enqueue(name, *args, job_id=f"outbox-{entry_id}", request_id=request_id)
 
 
-def send_now(due: Iterable[tuple[int, str, list[Any]]]) -> None:
+def send_now(due: Iterable[tuple[int, str, list[Any], str | None]]) -> None:
     """Queue just-committed rows; on a Redis failure leave them to the sweep."""
     sent = []
-    for entry_id, name, args in due:
+    for entry_id, name, args, request_id in due:
         try:
-            _queue_one(name, args, entry_id)
+            _queue_one(name, args, entry_id, request_id)
         except RedisError as exc:
             log.warning("Redis is unavailable (%s); %s waits in the outbox", exc, name)
             break
@@ -62,7 +62,7 @@ def sweep(*, session: Session) -> int:
         key = (row.job, *row.args)
         row.attempts += 1
         if key not in queued:
-            _queue_one(row.job, row.args, row.id)
+            _queue_one(row.job, row.args, row.id, row.request_id)
             queued.add(key)
         row.sent_at = now()
     return len(rows)

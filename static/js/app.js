@@ -8,11 +8,44 @@
   "use strict";
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
 
-  async function api(method, url, body, isForm) {
-    const headers = { "X-CSRFToken": csrf, Accept: "application/json" };
+  // A 503 means the server is full right now and says when to come back
+  // (Retry-After). Reads, and writes that carry an Idempotency-Key (the server
+  // runs those once however often they are sent), wait and try again a few
+  // times, and the page says it is busy meanwhile; other writes report it.
+  const BUSY_TRIES = 5;
+  function retryAfter(resp) {
+    const s = Number(resp.headers.get("Retry-After"));
+    return Math.min(Math.max(Number.isFinite(s) && s > 0 ? s : 2, 1), 60);
+  }
+  function busyNotice(seconds) {
+    let box = document.getElementById("busy-notice");
+    if (!box && seconds) {
+      box = Object.assign(document.createElement("p"), { id: "busy-notice", className: "flash busy" });
+      box.setAttribute("role", "status");
+      (document.querySelector("main") || document.body).prepend(box);
+    }
+    if (!box) return;
+    box.hidden = !seconds;
+    box.textContent = seconds ? t("The server is busy; trying again in %(seconds)s s.", { seconds: Math.round(seconds) }) : "";
+  }
+  const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function api(method, url, body, isForm, extraHeaders = {}) {
+    const headers = { "X-CSRFToken": csrf, Accept: "application/json", ...extraHeaders };
     if (body !== undefined && !isForm) headers["Content-Type"] = "application/json";
-    const resp = await fetch(url, { method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : (isForm ? body : JSON.stringify(body)) });
+    const retryable = method === "GET" || Boolean(headers["Idempotency-Key"]);
+    let resp;
+    for (let attempt = 1; ; attempt++) {
+      resp = await fetch(url, { method, headers, credentials: "same-origin",
+        body: body === undefined ? undefined : (isForm ? body : JSON.stringify(body)) });
+      if (resp.status !== 503 || !retryable || attempt >= BUSY_TRIES) break;
+      // Spread the retries so refused clients do not all come back at once.
+      const wait = retryAfter(resp) * (1 + Math.random() / 2);
+      busyNotice(wait);
+      await sleep(wait * 1000);
+    }
+    busyNotice(0);
     let data = null;
     try { data = await resp.json(); } catch (e) { data = null; }
     return { status: resp.status, ok: resp.ok, body: data };
@@ -44,7 +77,9 @@
 
   function describe(res, form) {
     const b = res.body || {};
-    let text = b.message || t("Request failed (%(status)s)", { status: res.status });
+    // The busy answer is rendered here, in the page's language.
+    let text = (res.status === 503 && b.msgid ? t(b.msgid, b.params) : b.message)
+      || t("Request failed (%(status)s)", { status: res.status });
     if (b.errors && b.errors.json) {
       // The message names the fields by their keys (for API clients); a person reads the form's labels.
       text = t("Some fields are not valid.");
@@ -82,7 +117,10 @@
           const names = (value) => (value || "").split(",").map((u) => u.trim()).filter(Boolean);
           body = { usernames: names(body.usernames), shown: names(body.shown) };
         }
-        const res = await api(method, url, body, isForm);
+        // A key per submission: if the server is busy the same submission is
+        // sent again, and the server carries it out once.
+        const key = method === "POST" && url.startsWith("/api/") ? { "Idempotency-Key": newKey() } : {};
+        const res = await api(method, url, body, isForm, key);
         if (button) button.disabled = false;
         if (!res.ok) { if (err) err.textContent = describe(res, form); return; }
         form.dispatchEvent(new CustomEvent("birlik:done", { detail: res.body, bubbles: true }));

@@ -24,6 +24,7 @@
   const proofForms = new Map();
   let lastPos = null;
   let sending = false;
+  let busyTimer = null;
   let known = new Set(tasks.map((t) => t.id));
   let map = null;
   let marker = null;
@@ -265,6 +266,15 @@
           });
         } catch (e) {
           break; // no signal: keep it queued
+        }
+        if (resp.status === 503) {
+          // The server is full: the action stays queued (its Idempotency-Key
+          // makes a resend safe) and is sent again when the server says.
+          const s = Math.min(Math.max(Number(resp.headers.get("Retry-After")) || 2, 1), 60) * (1 + Math.random() / 2);
+          conflict(window.Birlik.t("The server is busy; trying again in %(seconds)s s.", { seconds: Math.round(s) }));
+          clearTimeout(busyTimer);
+          busyTimer = setTimeout(() => { conflict(""); flush(); }, s * 1000);
+          break;
         }
         if (resp.status >= 500) break;
         queue.shift();

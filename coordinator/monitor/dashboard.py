@@ -1,0 +1,69 @@
+"""RQ's dashboard (rq-dashboard) at /admin/rq, for the `admin` role only: its
+views are declared through coordinator.authz like every other view, so any
+other role gets 403 and an anonymous visitor is sent to sign in.
+
+Its pages run an inline script and compile underscore templates at run time,
+which the app's CSP forbids; its own responses get a policy that allows
+exactly those inline scripts (by hash) and `unsafe-eval`, nothing else. Its
+delete and requeue buttons post without our CSRF token and are refused: the
+dashboard is for looking; act through the worker and the API."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+import rq_dashboard
+from flask import Flask, Response, current_app, request
+from rq_dashboard.web import setup_rq_connection
+
+from coordinator import authz
+from coordinator.headers import content_security_policy
+
+PREFIX = "/admin/rq"
+_BLUEPRINT = "rq_dashboard"
+_INLINE = re.compile(rb"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S)
+
+
+def _policy(body: bytes, tile_url: str) -> str:
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(code).digest()).decode() + "'"
+        for attrs, code in _INLINE.findall(body)
+        if code.strip() and b"text/template" not in attrs
+    ]
+    base = content_security_policy(tile_url)
+    # Bootstrap's markup in the dashboard carries style attributes.
+    base = base.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return base.replace("script-src 'self'", " ".join(["script-src 'self' 'unsafe-eval'", *hashes]))
+
+
+def _csp(response: Response) -> Response:
+    if request.blueprint == _BLUEPRINT and response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = _policy(response.get_data(), current_app.config["TILE_URL"])
+    return response
+
+
+def _own_copy(view: Callable) -> Callable:
+    """A wrapper to carry the access rule (its static view is a bound method,
+    and the library's functions are shared by every app in the process)."""
+
+    @functools.wraps(view)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, **kwargs)
+
+    return run
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
+    app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
+    setup_rq_connection(app)
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith(_BLUEPRINT + "."):
+            app.view_functions[endpoint] = authz.allow("admin")(_own_copy(view))
+    app.after_request(_csp)

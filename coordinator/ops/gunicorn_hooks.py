@@ -1,0 +1,29 @@
+"""Gunicorn hooks for operations (config/gunicorn.py points at these): JSON
+logs for gunicorn's own loggers, a clean metrics directory when the master
+starts, and a dead worker's live gauges dropped."""
+
+from __future__ import annotations
+
+import os
+
+from config.settings import from_env
+from coordinator.ops import metrics, trace
+
+LOGCONFIG = trace.logconfig(os.environ.get("BIRLIK_LOG_LEVEL", "INFO"))
+
+
+def _metrics_dir() -> str:
+    env = from_env()
+    base = env["_CLASS"]
+    return metrics.directory(env.get("METRICS_DIR", base.METRICS_DIR), env.get("VAR_DIR", base.VAR_DIR))
+
+
+def on_starting(server) -> None:
+    """Master start: empty the metrics directory, and let workers inherit it."""
+    path = _metrics_dir()
+    metrics.clean(path)
+    os.environ[metrics.ENV] = path
+
+
+def child_exit(server, worker) -> None:
+    metrics.process_dead(worker.pid)
