@@ -33,6 +33,13 @@ def _url(rule, ids: dict[str, int]) -> str:
     return re.sub(r"<([^>]+)>", fill, rule.rule)
 
 
+def _open(client, url: str, method: str, headers: dict):
+    resp = client.open(url, method=method, headers=headers, json={})
+    if resp.status_code == 308:  # an alias of a canonical URL (the RQ dashboard's): judge that one
+        resp = client.open(resp.location, method=method, headers=headers, json={})
+    return resp
+
+
 def test_every_route_declares_its_roles(app):
     undeclared = [
         rule.endpoint
@@ -71,6 +78,15 @@ def test_route_matrix(app, client, make):
         "evidence_id": 1,
         "inspection_id": 1,
         "number": 1,
+        # The RQ dashboard (admin only).
+        "instance_number": 0,
+        "queue_name": "default",
+        "registry_name": "failed",
+        "per_page": 8,
+        "order": "asc",
+        "page": 1,
+        "job_id": "no-such-job",
+        "filename": "css/main.css",
     }
     checked = 0
     for rule in app.url_map.iter_rules():
@@ -81,14 +97,14 @@ def test_route_matrix(app, client, make):
             url = _url(rule, ids)
             for name in ROLES:
                 acc = accounts[name]
-                resp = client.open(url, method=method, headers=acc.auth, json={})
+                resp = _open(client, url, method, acc.auth)
                 allowed = declared == authz.PUBLIC or _role(name) in declared
                 if allowed:
                     assert resp.status_code not in (401, 403), (method, url, name, resp.status_code)
                 else:
                     assert resp.status_code == 403, (method, url, name, resp.status_code)
                 checked += 1
-            anonymous = client.open(url, method=method, json={})
+            anonymous = _open(client, url, method, {})
             if declared != authz.PUBLIC:
                 assert anonymous.status_code in (302, 401), (method, url, anonymous.status_code)
     assert checked > 100

@@ -4,9 +4,9 @@ other role gets 403 and an anonymous visitor is sent to sign in.
 
 Its pages run an inline script and compile underscore templates at run time,
 which the app's CSP forbids; its own responses get a policy that allows
-exactly those inline scripts (by hash) and `unsafe-eval`, nothing else. Its
-delete and requeue buttons post without our CSRF token and are refused: the
-dashboard is for looking; act through the worker and the API."""
+exactly those inline scripts (by hash) and `unsafe-eval`, nothing else. In a
+browser its delete and requeue buttons post without our CSRF token and are
+refused: the dashboard is for looking (an admin's bearer token may use them)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,15 @@ from typing import Any
 
 import rq_dashboard
 from flask import Flask, Response, current_app, request
+from rq.exceptions import NoSuchJobError
 from rq_dashboard.web import setup_rq_connection
+from werkzeug.routing import IntegerConverter
 
 from coordinator import authz
+from coordinator.api.errors import handle_domain_error
+from coordinator.common.errors import NotFound
 from coordinator.headers import content_security_policy
+from coordinator.i18n import N_
 
 PREFIX = "/admin/rq"
 _BLUEPRINT = "rq_dashboard"
@@ -58,12 +63,25 @@ def _own_copy(view: Callable) -> Callable:
     return run
 
 
+def _no_such_job(_exc: NoSuchJobError):
+    # A job gone from Redis (finished jobs expire): a 404 with the app's error page, not a 500.
+    return handle_domain_error(NotFound(N_("That job is no longer in Redis.")))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
     app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
-    app.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
+    # The app's `int` converter refuses 0 (ids start at 1); the dashboard
+    # numbers its Redis instances from 0, so its rules get werkzeug's own.
+    ours = app.url_map.converters["int"]
+    app.url_map.converters["int"] = IntegerConverter
+    try:
+        app.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
+    finally:
+        app.url_map.converters["int"] = ours
     setup_rq_connection(app)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith(_BLUEPRINT + "."):
             app.view_functions[endpoint] = authz.allow("admin")(_own_copy(view))
     app.after_request(_csp)
+    app.register_error_handler(NoSuchJobError, _no_such_job)

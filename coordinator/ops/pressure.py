@@ -7,7 +7,8 @@ given its request id (see `trace`), then:
   realtime layer bounds itself) pass without counting;
 - a request whose client has already gone (it closed the connection while the
   request waited for a worker thread or greenlet) is dropped unworked;
-- past `MAX_IN_FLIGHT` requests being worked on, the answer is 503 at once,
+- past `MAX_IN_FLIGHT` requests being worked on (from the app's start until
+  its response is ready), the answer is 503 at once,
   with `Retry-After` and a message in the reader's language (JSON for the API
   and for callers that ask for JSON, else a small page that reloads itself).
 
@@ -33,7 +34,6 @@ from typing import Any
 from babel.support import NullTranslations, Translations
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
-from werkzeug.wsgi import ClosingIterator
 
 from coordinator.i18n import N_, TRANSLATIONS
 from coordinator.ops import metrics, trace
@@ -132,12 +132,12 @@ class Pressure:
                 metrics.refused()
                 log.warning("busy (%d in flight): refused %s %s", self.limit, environ.get("REQUEST_METHOD"), path)
                 return self._busy(environ, start)
+            # Flask has done the work when it returns (the body is ready;
+            # sending it is gunicorn's I/O), so the slot is freed then.
             try:
-                result = self.app(environ, start)
-            except BaseException:
+                return self.app(environ, start)
+            finally:
                 self._leave()
-                raise
-            return ClosingIterator(result, self._leave)
 
     def _busy(self, environ: dict[str, Any], start: Callable) -> list[bytes]:
         lang = _language(environ)
