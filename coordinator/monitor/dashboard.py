@@ -19,8 +19,10 @@ from typing import Any
 
 import rq_dashboard
 from flask import Flask, Response, current_app, request
+from redis.exceptions import ResponseError
 from rq.exceptions import NoSuchJobError
 from rq_dashboard.web import setup_rq_connection
+from werkzeug.exceptions import NotFound as HttpNotFound
 from werkzeug.routing import IntegerConverter
 
 from coordinator import authz
@@ -54,18 +56,24 @@ def _csp(response: Response) -> Response:
 
 def _own_copy(view: Callable) -> Callable:
     """A wrapper to carry the access rule (its static view is a bound method,
-    and the library's functions are shared by every app in the process)."""
+    and the library's functions are shared by every app in the process). A
+    job or queue gone from Redis (finished jobs expire) is a 404, not a 500."""
 
     @functools.wraps(view)
     def run(*args: Any, **kwargs: Any) -> Any:
-        return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        except (NoSuchJobError, ResponseError):
+            return handle_domain_error(NotFound(N_("That job or queue is no longer in Redis.")))
 
     return run
 
 
-def _no_such_job(_exc: NoSuchJobError):
-    # A job gone from Redis (finished jobs expire): a 404 with the app's error page, not a 500.
-    return handle_domain_error(NotFound(N_("That job is no longer in Redis.")))
+def _one_instance(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # We give the dashboard one Redis, instance 0; another number would be its
+    # LookupError (a 500), so it is a 404 here, before its own hooks run.
+    if endpoint and endpoint.startswith(_BLUEPRINT + ".") and (values or {}).get("instance_number", 0) != 0:
+        raise HttpNotFound()
 
 
 def init_app(app: Flask) -> None:
@@ -84,4 +92,4 @@ def init_app(app: Flask) -> None:
         if endpoint.startswith(_BLUEPRINT + "."):
             app.view_functions[endpoint] = authz.allow("admin")(_own_copy(view))
     app.after_request(_csp)
-    app.register_error_handler(NoSuchJobError, _no_such_job)
+    app.url_value_preprocessor(_one_instance)

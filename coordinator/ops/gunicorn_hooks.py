@@ -1,6 +1,6 @@
 """Gunicorn hooks for operations (config/gunicorn.py points at these): JSON
-logs for gunicorn's own loggers, a clean metrics directory when the master
-starts, and a dead worker's live gauges dropped."""
+logs for gunicorn's own loggers, a metrics directory rid of dead processes
+when the master starts, and a dead worker's live gauges dropped."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def _metrics_dir() -> str:
 
 
 def on_starting(server) -> None:
-    """Master start: empty the metrics directory, and let workers inherit it."""
+    """Master start: forget the metrics of processes gone since the last run,
+    and let the workers inherit the directory."""
     path = _metrics_dir()
     metrics.clean(path)
     os.environ[metrics.ENV] = path

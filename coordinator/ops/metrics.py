@@ -2,8 +2,9 @@
 worker and every RQ worker writes its values to files under one directory
 (`BIRLIK_METRICS_DIR`, by default `<BIRLIK_VAR_DIR>/prometheus`; it becomes
 `PROMETHEUS_MULTIPROC_DIR`), and a
-scrape of /metrics in any web process adds them all up. The directory is
-emptied when gunicorn's master starts (`gunicorn_hooks.on_starting`).
+scrape of /metrics in any web process adds them all up. Files of processes
+that no longer run are removed when gunicorn's master starts
+(`gunicorn_hooks.on_starting`).
 
 prometheus_client picks its storage when it is first imported, so nothing
 imports it before `setup` has set the directory; until then (and in a
@@ -12,7 +13,6 @@ process that never calls `setup`) every recording function does nothing."""
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,10 +43,27 @@ def directory(metrics_dir: str, var_dir: str) -> str:
     return metrics_dir or str(Path(var_dir) / "prometheus")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def clean(path: str) -> None:
-    """Empty the directory (at the start of a fresh set of processes)."""
-    shutil.rmtree(path, ignore_errors=True)
-    Path(path).mkdir(parents=True, exist_ok=True)
+    """Remove the files of processes that no longer run (when gunicorn's
+    master starts). Not every file: a worker started beside the web server
+    (`make demo` starts both at once) may already have written its own, and
+    a file removed under it would swallow what it counts from then on."""
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in folder.glob("*.db"):
+        pid = file.stem.rpartition("_")[2]
+        if not pid.isdigit() or not _alive(int(pid)):
+            file.unlink(missing_ok=True)
 
 
 def setup(path: str) -> None:

@@ -8,7 +8,7 @@ RU: dict[str, str] = {
     "Metrics are readable from this machine or with the metrics token.": (
         "Метрики доступны только с этого сервера или с токеном метрик."
     ),
-    "That job is no longer in Redis.": "Этой задачи уже нет в Redis.",
+    "That job or queue is no longer in Redis.": "Этой задачи или очереди уже нет в Redis.",
 }
 
 KK: dict[str, str] = {
@@ -22,5 +22,5 @@ KK: dict[str, str] = {
     "Metrics are readable from this machine or with the metrics token.": (
         "Метрикаларды тек осы серверден немесе метрика токенімен оқуға болады."
     ),
-    "That job is no longer in Redis.": "Бұл тапсырма Redis-те енді жоқ.",
+    "That job or queue is no longer in Redis.": "Бұл тапсырма немесе кезек Redis-те енді жоқ.",
 }
