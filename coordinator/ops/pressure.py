@@ -3,8 +3,8 @@
 A WSGI middleware, the outermost layer but the proxy fix. Each request is
 given its request id (see `trace`), then:
 
-- `/healthz`, `/metrics` and Socket.IO (long-lived connections, which the
-  realtime layer bounds itself) pass without counting;
+- `/healthz`, `/metrics`, Socket.IO (long-lived connections, which the
+  realtime layer bounds itself) and static files pass without counting;
 - a request whose client has already gone (it closed the connection while the
   request waited for a worker thread or greenlet) is dropped unworked;
 - past `MAX_IN_FLIGHT` requests being worked on (from the app's start until
@@ -39,7 +39,9 @@ from coordinator.i18n import N_, TRANSLATIONS
 from coordinator.ops import metrics, trace
 
 log = logging.getLogger("birlik.pressure")
-EXEMPT_PREFIXES = ("/healthz", "/metrics", "/socket.io")
+# Static files and npm assets pass too: a page that got through should get
+# its stylesheet and scripts (they are files, not work), however busy.
+EXEMPT_PREFIXES = ("/healthz", "/metrics", "/socket.io", "/static/", "/vendor/")
 STARTED_KEY = "birlik.started"
 LANGUAGES = ("en", "ru", "kk")
 T_BUSY = N_("The service is busy. Try again in %(seconds)s seconds.")

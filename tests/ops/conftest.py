@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable, Iterator
 
 import pytest
+import requests
 
 from tests.servers import WebServer
 
@@ -48,8 +49,12 @@ class SlowPost:
         return self.sock.getsockname()[1]
 
     def finish(self) -> bytes:
-        """Send the rest of the body; the whole response."""
-        self.sock.sendall(self.body[1:])
+        """Send the rest of the body; the whole response (a request refused
+        at once has its answer waiting and may have been closed meanwhile)."""
+        try:
+            self.sock.sendall(self.body[1:])
+        except OSError:
+            pass  # answered and closed already: read what it said
         chunks = []
         while chunk := self.sock.recv(65536):
             chunks.append(chunk)
@@ -82,3 +87,12 @@ def sample(scrape: str, name: str, **labels: str) -> float:
         if all(f'{k}="{v}"' in rest for k, v in labels.items()):
             total += float(value)
     return total
+
+
+def fill(server: WebServer, path: str, body: bytes, headers: dict[str, str], slow: list[SlowPost]) -> bool:
+    """One step of filling a server's bound: True once a request is refused,
+    else one more slow request held open (for `wait_for`)."""
+    if requests.get(server.url + "/login", timeout=10).status_code == 503:
+        return True
+    slow.append(SlowPost(server, path, body, headers))
+    return False
