@@ -24,7 +24,7 @@ def post_worker_init(worker):
     gazetteer.settlements()
 
 
-# Operations (coordinator/ops/gunicorn_hooks.py): JSON logs, a clean metrics
-# directory at start, a dead worker's live gauges dropped.
+# Operations (coordinator/ops/gunicorn_hooks.py): JSON logs, the metrics
+# directory rid of dead processes at start, a dead worker's live gauges dropped.
 from coordinator.ops.gunicorn_hooks import LOGCONFIG as logconfig_dict  # noqa: E402, F401
 from coordinator.ops.gunicorn_hooks import child_exit, on_starting  # noqa: E402, F401
