@@ -5,7 +5,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from coordinator import authz
+from coordinator.api import pagination
 from coordinator.authz import FIELD_ROLES, HQ_ROLES, allow
+from coordinator.events import versions
 from coordinator.events.service import jsonable
 from coordinator.extensions import db
 from coordinator.field import history, tasks, teams
@@ -109,17 +111,19 @@ def create_task(body):
 @tasks_blp.route("", methods=["GET"])
 @allow(*FIELD_ROLES)
 @tasks_blp.arguments(TaskQuery, location="query")
-@tasks_blp.response(200, TaskOut(many=True))
+@tasks_blp.response(200, TaskOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@tasks_blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_tasks(args):
     """Tasks in scope: a field user gets their team's open tasks, oldest first."""
-    query = select(Task).limit(args["limit"])
+    query = pagination.window(select(Task), args)
     if current_user.role == "field":
         query = query.where(Task.team_id == current_user.team_id, Task.status.in_(TEAM_OPEN_STATUSES)).order_by(Task.id)
     else:
         query = authz.scoped(query.order_by(Task.id.desc()), current_user, region=Task.region_id)
     if args.get("status"):
         query = query.where(Task.status == args["status"])
-    return _with_offer(db.session.scalars(query).all())
+    return _with_offer(pagination.rows(db.session.scalars(query).all(), args))
 
 
 @tasks_blp.route("/history", methods=["GET"])

@@ -13,8 +13,10 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from coordinator import authz
+from coordinator.api import pagination
 from coordinator.api.schemas import CSV_TEXT
 from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow
+from coordinator.events import versions
 from coordinator.extensions import db
 from coordinator.queue import after_commit
 from coordinator.supplies import board, delivery_reads, ledger, requests, warehouses
@@ -174,10 +176,15 @@ def list_organizations():
 @requests_blp.route("", methods=["GET"])
 @allow(*REQUESTERS)
 @requests_blp.arguments(RequestQuery, location="query")
-@requests_blp.response(200, RequestOut(many=True))
+@requests_blp.response(200, RequestOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@requests_blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_requests(args):
     """Supply requests in scope, newest first (a requester: its organization's)."""
-    return requests.list_requests(session=db.session, user=current_user, **args)
+    found = requests.list_requests(
+        session=db.session, user=current_user, status=args["status"], **pagination.params(args)
+    )
+    return pagination.rows(found, args)
 
 
 @requests_blp.route("", methods=["POST"])
