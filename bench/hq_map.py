@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 import requests
 
+from bench.paged import every_row
 from bench.system import DemoSystem
 from tests.browser import chromium
 
@@ -116,7 +117,7 @@ def _event_load(system: DemoSystem, token: str, *, rate: int, seconds: int) -> d
     auth = {"Authorization": f"Bearer {token}"}
     teams = requests.get(system.url + "/api/v1/teams", headers=auth, timeout=30).json()
     hqs = requests.get(system.url + "/api/v1/hqs", headers=auth, timeout=30).json()
-    facilities = requests.get(system.url + "/api/v1/facilities", headers=auth, timeout=30).json()
+    facilities = every_row(system.url + "/api/v1/facilities", headers=auth)
     rng = random.Random(3)
     sent = errors = 0
     lock = threading.Lock()
