@@ -115,7 +115,7 @@ def first_render(browser, system: DemoSystem, markers: int) -> dict:
 
 def _event_load(system: DemoSystem, token: str, *, rate: int, seconds: int) -> dict:
     auth = {"Authorization": f"Bearer {token}"}
-    teams = requests.get(system.url + "/api/v1/teams", headers=auth, timeout=30).json()
+    teams = every_row(system.url + "/api/v1/teams", headers=auth)
     hqs = requests.get(system.url + "/api/v1/hqs", headers=auth, timeout=30).json()
     facilities = every_row(system.url + "/api/v1/facilities", headers=auth)
     rng = random.Random(3)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from coordinator import authz
 from coordinator.api import pagination
+from coordinator.api.pagination import PageQuery
 from coordinator.authz import FIELD_ROLES, HQ_ROLES, allow
 from coordinator.events import versions
 from coordinator.events.service import jsonable
@@ -39,10 +40,14 @@ def _with_stale(rows):
 
 @blp.route("", methods=["GET"])
 @allow(*FIELD_ROLES)
-@blp.response(200, TeamOut(many=True))
-def list_teams():
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, TeamOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional(per_minute=True)
+def list_teams(args):
     """Teams within the caller's scope, with whether each is stale."""
-    return _with_stale(teams.list_teams(session=db.session, user=current_user))
+    found = teams.list_teams(session=db.session, user=current_user, **pagination.params(args))
+    return _with_stale(pagination.rows(found, args))
 
 
 @blp.route("/<int:team_id>", methods=["GET"])

@@ -63,15 +63,20 @@ def test_cases_filtered_by_sla_state_page_in_the_database(client, make):
     assert len(on_time) == 12
 
 
-@pytest.mark.parametrize("path", ["/tasks", "/placements", "/hotline/cases", "/supply-requests"])
+@pytest.mark.parametrize(
+    "path", ["/tasks", "/placements", "/hotline/cases", "/supply-requests", "/teams", "/warehouses", "/organizations"]
+)
 def test_every_list_pages_the_same_way(client, make, hq, path):
     org = make.organization("almaty")
-    for _ in range(5):
+    for _ in range(4 if path == "/organizations" else 5):
         {
             "/tasks": lambda: make.task(None),
             "/placements": lambda: make.placement(None),
             "/hotline/cases": lambda: make.case("almaty"),
             "/supply-requests": lambda: make.supply_request(org),
+            "/teams": lambda: make.team("almaty"),
+            "/warehouses": lambda: make.warehouse("almaty"),
+            "/organizations": lambda: make.organization("almaty"),
         }[path]()
 
     rows, pages = _pages(client, f"/api/v1{path}?limit=2", hq)
