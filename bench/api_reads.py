@@ -136,21 +136,25 @@ async def _surge(
     }
 
 
-def _settle(system: DemoSystem, headers: dict) -> None:
-    """Let the server drain what a step left (an overloaded step leaves work behind)."""
+def _settle(system: DemoSystem, headers: dict, path: str) -> None:
+    """Let the server drain what a step left: an overloaded step leaves work
+    behind (requests its client gave up on), so wait until `path` answers
+    within 200 ms three times in a row (at most 120 s)."""
 
-    async def healthy() -> bool:
+    async def quick() -> bool:
         async with aiohttp.ClientSession(system.url, headers=headers) as http:
+            began = time.perf_counter()
             try:
-                async with http.get("/healthz", timeout=aiohttp.ClientTimeout(total=5)) as resp:
-                    return resp.status == 200
+                async with http.get(path, timeout=aiohttp.ClientTimeout(total=5)) as resp:
+                    await resp.read()
+                    return resp.status == 200 and time.perf_counter() - began < 0.2
             except (TimeoutError, aiohttp.ClientError):
                 return False
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not asyncio.run(healthy()):
-        time.sleep(1)
-    time.sleep(2)
+    deadline, streak = time.monotonic() + 120, 0
+    while time.monotonic() < deadline and streak < 3:
+        streak = streak + 1 if asyncio.run(quick()) else 0
+        time.sleep(0.5)
 
 
 def run() -> dict:
@@ -168,7 +172,7 @@ def run() -> dict:
             for rate in rates:
                 out[name].append(asyncio.run(_step(system, headers, path, rate=rate, seconds=seconds)))
                 print(name, json.dumps(out[name][-1]), flush=True)
-                _settle(system, headers)
+                _settle(system, headers, path)
         if os.environ.get("BENCH_READS_SURGE", "1") != "0":
             out["during_surge"] = asyncio.run(
                 _surge(

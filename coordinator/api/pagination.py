@@ -62,6 +62,13 @@ def rows(found: list[Any], args: dict[str, Any]) -> list[Any]:
     return found[: args["limit"]]
 
 
+def note_next(page: int | None) -> None:
+    """Note the next page (None: this is the last) for the Link header, for a
+    view that pages by itself (for example from a cached page)."""
+    if page is not None:
+        g.next_page = page
+
+
 def params(args: dict[str, Any]) -> dict[str, Any]:
     """The service's keyword arguments for a page: `limit` (one more than the
     page) and `offset`."""

@@ -62,7 +62,7 @@ def conditional(*, per_minute: bool = False) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             tag = etag(per_minute=per_minute)
-            if tag in request.if_none_match:
+            if request.if_none_match.contains_weak(tag):
                 response = Response(status=304)
                 response.set_etag(tag)
                 response.headers["Cache-Control"] = "private, no-cache"

@@ -35,10 +35,9 @@ def list_facilities(args):
     """Facilities within the caller's scope (`?region_id=` narrows it), by name.
 
     Paged (`page`, `limit`); conditional (`ETag`, `If-None-Match`)."""
-    rows = facility_rows.list_rows(
-        session=db.session, user=current_user, region_id=args.get("region_id"), **pagination.params(args)
-    )
-    return Response(facility_rows.dumps(pagination.rows(rows, args)), mimetype="application/json")
+    body, next_page = facility_rows.cached_page(session=db.session, user=current_user, args=args)
+    pagination.note_next(next_page)
+    return Response(body, mimetype="application/json")
 
 
 @blp.route("/summary", methods=["GET"])

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator import authz
+from coordinator.api import pagination
 from coordinator.auth.models import User
+from coordinator.events import versions
 from coordinator.housing.models import Facility, FacilityBeds
 
 COLUMNS = (
@@ -101,3 +103,21 @@ def _row(f: Any, beds: list[dict[str, Any]]) -> dict[str, Any]:
 def dumps(rows: list[dict[str, Any]]) -> bytes:
     """The rows as compact JSON (they hold no time, so no encoder hook is needed)."""
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def cached_page(*, session: Session, user: User, args: dict[str, Any]) -> tuple[bytes, int | None]:
+    """One page of the list as JSON, and the next page's number (None: the
+    last), computed once per data version for each scope and query: HQ users
+    of one scope share it; other roles see their own records, so each has
+    their own."""
+    scope = ("hq", authz.region_scope(user)) if user.role in authz.HQ_ROLES else ("user", user.id)
+
+    def compute() -> bytes:
+        found = list_rows(session=session, user=user, region_id=args.get("region_id"), **pagination.params(args))
+        more = len(found) > args["limit"]
+        # One byte ahead of the JSON says whether a next page exists (so the cache holds one value).
+        return (b"1" if more else b"0") + dumps(found[: args["limit"]])
+
+    query = tuple(sorted((k, args[k]) for k in ("region_id", "page", "limit") if args.get(k) is not None))
+    found = versions.cached("facilities", (scope, query), compute)
+    return found[1:], args["page"] + 1 if found[:1] == b"1" else None

@@ -1,9 +1,6 @@
 """API: the map's layers, its panels, layer exports and the region outlines."""
 
-import json
-
 from flask import Response, stream_with_context
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields
@@ -76,18 +73,8 @@ def panels_view(args):
     language, whatever the number of screens that read them; conditional
     (`ETag`, `If-None-Match`)."""
     region_id = authz.region_to_show(session=db.session, user=current_user, region_id=args["region_id"])
-    scope = authz.region_scope(current_user)
-
-    def compute() -> bytes:
-        body = {
-            "region_id": region_id,
-            "kpis": panels.kpis(session=db.session, user=current_user, region_id=region_id),
-            "queues": panels.queues(session=db.session, region_id=region_id),
-        }
-        return json.dumps(PanelsOut().dump(body), separators=(",", ":")).encode()
-
-    key = (region_id, scope, str(get_locale()))
-    return Response(versions.cached("panels", key, compute, per_minute=True), mimetype="application/json")
+    body = panels.panels_json(session=db.session, user=current_user, region_id=region_id)
+    return Response(body, mimetype="application/json")
 
 
 @blp.route("/export/<layer>.<fmt>", methods=["GET"])
