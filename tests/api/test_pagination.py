@@ -177,3 +177,27 @@ def test_hq_figures_are_computed_once_per_change_whatever_the_number_of_viewers(
         assert panels_for(viewers[2]) == (after, 0)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+PAGED = [
+    "/facilities",
+    "/placements",
+    "/tasks",
+    "/teams",
+    "/hotline/cases",
+    "/supply-requests",
+    "/organizations",
+    "/warehouses",
+    "/alerts",
+    "/supplies/allocations",
+    "/supplies/unserved",
+    "/supplies/runs",
+]
+
+
+@pytest.mark.parametrize("path", PAGED)
+def test_every_paged_list_takes_the_same_parameters_with_the_same_maximum(client, hq, path):
+    assert client.get(f"/api/v1{path}?page=2&limit=1", headers=hq.auth).status_code == 200
+    too_many = client.get(f"/api/v1{path}?limit={MAX_LIMIT + 1}", headers=hq.auth)
+    assert too_many.status_code == 422
+    assert f"less than or equal to {MAX_LIMIT}" in too_many.get_json()["errors"]["query"]["limit"][0]
