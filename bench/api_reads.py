@@ -158,7 +158,7 @@ def _settle(system: DemoSystem, headers: dict, path: str) -> None:
 
 
 def run() -> dict:
-    rates = [float(r) for r in os.environ.get("BENCH_READS_RATES", "50,100,200,400").split(",")]
+    rates = [float(r) for r in os.environ.get("BENCH_READS_RATES", "50,100,200,400").split(",") if r.strip()]
     seconds = float(os.environ.get("BENCH_READS_SECONDS", "10"))
     paths = {
         "facilities": os.environ.get("BENCH_READS_FACILITIES", "/api/v1/facilities"),
