@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 import requests
 
+from bench.paged import every_row
 from bench.system import DemoSystem
 from tests.browser import chromium
 
@@ -114,9 +115,9 @@ def first_render(browser, system: DemoSystem, markers: int) -> dict:
 
 def _event_load(system: DemoSystem, token: str, *, rate: int, seconds: int) -> dict:
     auth = {"Authorization": f"Bearer {token}"}
-    teams = requests.get(system.url + "/api/v1/teams", headers=auth, timeout=30).json()
+    teams = every_row(system.url + "/api/v1/teams", headers=auth)
     hqs = requests.get(system.url + "/api/v1/hqs", headers=auth, timeout=30).json()
-    facilities = requests.get(system.url + "/api/v1/facilities", headers=auth, timeout=30).json()
+    facilities = every_row(system.url + "/api/v1/facilities", headers=auth)
     rng = random.Random(3)
     sent = errors = 0
     lock = threading.Lock()

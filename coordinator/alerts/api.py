@@ -5,14 +5,17 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coordinator.alerts import models, service
+from coordinator.api import pagination
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import StrictSchema, UtcDateTime
 from coordinator.authz import HQ_ROLES, allow
+from coordinator.events import versions
 from coordinator.extensions import db
 
 blp = Blueprint("api_alerts", __name__, url_prefix="/alerts", description="HQ alerts")
 
 
-class AlertsQuery(StrictSchema):
+class AlertsQuery(PageQuery):
     state = fields.String(load_default="open", validate=validate.OneOf(service.STATES))
     kind = fields.String(validate=validate.OneOf(models.KINDS), metadata={"description": "Only alerts of this kind."})
 
@@ -38,11 +41,16 @@ class AlertOut(StrictSchema):
 @blp.route("", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(AlertsQuery, location="query")
-@blp.response(200, AlertOut(many=True))
+@blp.response(200, AlertOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_alerts(args):
     """Alerts in the caller's scope, the most severe first, then newest (open: live and not yet
     acknowledged); `kind` keeps one kind."""
-    return [service.to_dict(a) for a in service.list_alerts(session=db.session, user=current_user, **args)]
+    found = service.list_alerts(
+        session=db.session, user=current_user, state=args["state"], kind=args.get("kind"), **pagination.params(args)
+    )
+    return [service.to_dict(a) for a in pagination.rows(found, args)]
 
 
 @blp.route("/<int:alert_id>/acknowledge", methods=["POST"])

@@ -340,7 +340,7 @@ def scan(*, session: Session) -> dict[str, int]:
 
 
 def list_alerts(
-    *, session: Session, user: User, state: str = "open", kind: str | None = None, limit: int = 200
+    *, session: Session, user: User, state: str = "open", kind: str | None = None, limit: int = 200, offset: int = 0
 ) -> list[Alert]:
     """Alerts in the user's scope: open (live, unacknowledged), acknowledged, or all;
     of one kind if given; the most severe first, then the newest."""
@@ -350,7 +350,7 @@ def list_alerts(
             field="state",
         )
     rank = case({s: i for i, s in enumerate(SEVERITIES)}, value=Alert.severity, else_=len(SEVERITIES))
-    query = select(Alert).order_by(rank, Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    query = select(Alert).order_by(rank, Alert.raised_at.desc(), Alert.id.desc()).limit(limit).offset(offset)
     if state == "open":
         query = query.where(Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None))
     elif state == "acknowledged":

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint
 
-from coordinator.api import errors, idempotency, ids, query
+from coordinator.api import errors, idempotency, ids, pagination, query
 from coordinator.api.schemas import ApiError
 from coordinator.common.clock import iso_utc
 from coordinator.extensions import api
@@ -57,4 +57,5 @@ def init_app(app: Flask) -> None:
         api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     errors.init_app(app)
     query.init_app(app)
+    pagination.init_app(app)
     idempotency.init_app(app)

@@ -5,7 +5,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from coordinator import authz
+from coordinator.api import pagination
+from coordinator.api.pagination import PageQuery
 from coordinator.authz import FIELD_ROLES, HQ_ROLES, allow
+from coordinator.events import versions
 from coordinator.events.service import jsonable
 from coordinator.extensions import db
 from coordinator.field import history, tasks, teams
@@ -37,10 +40,14 @@ def _with_stale(rows):
 
 @blp.route("", methods=["GET"])
 @allow(*FIELD_ROLES)
-@blp.response(200, TeamOut(many=True))
-def list_teams():
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, TeamOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional(per_minute=True)
+def list_teams(args):
     """Teams within the caller's scope, with whether each is stale."""
-    return _with_stale(teams.list_teams(session=db.session, user=current_user))
+    found = teams.list_teams(session=db.session, user=current_user, **pagination.params(args))
+    return _with_stale(pagination.rows(found, args))
 
 
 @blp.route("/<int:team_id>", methods=["GET"])
@@ -109,17 +116,19 @@ def create_task(body):
 @tasks_blp.route("", methods=["GET"])
 @allow(*FIELD_ROLES)
 @tasks_blp.arguments(TaskQuery, location="query")
-@tasks_blp.response(200, TaskOut(many=True))
+@tasks_blp.response(200, TaskOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@tasks_blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_tasks(args):
     """Tasks in scope: a field user gets their team's open tasks, oldest first."""
-    query = select(Task).limit(args["limit"])
+    query = pagination.window(select(Task), args)
     if current_user.role == "field":
         query = query.where(Task.team_id == current_user.team_id, Task.status.in_(TEAM_OPEN_STATUSES)).order_by(Task.id)
     else:
         query = authz.scoped(query.order_by(Task.id.desc()), current_user, region=Task.region_id)
     if args.get("status"):
         query = query.where(Task.status == args["status"])
-    return _with_offer(db.session.scalars(query).all())
+    return _with_offer(pagination.rows(db.session.scalars(query).all(), args))
 
 
 @tasks_blp.route("/history", methods=["GET"])

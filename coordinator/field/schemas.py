@@ -2,6 +2,7 @@
 
 from marshmallow import fields, validate
 
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.field.models import TASK_KINDS
 
@@ -104,9 +105,8 @@ class ReassignIn(StrictSchema):
     team_id = Id(required=True, strict=True)
 
 
-class TaskQuery(StrictSchema):
+class TaskQuery(PageQuery):
     status = fields.String()
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=2000))
 
 
 class HistoryQuery(StrictSchema):

@@ -21,10 +21,10 @@ from coordinator.i18n import N_, text
 TRACK_LENGTH = 50
 
 
-def list_teams(*, session: Session, user: User) -> list[Team]:
-    """Teams in the user's scope: a field user sees only their own team."""
-    query = authz.scoped(select(Team).order_by(Team.name), user, region=Team.region_id, team=Team.id)
-    return list(session.scalars(query))
+def list_teams(*, session: Session, user: User, limit: int | None = None, offset: int = 0) -> list[Team]:
+    """Teams in the user's scope by name (`limit` rows from `offset`): a field user sees only their own team."""
+    query = authz.scoped(select(Team).order_by(Team.name, Team.id), user, region=Team.region_id, team=Team.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 def get_team(*, session: Session, user: User, team_id: int) -> Team:

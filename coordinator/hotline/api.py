@@ -8,8 +8,10 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from coordinator.api import pagination
 from coordinator.authz import allow
 from coordinator.common.errors import DomainError, Invalid, NotFound
+from coordinator.events import versions
 from coordinator.extensions import db
 from coordinator.hotline import (
     breaches,
@@ -147,7 +149,9 @@ def places(args):
 @blp.route("/cases", methods=["GET"])
 @allow(*ROLES)
 @blp.arguments(CasesQuery, location="query")
-@blp.response(200, CaseOut(many=True))
+@blp.response(200, CaseOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional(per_minute=True)
 def list_cases(args):
     """Cases in scope: open ones by default, new first, then by SLA due time."""
     rows = cases.queue(
@@ -159,9 +163,9 @@ def list_cases(args):
         region_id=args.get("region_id"),
         sla_state=args.get("sla"),
         q=args.get("q"),
-        limit=args["limit"],
+        **pagination.params(args),
     )
-    return [_out(c) for c in rows]
+    return [_out(c) for c in pagination.rows(rows, args)]
 
 
 @blp.route("/cases/<int:case_id>", methods=["GET"])

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from coordinator import authz
 from coordinator.auth.models import User
-from coordinator.common.clock import now
 from coordinator.common.errors import Forbidden, NotFound
 from coordinator.events import service as events
 from coordinator.hotline import sla
@@ -127,6 +126,7 @@ def queue(
     sla_state: str | None = None,
     q: str | None = None,
     limit: int = QUEUE_LIMIT,
+    offset: int = 0,
 ) -> list[Case]:
     """Cases to work on: new ones first, then by the clock that falls due
     first. Without a status, the open cases; "all" for every case."""
@@ -136,11 +136,9 @@ def queue(
         Case.sla_due_at,
         Case.id,
     )
-    if sla_state is None:
-        return list(session.scalars(query.limit(limit)))
-    at = now()
-    rows = session.scalars(query.limit(limit * 10))
-    return [c for c in rows if sla.state(c, at=at) == sla_state][:limit]
+    if sla_state is not None:
+        query = query.where(sla.state_clause(sla_state))
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 def count(

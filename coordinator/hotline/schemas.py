@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.hotline.models import (
     CASE_STATUSES,
@@ -74,14 +75,13 @@ class SuggestQuery(StrictSchema):
     q = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
 
-class CasesQuery(StrictSchema):
+class CasesQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(("open", "all", *CASE_STATUSES)))
     severity = fields.String(validate=SEVERITY)
     category = fields.String(validate=CATEGORY)
     region_id = Id()
     sla = fields.String(validate=validate.OneOf(STATES))
     q = fields.String(validate=validate.Length(max=80))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class CaseOut(StrictSchema):

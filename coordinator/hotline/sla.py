@@ -14,9 +14,12 @@ and SQL read one row per case.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Float, and_, false, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from coordinator.common.clock import now
 from coordinator.hotline import settings
@@ -24,6 +27,52 @@ from coordinator.hotline.models import OPEN_CASE_STATUSES, SEVERITIES, Case, Cas
 
 SETTING = {"triage": "SLA_TRIAGE_HOURS", "assignment": "SLA_ASSIGNMENT_HOURS", "resolution": "SLA_RESOLUTION_HOURS"}
 STATES = ("on_time", "due_soon", "breached", "paused", "stopped")
+
+
+class minutes_until(FunctionElement):
+    """SQL: minutes from a time to a later one (negative once past), on SQLite and PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(minutes_until, "sqlite")
+def _minutes_sqlite(element: minutes_until, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 1440.0)"
+
+
+@compiles(minutes_until, "postgresql")
+def _minutes_postgresql(element: minutes_until, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 60.0)"
+
+
+def state_clause(wanted: str, at: datetime | None = None) -> ColumnElement[bool]:
+    """SQL for the cases whose `state` (without `warning_minutes`) is `wanted`,
+    so a list filters by SLA state in the database."""
+    at = at or now()
+    open_ = Case.status.in_(OPEN_CASE_STATUSES) & Case.duplicate_of_id.is_(None)
+    # IS tests, so that a NULL column never makes a clause NULL (and a case fall out of every state).
+    breached = Case.breached.is_(True) | (Case.sla_due_at.is_not(None) & (Case.sla_due_at <= at))
+    running = open_ & not_(breached)
+    warn_share = 1 - settings.value("SLA_WARNING_SHARE")
+    warned = and_(
+        Case.sla_budget_minutes.is_not(None),
+        minutes_until(at, Case.sla_due_at) <= Case.sla_budget_minutes * warn_share,
+    )
+    clauses = {
+        "stopped": not_(open_),
+        "breached": open_ & breached,
+        "paused": running & Case.sla_due_at.is_(None) & Case.paused.is_(True),
+        "due_soon": running & Case.sla_due_at.is_not(None) & warned,
+        "on_time": running
+        & or_(
+            Case.sla_due_at.is_(None) & Case.paused.is_not(True),
+            Case.sla_due_at.is_not(None) & not_(warned),
+        ),
+    }
+    return clauses.get(wanted, false())
 
 
 def budget_minutes(stage: str, severity: str) -> int:

@@ -1,11 +1,14 @@
 """API: facilities, their beds, occupancy, and CSV import."""
 
+from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from coordinator.api import pagination
 from coordinator.authz import HOUSING_ROLES, HQ_ROLES, allow
+from coordinator.events import versions
 from coordinator.extensions import db
-from coordinator.housing import facilities, figures
+from coordinator.housing import facilities, facility_rows, figures
 from coordinator.housing.schemas import (
     BedCountsIn,
     FacilityIn,
@@ -25,10 +28,16 @@ blp = Blueprint("api_housing", __name__, url_prefix="/facilities", description="
 @blp.route("", methods=["GET"])
 @allow(*HOUSING_ROLES)
 @blp.arguments(FacilityQuery, location="query")
-@blp.response(200, FacilityOut(many=True))
+@blp.response(200, FacilityOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_facilities(args):
-    """Facilities within the caller's scope (`?region_id=` narrows it)."""
-    return facilities.list_facilities(session=db.session, user=current_user, region_id=args.get("region_id"))
+    """Facilities within the caller's scope (`?region_id=` narrows it), by name.
+
+    Paged (`page`, `limit`); conditional (`ETag`, `If-None-Match`)."""
+    body, next_page = facility_rows.cached_page(session=db.session, user=current_user, args=args)
+    pagination.note_next(next_page)
+    return Response(body, mimetype="application/json")
 
 
 @blp.route("/summary", methods=["GET"])

@@ -5,8 +5,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from coordinator import authz, queue
+from coordinator.api import pagination
 from coordinator.authz import HOUSING_ROLES, HQ_ROLES, PLACEMENT_CREATORS, allow
 from coordinator.common.errors import Conflict
+from coordinator.events import versions
 from coordinator.extensions import db
 from coordinator.housing import dispatch, facilities, placement
 from coordinator.housing.models import PlacementRequest
@@ -39,16 +41,18 @@ def create(body):
 @blp.route("", methods=["GET"])
 @allow(*HOUSING_ROLES)
 @blp.arguments(PlacementQuery, location="query")
-@blp.response(200, PlacementOut(many=True))
+@blp.response(200, PlacementOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_placements(args):
     """Placements in the caller's scope, newest first."""
-    query = select(PlacementRequest).order_by(PlacementRequest.id.desc()).limit(args["limit"])
+    query = pagination.window(select(PlacementRequest).order_by(PlacementRequest.id.desc()), args)
     if "status" in args:
         query = query.where(PlacementRequest.status == args["status"])
     if "facility_id" in args:
         query = query.where(PlacementRequest.facility_id == args["facility_id"])
     query = authz.scoped(query, current_user, region=placement.scope_regions(), facility=PlacementRequest.facility_id)
-    return db.session.scalars(query).all()
+    return pagination.rows(db.session.scalars(query).all(), args)
 
 
 @blp.route("/<int:placement_id>", methods=["GET"])

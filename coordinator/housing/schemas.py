@@ -2,6 +2,7 @@
 
 from marshmallow import fields, validate
 
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.housing.facilities import MAX_BEDS
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS
@@ -178,11 +179,11 @@ class MoveIn(StrictSchema):
     category = fields.String(validate=validate.OneOf(BED_CATEGORIES))
 
 
-class FacilityQuery(StrictSchema):
+class FacilityQuery(PageQuery):
     region_id = Id()
 
 
-class PlacementQuery(StrictSchema):
+class PlacementQuery(PageQuery):
     status = fields.String(
         validate=validate.OneOf(
             (
@@ -200,7 +201,6 @@ class PlacementQuery(StrictSchema):
         )
     )
     facility_id = Id()
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=2000))
 
 
 class ManagersOut(StrictSchema):

@@ -10,6 +10,7 @@ from coordinator.api.schemas import CSV_TEXT, GEOJSON, Id, StrictSchema
 from coordinator.authz import ANY_USER, HQ_ROLES, allow
 from coordinator.common.clock import now
 from coordinator.common.errors import Invalid
+from coordinator.events import versions
 from coordinator.extensions import db
 from coordinator.hq_screen import exports, outlines, panels
 from coordinator.hq_screen import layers as map_layers
@@ -44,7 +45,9 @@ def _split(value: str) -> list[str]:
 @blp.route("", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(LayersQuery, location="query")
-@blp.response(200, LayersOut)
+@blp.response(200, LayersOut, headers=versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional(per_minute=True)
 def layers(args):
     """Points of the named layers (comma-separated), in the caller's scope,
     optionally only those with the given statuses (comma-separated)."""
@@ -60,15 +63,18 @@ def layers(args):
 @blp.route("/panels", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(RegionQuery, location="query")
-@blp.response(200, PanelsOut)
+@blp.response(200, PanelsOut, headers=versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional(per_minute=True)
 def panels_view(args):
-    """The KPI strip and the queues of work waiting for HQ."""
+    """The KPI strip and the queues of work waiting for HQ.
+
+    Computed once per change of the data (and minute) for each region and
+    language, whatever the number of screens that read them; conditional
+    (`ETag`, `If-None-Match`)."""
     region_id = authz.region_to_show(session=db.session, user=current_user, region_id=args["region_id"])
-    return {
-        "region_id": region_id,
-        "kpis": panels.kpis(session=db.session, user=current_user, region_id=region_id),
-        "queues": panels.queues(session=db.session, region_id=region_id),
-    }
+    body = panels.panels_json(session=db.session, user=current_user, region_id=region_id)
+    return Response(body, mimetype="application/json")
 
 
 @blp.route("/export/<layer>.<fmt>", methods=["GET"])

@@ -3,16 +3,20 @@ for a decision. Both follow the caller's scope (and an optional region)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from coordinator import authz
 from coordinator.auth.models import User
 from coordinator.common.clock import now
+from coordinator.events import versions
 from coordinator.field import teams as field_teams
 from coordinator.field.models import Task, Team
 from coordinator.hotline import cases as hotline_cases
@@ -21,6 +25,7 @@ from coordinator.hotline import sla
 from coordinator.hotline.models import Case
 from coordinator.housing import figures as housing_figures
 from coordinator.housing.models import PlacementRequest
+from coordinator.hq_screen.schemas import PanelsOut
 from coordinator.i18n import N_, render, text
 from coordinator.localtime import duration
 from coordinator.supplies import stock
@@ -222,3 +227,21 @@ def queues(*, session: Session, region_id: int | None) -> dict[str, list[dict[st
         "tasks": _tasks(session, region_id),
         "cases": _cases(session, region_id),
     }
+
+
+def panels_json(*, session: Session, user: User, region_id: int | None) -> bytes:
+    """The KPI strip and the queues of a region (None: all) as the API's
+    JSON (`PanelsOut`), computed once per data version, minute, scope and
+    language for every viewer and web process (`events.versions.cached`):
+    each change costs one computation, not one per HQ screen."""
+
+    def compute() -> bytes:
+        body = {
+            "region_id": region_id,
+            "kpis": kpis(session=session, user=user, region_id=region_id),
+            "queues": queues(session=session, region_id=region_id),
+        }
+        return json.dumps(PanelsOut().dump(body), separators=(",", ":")).encode()
+
+    key = (region_id, authz.region_scope(user), str(get_locale()))
+    return versions.cached("panels", key, compute, per_minute=True)

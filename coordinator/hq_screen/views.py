@@ -1,6 +1,8 @@
 """The HQ screen (`/hq`: map, KPI strip, queues, alerts) and the overview
 (`/hq/overview`: the same figures with the raw event feed and the HQ list)."""
 
+import json
+
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -22,12 +24,14 @@ bp = Blueprint("hq_screen", __name__)
 @allow(*authz.HQ_ROLES)
 def home():
     region_id = authz.region_scope(current_user)
+    # The same figures the API serves, computed once per change for every screen.
+    shown = json.loads(panels.panels_json(session=db.session, user=current_user, region_id=region_id))
     return render_template(
         "hq_screen/screen.html",
         regions=list_regions(session=db.session),
         scope=region_id,
-        kpi=panels.kpis(session=db.session, user=current_user, region_id=region_id),
-        queues=panels.queues(session=db.session, region_id=region_id),
+        kpi=shown["kpis"],
+        queues=shown["queues"],
         alerts=[alerts.to_dict(a) for a in alerts.list_alerts(session=db.session, user=current_user)],
         alert_kinds=alerts.KIND_LABELS,
         feed_texts=feed.table(),
@@ -48,7 +52,9 @@ def overview():
     """Key figures (the same as the HQ screen's), the live event feed, HQs and warehouses."""
     return render_template(
         "hq_screen/overview.html",
-        kpi=panels.kpis(session=db.session, user=current_user, region_id=authz.region_scope(current_user)),
+        kpi=json.loads(
+            panels.panels_json(session=db.session, user=current_user, region_id=authz.region_scope(current_user))
+        )["kpis"],
         facilities=housing_facilities.list_facilities(session=db.session, user=current_user),
         hqs=hq_reports.list_hqs(session=db.session, user=current_user),
         teams=field_teams.list_teams(session=db.session, user=current_user),

@@ -5,8 +5,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from coordinator.api import pagination
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.authz import HQ_ROLES, allow
+from coordinator.events import versions
 from coordinator.extensions import db
 from coordinator.supplies import allocation, board, overrides
 from coordinator.supplies.models import ALLOCATION_STATUSES
@@ -16,7 +19,11 @@ blp = Blueprint("api_allocation", __name__, url_prefix="/supplies", description=
 lines_blp = Blueprint("api_supply_lines", __name__, url_prefix="/supply-lines", description="HQ's overrides")
 
 ALLOCATION_READERS = (*HQ_ROLES, "warehouse_manager", "requester")
-LIMIT = validate.Range(min=1, max=2000)
+
+
+def _filters(args: dict) -> dict:
+    """A query's filters, without its paging."""
+    return {k: v for k, v in args.items() if k not in ("page", "limit")}
 
 
 class AllocateIn(StrictSchema):
@@ -27,17 +34,15 @@ class QueuedOut(StrictSchema):
     queued = fields.Boolean()
 
 
-class AllocationQuery(StrictSchema):
+class AllocationQuery(PageQuery):
     item_id = Id()
     warehouse_id = Id()
     request_id = Id()
     status = fields.String(validate=validate.OneOf(ALLOCATION_STATUSES))
-    limit = fields.Integer(load_default=500, validate=LIMIT)
 
 
-class UnservedQuery(StrictSchema):
+class UnservedQuery(PageQuery):
     item_id = Id()
-    limit = fields.Integer(load_default=500, validate=LIMIT)
 
 
 class OverrideIn(StrictSchema):
@@ -107,20 +112,26 @@ def allocate(body):
 @blp.route("/allocations", methods=["GET"])
 @allow(*ALLOCATION_READERS)
 @blp.arguments(AllocationQuery, location="query")
-@blp.response(200, AllocationOut(many=True))
+@blp.response(200, AllocationOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_allocations(args):
     """Allocations in scope, newest first, each with its reasoning: HQ its
     region's, a warehouse manager their warehouses', a requester their organization's."""
-    return board.list_allocations(session=db.session, user=current_user, **args)
+    found = board.list_allocations(session=db.session, user=current_user, **_filters(args), **pagination.params(args))
+    return pagination.rows(found, args)
 
 
 @blp.route("/unserved", methods=["GET"])
 @allow(*HQ_ROLES)
 @blp.arguments(UnservedQuery, location="query")
-@blp.response(200, UnservedOut(many=True))
+@blp.response(200, UnservedOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def unserved(args):
     """Open lines still short of what they asked, in the order allocation serves them."""
-    return board.unserved(session=db.session, user=current_user, **args)
+    found = board.unserved(session=db.session, user=current_user, **_filters(args), **pagination.params(args))
+    return pagination.rows(found, args)
 
 
 @lines_blp.route("/<int:line_id>/override", methods=["PUT"])

@@ -13,8 +13,11 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from coordinator import authz
+from coordinator.api import pagination
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import CSV_TEXT
 from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow
+from coordinator.events import versions
 from coordinator.extensions import db
 from coordinator.queue import after_commit
 from coordinator.supplies import board, delivery_reads, ledger, requests, warehouses
@@ -54,12 +57,14 @@ def list_items():
 
 @blp.route("", methods=["GET"])
 @allow(*WAREHOUSE_ROLES)
-@blp.response(200, WarehouseOut(many=True))
-def list_warehouses():
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, WarehouseOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
+def list_warehouses(args):
     """Warehouses within the caller's scope, with their stock by item and lot."""
-    return [
-        warehouses.with_stock(db.session, w) for w in warehouses.list_warehouses(session=db.session, user=current_user)
-    ]
+    found = warehouses.list_warehouses(session=db.session, user=current_user, **pagination.params(args))
+    return [warehouses.with_stock(db.session, w) for w in pagination.rows(found, args)]
 
 
 @blp.route("/<int:warehouse_id>", methods=["GET"])
@@ -162,22 +167,31 @@ def moves_csv(args, warehouse_id):
 
 @orgs_blp.route("", methods=["GET"])
 @allow(*REQUESTERS)
-@orgs_blp.response(200, OrganizationOut(many=True))
-def list_organizations():
+@orgs_blp.arguments(PageQuery, location="query")
+@orgs_blp.response(200, OrganizationOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@orgs_blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
+def list_organizations(args):
     """Requester organizations in scope (a requester: its own)."""
-    query = select(Organization).order_by(Organization.name)
-    return db.session.scalars(
+    query = pagination.window(select(Organization).order_by(Organization.name, Organization.id), args)
+    found = db.session.scalars(
         authz.scoped(query, current_user, region=Organization.region_id, organization=Organization.id)
     ).all()
+    return pagination.rows(found, args)
 
 
 @requests_blp.route("", methods=["GET"])
 @allow(*REQUESTERS)
 @requests_blp.arguments(RequestQuery, location="query")
-@requests_blp.response(200, RequestOut(many=True))
+@requests_blp.response(200, RequestOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@requests_blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_requests(args):
     """Supply requests in scope, newest first (a requester: its organization's)."""
-    return requests.list_requests(session=db.session, user=current_user, **args)
+    found = requests.list_requests(
+        session=db.session, user=current_user, status=args["status"], **pagination.params(args)
+    )
+    return pagination.rows(found, args)
 
 
 @requests_blp.route("", methods=["POST"])

@@ -33,6 +33,7 @@ def list_allocations(
     request_id: int | None = None,
     status: str | None = None,
     limit: int = 500,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Allocations newest first: HQ those of its region (the requester's or
     the warehouse's), a warehouse manager those of their warehouses, a
@@ -46,6 +47,7 @@ def list_allocations(
         .outerjoin(AllocationOverride, AllocationOverride.line_id == Allocation.line_id)
         .order_by(Allocation.created_at.desc(), Allocation.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     for column, value in (
         (Allocation.item_id, item_id),
@@ -86,7 +88,9 @@ def list_allocations(
     ]
 
 
-def unserved(*, session: Session, user: User, item_id: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
+def unserved(
+    *, session: Session, user: User, item_id: int | None = None, limit: int = 500, offset: int = 0
+) -> list[dict[str, Any]]:
     """Open lines still short of what they asked (or of the quantity HQ
     fixed), tier first, then the earliest needed-by date, then the oldest
     request."""
@@ -111,6 +115,7 @@ def unserved(*, session: Session, user: User, item_id: int | None = None, limit:
             SupplyRequestLine.id,
         )
         .limit(limit)
+        .offset(offset)
     )
     if item_id is not None:
         query = query.where(SupplyRequestLine.item_id == item_id)

@@ -5,8 +5,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from coordinator.api import pagination
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.authz import HQ_ROLES, WAREHOUSE_ROLES, allow, is_national
+from coordinator.events import versions
 from coordinator.extensions import db
 from coordinator.queue import after_commit
 from coordinator.supplies import delivery_proof, delivery_reads, warehouses
@@ -72,7 +75,7 @@ class RunOut(StrictSchema):
     stops = fields.List(fields.Nested(StopOut))
 
 
-class RunQuery(StrictSchema):
+class RunQuery(PageQuery):
     warehouse_id = Id()
     status = fields.String(validate=validate.OneOf(RUN_STATUSES))
 
@@ -133,11 +136,20 @@ class DiscrepancyOut(StrictSchema):
 @runs_blp.route("/runs", methods=["GET"])
 @allow(*RUN_READERS)
 @runs_blp.arguments(RunQuery, location="query")
-@runs_blp.response(200, RunOut(many=True))
+@runs_blp.response(200, RunOut(many=True), headers=pagination.LINK_HEADER | versions.ETAG_HEADER)
+@runs_blp.alt_response(304, **versions.NOT_MODIFIED_DOC)
+@versions.conditional()
 def list_runs(args):
     """Delivery runs in scope, newest first: a warehouse manager's from their
     warehouses, a field team's those given to it."""
-    return delivery_reads.list_runs(session=db.session, user=current_user, **args)
+    found = delivery_reads.list_runs(
+        session=db.session,
+        user=current_user,
+        warehouse_id=args.get("warehouse_id"),
+        status=args.get("status"),
+        **pagination.params(args),
+    )
+    return pagination.rows(found, args)
 
 
 @runs_blp.route("/runs/<int:run_id>", methods=["GET"])

@@ -129,9 +129,15 @@ def _runs_out(session: Session, runs: list[DeliveryRun]) -> list[dict[str, Any]]
 
 
 def list_runs(
-    *, session: Session, user: User, warehouse_id: int | None = None, status: str | None = None, limit: int = 200
+    *,
+    session: Session,
+    user: User,
+    warehouse_id: int | None = None,
+    status: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Runs in scope, newest first."""
+    """Runs in scope, newest first (`limit` rows from `offset`)."""
     query = (
         select(DeliveryRun)
         .join(Warehouse, Warehouse.id == DeliveryRun.warehouse_id)
@@ -145,7 +151,7 @@ def list_runs(
     query = authz.scoped(
         query, user, region=Warehouse.region_id, warehouse=DeliveryRun.warehouse_id, team=_TASKS.c.team_id
     )
-    return _runs_out(session, list(session.scalars(query.limit(limit))))
+    return _runs_out(session, list(session.scalars(query.limit(limit).offset(offset))))
 
 
 def get_run(*, session: Session, user: User, run_id: int) -> DeliveryRun:

@@ -44,13 +44,15 @@ def rooms(request: SupplyRequest) -> list[str]:
     return events.rooms(regions=[request.organization.region_id], organizations=[request.organization_id])
 
 
-def list_requests(*, session: Session, user: User, status: str | None = None, limit: int = 200) -> list[SupplyRequest]:
+def list_requests(
+    *, session: Session, user: User, status: str | None = None, limit: int = 200, offset: int = 0
+) -> list[SupplyRequest]:
     """Requests in the user's scope, newest first (a requester: their organization's)."""
     query = select(SupplyRequest).join(Organization).order_by(SupplyRequest.created_at.desc(), SupplyRequest.id.desc())
     if status:
         query = query.where(SupplyRequest.status == status)
     query = authz.scoped(query, user, region=Organization.region_id, organization=SupplyRequest.organization_id)
-    return list(session.scalars(query.limit(limit)))
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 def get(*, session: Session, user: User, request_id: int, lock: bool = False) -> SupplyRequest:

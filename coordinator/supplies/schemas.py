@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.supplies.ledger import RECEIPT_SOURCES
 from coordinator.supplies.models import MOVE_KINDS, REQUEST_STATUSES
@@ -153,9 +154,8 @@ class RequestCancelIn(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class RequestQuery(StrictSchema):
+class RequestQuery(PageQuery):
     status = fields.String(load_default=None, validate=validate.OneOf(REQUEST_STATUSES))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=2000))
 
 
 class SupplyLineOut(StrictSchema):

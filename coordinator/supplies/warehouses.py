@@ -18,9 +18,9 @@ from coordinator.supplies import ledger, stock
 from coordinator.supplies.models import StockMove, Warehouse
 
 
-def list_warehouses(*, session: Session, user: User) -> list[Warehouse]:
-    """Warehouses in scope: a warehouse manager sees only their own."""
-    query = select(Warehouse).order_by(Warehouse.name)
+def list_warehouses(*, session: Session, user: User, limit: int | None = None, offset: int = 0) -> list[Warehouse]:
+    """Warehouses in scope by name (`limit` rows from `offset`): a warehouse manager sees only their own."""
+    query = select(Warehouse).order_by(Warehouse.name, Warehouse.id).limit(limit).offset(offset)
     return list(session.scalars(authz.scoped(query, user, region=Warehouse.region_id, warehouse=Warehouse.id)))
 
 

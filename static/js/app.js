@@ -48,7 +48,21 @@
     busyNotice(0);
     let data = null;
     try { data = await resp.json(); } catch (e) { data = null; }
-    return { status: resp.status, ok: resp.ok, body: data };
+    return { status: resp.status, ok: resp.ok, body: data, link: resp.headers.get("Link") };
+  }
+
+  // Every row of a paged list (the API pages lists, see README "The API"):
+  // follows the Link header's rel="next" until the last page.
+  async function apiAll(url) {
+    let res = await api("GET", url);
+    const rows = [];
+    for (let pages = 0; res.ok && Array.isArray(res.body); pages += 1) {
+      rows.push(...res.body);
+      const next = /<([^>]+)>;\s*rel="next"/.exec(res.link || "");
+      if (!next || pages > 1000) return { status: res.status, ok: true, body: rows };
+      res = await api("GET", next[1]);
+    }
+    return res;
   }
 
   function formJson(form) {
@@ -247,7 +261,7 @@
     return parts.filter(([, n], i) => i === 0 || n).map(([id, n]) => t(id, { n })).join(" ");
   }
 
-  window.Birlik = { api, refreshMain, bind, describe, t, time, duration, parseTime, fromLocalInput };
+  window.Birlik = { api, apiAll, refreshMain, bind, describe, t, time, duration, parseTime, fromLocalInput };
   bind(document);
 
   // ---- live ----

@@ -76,7 +76,7 @@
 
   async function load() {
     const n = ++asked;
-    const res = await window.Birlik.api("GET", "/api/v1/tasks");
+    const res = await window.Birlik.apiAll("/api/v1/tasks");
     if (!res.ok || !newest("tasks", n)) return;
     const fresh = res.body.filter((t) => !known.has(t.id) && t.status === "offered");
     tasks = res.body;

@@ -146,7 +146,7 @@
   }
   async function loadAlerts() {
     const kind = kindSel && kindSel.value ? `?kind=${encodeURIComponent(kindSel.value)}` : "";
-    const res = await window.Birlik.api("GET", `/api/v1/alerts${kind}`);
+    const res = await window.Birlik.apiAll(`/api/v1/alerts${kind}`);
     if (!res.ok) return;
     feed.replaceChildren();
     for (const a of res.body) addAlert(a);

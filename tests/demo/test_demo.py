@@ -45,9 +45,12 @@ def test_demo_serves_login_and_healthy_within_90s(tmp_path):
         token = requests.post(
             url + "/api/v1/auth/tokens", json={"username": "hq", "password": "birlik-demo"}, timeout=5
         ).json()["token"]
-        facilities = requests.get(
-            url + "/api/v1/facilities", headers={"Authorization": f"Bearer {token}"}, timeout=10
-        ).json()
+        # Every page of the list (it pages; the Link header names the next one).
+        facilities, next_url = [], url + "/api/v1/facilities"
+        while next_url:
+            resp = requests.get(next_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            facilities += resp.json()
+            next_url = resp.links.get("next", {}).get("url")
         assert 140 <= len(facilities) <= 160
     finally:
         os.killpg(proc.pid, signal.SIGINT)
