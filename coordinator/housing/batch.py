@@ -304,7 +304,7 @@ def objective(groups: list[Group], options: list[Option], plan: Plan) -> float:
 def lower_bound(groups: list[Group], options: list[Option]) -> Bound:
     """Min-cost flow over every suitable option, groups allowed to split (and
     to use an option with fewer free beds than the group): a bound no plan of
-    whole groups can beat. Costs are in metres (integers for OR-Tools)."""
+    whole groups can beat. Costs are in metres, rounded down (OR-Tools wants integers; down keeps it a bound)."""
     from ortools.graph.python import min_cost_flow
 
     started = time.perf_counter()
@@ -318,8 +318,8 @@ def lower_bound(groups: list[Group], options: list[Option]) -> Bound:
         tails += [i] * (len(cols) + 1)
         heads += [n_g + j for j in cols] + [sink]
         caps += [g.size] * (len(cols) + 1)
-        costs += [round(g.weight * (km[i, j] + 0.001 * _rank(g.categories, options[j].category)) * 1000) for j in cols]
-        costs.append(round(g.weight * WAIT_KM * 1000))
+        costs += [int(g.weight * (km[i, j] + 0.001 * _rank(g.categories, options[j].category)) * 1000) for j in cols]
+        costs.append(int(g.weight * WAIT_KM * 1000))
     for j, o in enumerate(options):
         tails.append(n_g + j)
         heads.append(sink)
