@@ -119,7 +119,7 @@ def _suitable(groups: list[Group], options: list[Option], free: np.ndarray) -> n
     for i, g in enumerate(groups):
         kinds.setdefault((g.categories, g.needs), []).append(i)
     for rows in kinds.values():
-        cols = np.array([fits(groups[rows[0]], o) for o in options])
+        cols = np.array([fits(groups[rows[0]], o) for o in options], dtype=bool)
         sizes = np.array([groups[i].size for i in rows])
         out[rows] = cols[None, :] & (free[None, :] >= sizes[:, None])
     return out

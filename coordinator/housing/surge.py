@@ -146,7 +146,12 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
         np.array([f.lat for f in facilities]),
         np.array([f.lon for f in facilities]),
     ) if mine and facilities else np.zeros((len(mine), len(facilities)))  # fmt: skip
-    about = {"groups": len(snap.groups), "solver": plan.solver, "optimal": "Optimal" in plan.status}
+    about = {
+        "id": snap.token[:12],
+        "groups": len(snap.groups),
+        "solver": plan.solver,
+        "optimal": "Optimal" in plan.status,
+    }
     for row, g in enumerate(mine):
         p = requests[g.id]
         order = np.argsort(km[row], kind="stable")
