@@ -200,6 +200,7 @@ def _solve(
     time_limit: float,
     *,
     relax: bool = False,
+    gap: float = GAP,
 ) -> tuple[dict[tuple[int, int], int], str]:
     """The MIP over candidate pairs: how many groups of kind r go to option j
     (integers); the rest of each kind waits. With `relax`, the LP relaxation:
@@ -231,7 +232,7 @@ def _solve(
         integrality=np.concatenate([np.zeros(n_pairs) if relax else np.ones(n_pairs), np.zeros(n_kinds)]),
         bounds=Bounds(0, upper),
         constraints=[LinearConstraint(all_of_each, counts, counts), LinearConstraint(room, -np.inf, free[used])],
-        options={"time_limit": time_limit, "mip_rel_gap": GAP, "disp": False},
+        options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
     )
     if result.x is None:
         return {}, result.message
@@ -256,7 +257,8 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
     km = distances(reps, options)
     free = np.array([o.free for o in options], dtype=float)
     suitable = _suitable(reps, options, free)
-    if suitable.sum() <= EXACT_PAIRS:  # small: the MIP over every suitable option is exact and fast
+    exact = suitable.sum() <= EXACT_PAIRS
+    if exact:  # small: the MIP over every suitable option, solved to optimality, is fast
         pairs = [(r, int(j)) for r, j in zip(*np.nonzero(suitable), strict=True)]
     else:
         near = _nearest(suitable, km, k)
@@ -264,7 +266,7 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         plan.widened = len(relaxed - near)
         pairs = sorted(near | relaxed)
     plan.candidates = len(pairs)
-    counts, plan.status = _solve(kinds, options, km, free, pairs, time_limit)
+    counts, plan.status = _solve(kinds, options, km, free, pairs, time_limit, gap=1e-9 if exact else GAP)
     for (r, j), n in sorted(counts.items()):
         members = kinds[r].members
         for i in members[:n]:
