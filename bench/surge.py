@@ -97,22 +97,25 @@ def _set_free_beds(system: DemoSystem, headers: dict, people: int, ratio: float)
 def live(n: int, seconds: float, ratio: float, workers: int) -> dict:
     bodies = surge_data.groups(n)
     with DemoSystem() as system:
+        logs = [open(system.dir / f"worker-{n}.log", "wb") for n in range(workers - 1)]  # noqa: SIM115
         extra = [
             subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "coordinator", "worker"],
                 cwd=ROOT,
                 env=system.env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
-            for _ in range(workers - 1)
+            for log in logs
         ]
         try:
             return _surge(system, bodies, seconds, ratio) | {"workers": workers}
         finally:
             for proc in extra:
-                proc.terminate()
+                proc.kill()  # a benchmark's worker: nothing to finish
                 proc.wait(timeout=30)
+            for log in logs:
+                log.close()
 
 
 def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float) -> dict:

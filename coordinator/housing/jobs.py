@@ -20,8 +20,12 @@ def dispatch_placement(placement_id: int) -> str | None:
     """Place one new request (or leave it waiting with the reason). When
     requests pile up (a surge, an import), the pending ones are placed
     together first; one in a quiet moment is placed at once on its own."""
-    if surge.backlog(session=db.session) >= current_app.config["BATCH_MIN_PENDING"]:
-        place_batch()
+    # On SQLite every transaction takes the write lock: a request already
+    # placed (most jobs of a drained surge) costs one short transaction.
+    own = db.session.get(PlacementRequest, placement_id)
+    if own is not None and own.status == "requested":
+        if surge.backlog(session=db.session) >= current_app.config["BATCH_MIN_PENDING"]:
+            place_batch()
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
     status = p.status if p else None
     db.session.commit()
@@ -35,11 +39,10 @@ def place_batch() -> int:
     cfg = current_app.config
     lease = timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
     token, ids = surge.claim(session=db.session, limit=cfg["BATCH_MAX_GROUPS"], lease=lease)
-    db.session.commit()
-    if not ids:
+    snap = surge.snapshot(session=db.session, token=token) if ids else None
+    db.session.commit()  # the claim holds; the solver runs outside any transaction
+    if snap is None:
         return 0
-    snap = surge.snapshot(session=db.session, token=token)
-    db.session.commit()  # ends the read: the solver runs outside any transaction
     plan = batch.place(snap.groups, snap.options, time_limit=cfg["BATCH_SECONDS"])
     outcome = surge.apply(session=db.session, snap=snap, plan=plan)
     db.session.commit()
