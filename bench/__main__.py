@@ -5,7 +5,8 @@ BENCH_MAP_SECONDS, BENCH_OUTAGE_SECONDS and BENCH_OUTAGE_RATE shorten or lengthe
 BENCH_ALLOC_LINES, BENCH_ALLOC_ITEMS, BENCH_ALLOC_WAREHOUSES and BENCH_ALLOC_STOCK set the
 allocation benchmark's load; BENCH_ROUTE_SECONDS the delivery routes benchmark's solver time;
 BENCH_HOTLINE_REPORTS, BENCH_HOTLINE_HISTORY, BENCH_HOTLINE_CLIENTS and BENCH_HOTLINE_WAIT the
-hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks."""
+hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks;
+SURGE_GROUPS, SURGE_LIVE_GROUPS, SURGE_SECONDS, SURGE_WORKERS and SURGE_RATIO the surge benchmark's."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import allocation, delivery_routes, dispatch, field, hotline_intake, hq_map, recovery
+from bench import allocation, delivery_routes, dispatch, field, hotline_intake, hq_map, recovery, surge
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -22,6 +23,7 @@ def main() -> None:
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "housing": dispatch.run(),
+        "surge": surge.run(),
         "field": field.run(),
         "hq_map": hq_map.run(),
         "recovery": recovery.run(),
