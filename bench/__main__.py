@@ -6,7 +6,8 @@ BENCH_ALLOC_LINES, BENCH_ALLOC_ITEMS, BENCH_ALLOC_WAREHOUSES and BENCH_ALLOC_STO
 allocation benchmark's load; BENCH_ROUTE_SECONDS the delivery routes benchmark's solver time;
 BENCH_HOTLINE_REPORTS, BENCH_HOTLINE_HISTORY, BENCH_HOTLINE_CLIENTS and BENCH_HOTLINE_WAIT the
 hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks;
-BENCH_READS_* the API reads benchmark's rates and steps (see bench/api_reads.py)."""
+BENCH_READS_* the API reads benchmark's rates and steps (see bench/api_reads.py);
+SURGE_GROUPS, SURGE_LIVE_GROUPS, SURGE_SECONDS, SURGE_WORKERS and SURGE_RATIO the surge benchmark's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import allocation, api_reads, delivery_routes, dispatch, field, hotline_intake, hq_map, recovery
+from bench import allocation, api_reads, delivery_routes, dispatch, field, hotline_intake, hq_map, recovery, surge
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -23,6 +24,7 @@ def main() -> None:
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "housing": dispatch.run(),
+        "surge": surge.run(),
         "field": field.run(),
         "hq_map": hq_map.run(),
         "recovery": recovery.run(),

@@ -42,6 +42,9 @@ class BaseConfig:
     HQ_SILENCE_MINUTES = 720  # how often an HQ must report, unless it has an interval of its own
     HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
     MAX_GROUP = 2000  # people in one placement request
+    BATCH_MIN_PENDING = 2  # dispatch places requests together once this many wait to be dispatched
+    BATCH_MAX_GROUPS = 1000  # requests one batch takes at most
+    BATCH_SECONDS = 3.0  # the batch solver's time limit (a second solve may follow for groups it left out)
     OFFER_SECONDS = 120  # a team has this long to accept an offered task
     OFFER_ATTEMPTS = 3  # offers per task before HQ is alerted
     OFFER_MAX_KM = 150.0  # no team farther than this from the task is offered it; HQ decides instead

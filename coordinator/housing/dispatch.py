@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
@@ -48,7 +48,7 @@ def categories_for(p: PlacementRequest) -> tuple[str, ...]:
     return GENERAL_CATEGORIES
 
 
-def _unfit(f: Facility, p: PlacementRequest) -> str | None:
+def unfit(f: Facility, p: PlacementRequest) -> str | None:
     if f.status != "open":
         return "closed"
     if (p.needs_medical or p.needs_isolation) and not f.has_medical_staff:
@@ -82,11 +82,16 @@ def _ranked(session: Session, p: PlacementRequest) -> Iterator[tuple[Facility, f
                 yield facility, float(km[i])
 
 
+def unclaimed() -> ColumnElement[bool]:
+    """No batch dispatcher has the request (or its claim lapsed: its worker died)."""
+    return or_(PlacementRequest.claimed_until.is_(None), PlacementRequest.claimed_until < now())
+
+
 def _claim(session: Session, p: PlacementRequest) -> bool:
     """Make sure only one dispatcher works on a request at a time."""
     result = session.execute(
         update(PlacementRequest)
-        .where(PlacementRequest.id == p.id, PlacementRequest.status.in_(("requested", "waiting")))
+        .where(PlacementRequest.id == p.id, PlacementRequest.status.in_(("requested", "waiting")), unclaimed())
         .values(updated_at=now())
         .execution_options(synchronize_session=False)
     )
@@ -103,7 +108,7 @@ def dispatch(*, session: Session, placement_id: int, actor_id: int | None = None
     passed: list[dict[str, Any]] = []
     biggest = 0
     for facility, km in _ranked(session, p):
-        reason = _unfit(facility, p)
+        reason = unfit(facility, p)
         by_cat = {b.category: b for b in facility.beds}
         capacity = max((by_cat[c].total - by_cat[c].out_of_service for c in cats if c in by_cat), default=0)
         if reason is None:
@@ -111,7 +116,7 @@ def dispatch(*, session: Session, placement_id: int, actor_id: int | None = None
             for cat in cats:
                 bed = by_cat.get(cat)
                 if bed is not None and bed.free >= p.head_count and beds.hold(session, facility.id, cat, p.head_count):
-                    _assign(session, p, facility, cat, km, passed, actor_id)
+                    assign(session, p, facility, cat, km, passed, actor_id)
                     return p
             reason = f"not enough free {' or '.join(cats)} beds"
         if len(passed) < PASSED_SHOWN:
@@ -124,11 +129,11 @@ def dispatch(*, session: Session, placement_id: int, actor_id: int | None = None
                     "reason_text": wait_texts.passed_over(reason, cats),
                 }
             )
-    _wait(session, p, passed, biggest, cats, actor_id)
+    leave_waiting(session, p, passed, biggest, cats, actor_id)
     return p
 
 
-def _assign(
+def assign(
     session: Session,
     p: PlacementRequest,
     facility: Facility,
@@ -136,7 +141,10 @@ def _assign(
     km: float,
     passed: list[dict[str, Any]],
     actor_id: int | None,
+    **explained: Any,
 ) -> None:
+    """Hold is taken: the request is assigned, with its decision (`explained`
+    adds to it: a batch's next-best alternative and the batch itself)."""
     before = state(p)
     p.status, p.facility_id, p.bed_category, p.wait_reason = "assigned", facility.id, category, None
     p.hold_expires_at = now() + timedelta(minutes=current_app.config["HOLD_MINUTES"])
@@ -147,20 +155,23 @@ def _assign(
         "distance_km": round(km, 1),
         "passed_over": passed,
         "decided_at": iso_utc(now()),
+        **explained,
     }
     record(session, p, "placement.assigned", actor_id, before, facility_name=facility.name, distance_km=round(km, 1))
     if p.needs_transport:
         _transfer_task(session, p, facility, actor_id)
 
 
-def _wait(
+def leave_waiting(
     session: Session,
     p: PlacementRequest,
     passed: list[dict[str, Any]],
     biggest: int,
     cats: tuple[str, ...],
     actor_id: int | None,
+    **explained: Any,
 ) -> None:
+    """No facility could take the group now: it waits, with the reason."""
     # Kept as a message with its data (read per reader); wait_reason keeps the English.
     why = wait_texts.waiting(
         head_count=p.head_count,
@@ -173,7 +184,7 @@ def _wait(
     changed = p.status != "waiting" or p.wait_reason != reason
     before = state(p)
     p.status, p.wait_reason = "waiting", reason
-    p.decision = {"passed_over": passed, "decided_at": iso_utc(now()), "wait": why}
+    p.decision = {"passed_over": passed, "decided_at": iso_utc(now()), "wait": why, **explained}
     if changed:
         record(session, p, "placement.waiting", actor_id, before)
 
@@ -276,18 +287,18 @@ def split(*, session: Session, user: User, p: PlacementRequest) -> list[Placemen
     for facility, km in _ranked(session, p):
         if remaining == 0:
             break
-        if _unfit(facility, p):
+        if unfit(facility, p):
             continue
         for bed in facility.beds:
             if remaining and bed.category in cats and bed.free > 0:
                 take = min(bed.free, remaining)
                 if beds.hold(session, facility.id, bed.category, take):
                     parts.append(_part(session, p, take))
-                    _assign(session, parts[-1], facility, bed.category, km, [], user.id)
+                    assign(session, parts[-1], facility, bed.category, km, [], user.id)
                     remaining -= take
     if remaining:
         parts.append(_part(session, p, remaining))
-        _wait(session, parts[-1], [], 0, cats, user.id)
+        leave_waiting(session, parts[-1], [], 0, cats, user.id)
     record(session, p, "placement.split", user.id, before, parts=[c.id for c in parts])
     return parts
 

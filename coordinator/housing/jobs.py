@@ -5,19 +5,51 @@ offer, waiting groups to place) is declared by the services themselves."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
+
 from coordinator.extensions import db
-from coordinator.housing import dispatch, facilities, placement
+from coordinator.housing import batch, dispatch, facilities, placement, surge
 from coordinator.housing.models import PlacementRequest
 from coordinator.queue import Periodic, job
 
 
 @job("dispatch")
 def dispatch_placement(placement_id: int) -> str | None:
-    """Place one new request (or leave it waiting with the reason)."""
+    """Place one new request (or leave it waiting with the reason). When
+    requests pile up (a surge, an import), the pending ones are placed
+    together first; one in a quiet moment is placed at once on its own."""
+    # On SQLite every transaction takes the write lock: a request already
+    # placed (most jobs of a drained surge) costs one short transaction.
+    own = db.session.get(PlacementRequest, placement_id)
+    if own is not None and own.status == "requested":
+        if surge.backlog(session=db.session) >= current_app.config["BATCH_MIN_PENDING"]:
+            place_batch()
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
     status = p.status if p else None
     db.session.commit()
     return status
+
+
+def place_batch() -> int:
+    """Claim pending requests and place them together (see `surge`); returns
+    how many were placed. Groups whose beds another dispatcher took meanwhile
+    are dispatched again one by one."""
+    cfg = current_app.config
+    lease = timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
+    token, ids = surge.claim(session=db.session, limit=cfg["BATCH_MAX_GROUPS"], lease=lease)
+    snap = surge.snapshot(session=db.session, token=token) if ids else None
+    db.session.commit()  # the claim holds; the solver runs outside any transaction
+    if snap is None:
+        return 0
+    plan = batch.place(snap.groups, snap.options, time_limit=cfg["BATCH_SECONDS"])
+    outcome = surge.apply(session=db.session, snap=snap, plan=plan)
+    db.session.commit()
+    for placement_id in outcome.lost:
+        dispatch.dispatch(session=db.session, placement_id=placement_id)
+        db.session.commit()
+    return len(outcome.placed)
 
 
 @job("dispatch")

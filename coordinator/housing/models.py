@@ -151,6 +151,9 @@ class PlacementRequest(Timestamped, db.Model):
     decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("placement_requests.id"), index=True)
+    # A batch dispatcher's claim (see `housing.surge`): nobody else dispatches the request until it lapses.
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     facility = relationship(Facility, lazy="joined")
 

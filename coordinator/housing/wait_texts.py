@@ -23,6 +23,11 @@ UNFIT = {
 }
 
 
+# A nearer facility had room, but a batch gave its beds to other groups.
+BATCH = "beds went to the batch"
+T_BATCH = N_("its free beds went to other groups placed at the same time (less travel for everyone)")
+
+
 def _beds(cats: tuple[str, ...]) -> Any:
     """The bed categories as one message: "standard or shared / dormitory"."""
     words = [message(BED_WORDS[c]) if c in BED_WORDS else c for c in cats]
@@ -36,6 +41,8 @@ def passed_over(reason: str, cats: tuple[str, ...]) -> dict[str, Any]:
     """Why a facility was passed over: one of `_unfit`'s reasons or too few beds."""
     if reason in UNFIT:
         return message(UNFIT[reason])
+    if reason == BATCH:
+        return message(T_BATCH)
     return message(N_("not enough free %(beds)s beds"), beds=_beds(cats))
 
 

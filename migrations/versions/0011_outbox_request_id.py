@@ -1,7 +1,7 @@
 """The outbox remembers the web request that declared each follow-up job, so
 the job's log lines and events carry the same request id.
 
-Revision ID: 0011_ops14
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-24 19:10:00
 """
@@ -9,7 +9,7 @@ Create Date: 2026-11-24 19:10:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_ops14"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
