@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from coordinator import localtime
 from coordinator.housing.models import OccupancyDay, PlacementRequest
 
 
@@ -41,7 +42,7 @@ def test_hq_facilities_and_placements_pages(client, make, hq, login, parse_html)
 
 
 def test_facility_page_shows_history_and_forecast(
-    client, make, hq, api, run_jobs, enqueue, db_session, login, parse_html
+    app, client, make, hq, api, run_jobs, enqueue, db_session, login, parse_html
 ):
     facility = make.facility("almaty", beds={"standard": 7})
     group = make.placement(facility, head_count=2, quarantine_days=5)
@@ -61,7 +62,9 @@ def test_facility_page_shows_history_and_forecast(
     # Today's reading, then the two people leave on day 5 of the forecast (the
     # other facility's group leaves on day 3 and is not counted here).
     db_session.expire_all()
-    release_day = db_session.get(PlacementRequest, group.id).release_due_at.date()
+    # Days are the operation's local days (after 19:00 UTC, Almaty is on tomorrow).
+    with app.app_context():
+        release_day = localtime.to_local(db_session.get(PlacementRequest, group.id).release_due_at).date()
     assert release_day == day.day + timedelta(days=5)
     expected = {
         "history": [{"day": day.day.isoformat(), "total": 7, "out_of_service": 0, "held": 0, "occupied": 2}],
