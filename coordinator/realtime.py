@@ -11,6 +11,7 @@ shows rather than trust a partial catch-up.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -187,10 +188,18 @@ def _on_leave(data: dict[str, Any] | None):
     return {"ok": True}
 
 
+def server_async_mode() -> str:
+    """ "gevent" when this process runs under gevent's monkey-patching (gunicorn's
+    gevent worker patches before it loads the app), "threading" otherwise.
+    Only looks: importing gevent here would patch nothing and cost a lot."""
+    monkey = sys.modules.get("gevent.monkey")
+    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
+
+
 def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
-        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"] or server_async_mode(),
         client_manager=ResumingRedisManager(
             app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"], newest=lambda: _newest_event_id(app)
         ),
