@@ -5,7 +5,8 @@ BENCH_MAP_SECONDS, BENCH_OUTAGE_SECONDS and BENCH_OUTAGE_RATE shorten or lengthe
 BENCH_ALLOC_LINES, BENCH_ALLOC_ITEMS, BENCH_ALLOC_WAREHOUSES and BENCH_ALLOC_STOCK set the
 allocation benchmark's load; BENCH_ROUTE_SECONDS the delivery routes benchmark's solver time;
 BENCH_HOTLINE_REPORTS, BENCH_HOTLINE_HISTORY, BENCH_HOTLINE_CLIENTS and BENCH_HOTLINE_WAIT the
-hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks."""
+hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks;
+BENCH_FANOUT_CLIENTS, BENCH_FANOUT_CHANGES and BENCH_FANOUT_INTERVAL the live fan-out's crowds."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import allocation, delivery_routes, dispatch, field, hotline_intake, hq_map, recovery
+from bench import allocation, delivery_routes, dispatch, fanout, field, hotline_intake, hq_map, recovery
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -28,6 +29,7 @@ def main() -> None:
         "allocation": allocation.run(),
         "delivery_routes": delivery_routes.run(),
         "hotline_intake": hotline_intake.run(),
+        "fanout": fanout.run(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

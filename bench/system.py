@@ -1,5 +1,6 @@
-"""Runs the whole system as `make demo` does (private Redis, web, one worker,
-demo data, embedded defaults) in a scratch directory, for a benchmark. With
+"""Runs the whole system as `make demo` does (private Redis, nginx in front of
+the realtime and API processes, one worker, demo data, embedded defaults) in
+a scratch directory, for a benchmark. With
 `own_redis`, the benchmark starts that private Redis itself, on a fixed port,
 so it can stop it and start it again while the system runs."""
 
@@ -92,6 +93,46 @@ class DemoSystem:
             "BIRLIK_REDIS_URL": (var / "redis" / "url").read_text().strip(),
             "BIRLIK_SECRET_KEY": (var / "secret_key").read_text().strip(),
         }
+
+    def web_processes(self) -> dict[str, list[int]]:
+        """The pids of this system's web processes by role (gunicorn masters and
+        workers of `realtime`, `api` or `all`, and `nginx`), read from /proc."""
+        found: dict[str, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or self.proc is None:
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[3]) != self.proc.pid:  # the session the launcher leads
+                    continue
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if "nginx" in cmdline.split(" ", 1)[0]:
+                found.setdefault("nginx", []).append(int(entry.name))
+            elif "gunicorn" in cmdline:
+                role = next((e.split(b"=", 1)[1].decode() for e in environ if e.startswith(b"BIRLIK_WEB_ROLE=")), "all")
+                found.setdefault(role, []).append(int(entry.name))
+        return found
+
+    def web_stats(self) -> dict[str, dict[str, float]]:
+        """Resident memory (MB) and OS threads of each web role, summed over its processes."""
+        stats = {}
+        for role, pids in sorted(self.web_processes().items()):
+            rss = threads = 0
+            for pid in pids:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Threads:"):
+                        threads += int(line.split()[1])
+            stats[role] = {"processes": len(pids), "rss_mb": round(rss / 1024, 1), "threads": threads}
+        return stats
 
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
