@@ -11,7 +11,6 @@ shows rather than trust a partial catch-up.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +27,7 @@ from coordinator import authz
 from coordinator.api.ids import MAX_EVENT_ID
 from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
+from coordinator.common import green
 from coordinator.events import service as events
 from coordinator.extensions import db, socketio
 
@@ -189,11 +189,8 @@ def _on_leave(data: dict[str, Any] | None):
 
 
 def server_async_mode() -> str:
-    """ "gevent" when this process runs under gevent's monkey-patching (gunicorn's
-    gevent worker patches before it loads the app), "threading" otherwise.
-    Only looks: importing gevent here would patch nothing and cost a lot."""
-    monkey = sys.modules.get("gevent.monkey")
-    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
+    """Gevent's mode when gunicorn's gevent worker has patched this process, threads otherwise."""
+    return "gevent" if green.patched() else "threading"
 
 
 def init_app(app: Flask) -> None:
