@@ -96,24 +96,33 @@ class DemoSystem:
 
     def web_processes(self) -> dict[str, list[int]]:
         """The pids of this system's web processes by role (gunicorn masters and
-        workers of `realtime`, `api` or `all`, and `nginx`), read from /proc."""
-        found: dict[str, list[int]] = {}
+        workers of `realtime`, `api` or `all`, and `nginx`): the launcher's
+        descendants (honcho gives each process a session of its own), from /proc."""
+        parents: dict[int, int] = {}
         for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or self.proc is None:
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue  # gone meanwhile
+        found: dict[str, list[int]] = {}
+        for pid in parents:
+            ancestor = parents.get(pid)
+            while ancestor and self.proc is not None and ancestor != self.proc.pid:
+                ancestor = parents.get(ancestor)
+            if not ancestor:
                 continue
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[3]) != self.proc.pid:  # the session the launcher leads
-                    continue
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except (OSError, IndexError, ValueError):
-                continue  # gone meanwhile
-            if "nginx" in cmdline.split(" ", 1)[0]:
-                found.setdefault("nginx", []).append(int(entry.name))
-            elif "gunicorn" in cmdline:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            program = cmdline[0].decode(errors="replace")
+            if program.startswith("nginx") or program.endswith("/nginx"):
+                found.setdefault("nginx", []).append(pid)
+            elif b"gunicorn" in cmdline:
                 role = next((e.split(b"=", 1)[1].decode() for e in environ if e.startswith(b"BIRLIK_WEB_ROLE=")), "all")
-                found.setdefault(role, []).append(int(entry.name))
+                found.setdefault(role, []).append(pid)
         return found
 
     def web_stats(self) -> dict[str, dict[str, float]]:
