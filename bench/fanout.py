@@ -83,7 +83,6 @@ def _changes(system: DemoSystem, token: str, facility: dict, *, count: int, inte
         resp = requests.put(url, json=body, headers=auth, timeout=30)
         errors += resp.status_code != 200
         late.append((time.monotonic() - (start + i * interval)) * 1000)
-    requests.put(url, json={"total": bed["total"], "out_of_service": bed.get("out_of_service", 0)}, headers=auth)
     return {"sent": count, "errors": errors, "put": _summary(late)}
 
 
@@ -123,12 +122,18 @@ def one_round(system: DemoSystem, clients: int, *, changes: int, interval: float
             "connect_seconds": round(time.monotonic() - started, 1),
         }
         probe = Probe(system, admin)
+        cpu_before = system.web_cpu()
         probe.start()
         result["changes"] = _changes(system, admin, facility, count=changes, interval=interval)
         result["web_while_connected"] = system.web_stats()
         heard = [crowd.wait(changes, timeout=30) for crowd in crowds]
         probe.stopping.set()
         probe.join()
+        cpu_after = system.web_cpu()
+        # Where the time went: CPU seconds of each web role over the changes and the
+        # deliveries, and of the helpers holding the clients (they share the machine).
+        result["cpu_seconds"] = {r: round(cpu_after[r] - cpu_before.get(r, 0), 1) for r in cpu_after}
+        result["cpu_seconds"]["clients"] = round(sum(h["cpu_seconds"] for h in heard), 1)
         delays = [d for h in heard for ds in h["delays_ms"].values() for d in ds]
         result["delivery"] = {**_summary(delays), "lost": connected * changes - len(delays)}
         result["while_connected"] = {name: _summary(times) for name, times in probe.times.items()}

@@ -143,6 +143,19 @@ class DemoSystem:
             stats[role] = {"processes": len(pids), "rss_mb": round(rss / 1024, 1), "threads": threads}
         return stats
 
+    def web_cpu(self) -> dict[str, float]:
+        """CPU seconds (user and system) each web role has used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used: dict[str, float] = {}
+        for role, pids in self.web_processes().items():
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                used[role] = used.get(role, 0) + (int(fields[11]) + int(fields[12])) / ticks
+        return used
+
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGINT)

@@ -128,6 +128,7 @@ async def _wait(screens: list[Screen], count: int, timeout: float) -> dict:
     return {
         "clients": len(screens),
         "complete": sum(len(s.arrived) >= count for s in screens),
+        "cpu_seconds": round(time.process_time(), 1),
         "delays_ms": delays,
     }
 
