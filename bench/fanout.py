@@ -11,7 +11,9 @@ while the clients are connected and after they leave, and the probe's
 latencies.
 
 BENCH_FANOUT_CLIENTS (default 0,500,1000,2000,3000), BENCH_FANOUT_CHANGES (50)
-and BENCH_FANOUT_INTERVAL (0.2 s) change the runs. `python -m bench.fanout`.
+and BENCH_FANOUT_INTERVAL (0.2 s) change the runs; BENCH_FANOUT_CLIENT=socketio
+uses python-socketio's AsyncClient instead of the lean Engine.IO client (it
+costs about three times the server's CPU, which a 2-core machine shares). `python -m bench.fanout`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import requests
 from bench.system import DemoSystem
 from tests.realtime.crowd import Crowd
 
+# The clients: lean Engine.IO ones (tests/realtime/crowd.py) unless BENCH_FANOUT_CLIENT=socketio.
+LEAN = os.environ.get("BENCH_FANOUT_CLIENT", "lean") != "socketio"
 ONE_HELPER_UP_TO = 1000  # clients; above it, two helper processes share them
 
 
@@ -110,7 +114,7 @@ def one_round(system: DemoSystem, clients: int, *, changes: int, interval: float
     else:
         helpers = [clients // 2, clients - clients // 2]
     started = time.monotonic()
-    crowds = [Crowd(system.url, hq, n) for n in helpers]
+    crowds = [Crowd(system.url, hq, n, lean=LEAN) for n in helpers]
     try:
         joined = [crowd.connected() for crowd in crowds]
         connected = sum(j["connected"] for j in joined)

@@ -26,6 +26,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import aiohttp
 import socketio
 
 CONNECT_AT_ONCE = 100
@@ -35,9 +36,12 @@ ROOT = Path(__file__).resolve().parents[2]
 class Crowd:
     """Drives one crowd helper process from a test or a benchmark."""
 
-    def __init__(self, url: str, token: str, count: int, *, kind: str = "facility.beds_changed") -> None:
+    def __init__(
+        self, url: str, token: str, count: int, *, kind: str = "facility.beds_changed", lean: bool = False
+    ) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.realtime.crowd", url, token, str(count), "--type", kind],
+            [sys.executable, "-m", "tests.realtime.crowd", url, token, str(count), "--type", kind]
+            + (["--lean"] if lean else []),
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -81,6 +85,8 @@ def raise_open_files(needed: int) -> None:
 
 
 class Screen:
+    """One screen: python-socketio's AsyncClient."""
+
     def __init__(self, url: str, token: str, kind: str) -> None:
         self.url, self.token, self.kind = url, token, kind
         self.sio = socketio.AsyncClient(reconnection=False)
@@ -101,6 +107,66 @@ class Screen:
         await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=timeout)
         await asyncio.wait_for(self.welcome.wait(), timeout)
 
+    @property
+    def connected(self) -> bool:
+        return self.sio.connected and self.welcome.is_set()
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+class LeanScreen(Screen):
+    """One screen speaking Engine.IO 4 and Socket.IO 5 itself over one aiohttp
+    websocket (open, connect with the token, pong every ping, read events).
+    The benchmark's default: python-socketio's client costs about three times
+    the server's CPU per message, and on a shared machine the clients would
+    measure themselves."""
+
+    session: aiohttp.ClientSession | None = None
+
+    def __init__(self, url: str, token: str, kind: str) -> None:
+        self.url, self.token, self.kind = url, token, kind
+        self.arrived = {}
+        self.welcome = asyncio.Event()
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.reader: asyncio.Task | None = None
+
+    async def connect(self, timeout: float) -> None:
+        if LeanScreen.session is None:
+            LeanScreen.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        url = self.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = await LeanScreen.session.ws_connect(url, timeout=aiohttp.ClientWSTimeout(ws_close=timeout))
+        opened = await asyncio.wait_for(self.ws.receive(), timeout)
+        if not str(opened.data).startswith("0"):
+            raise OSError(f"no Engine.IO open packet: {opened.data!r}")
+        await self.ws.send_str("40" + json.dumps({"token": self.token}))
+        self.reader = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.welcome.wait(), timeout)
+
+    async def _read(self) -> None:
+        async for msg in self.ws:
+            data = msg.data
+            if data == "2":  # ping
+                await self.ws.send_str("3")
+            elif data.startswith("42"):
+                name, payload = json.loads(data[2:])[:2]
+                if name == "event":
+                    await self._on_event(payload)
+                elif name == "welcome":
+                    self.welcome.set()
+            elif data.startswith("44"):  # the server refused the connection
+                break
+
+    @property
+    def connected(self) -> bool:
+        return self.ws is not None and not self.ws.closed and self.welcome.is_set()
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.reader is not None:
+            self.reader.cancel()
+
 
 async def _connect_all(screens: list[Screen], timeout: float) -> list[str]:
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
@@ -110,7 +176,7 @@ async def _connect_all(screens: list[Screen], timeout: float) -> list[str]:
         async with gate:
             try:
                 await screen.connect(timeout)
-            except (TimeoutError, socketio.exceptions.ConnectionError, OSError) as exc:
+            except (TimeoutError, socketio.exceptions.ConnectionError, aiohttp.ClientError, OSError) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
 
     await asyncio.gather(*(one(s) for s in screens))
@@ -138,11 +204,11 @@ def _say(message: dict) -> None:
     sys.stdout.flush()
 
 
-async def main(url: str, token: str, count: int, kind: str, connect_timeout: float) -> None:
-    screens = [Screen(url, token, kind) for _ in range(count)]
+async def main(url: str, token: str, count: int, kind: str, connect_timeout: float, lean: bool) -> None:
+    screens = [(LeanScreen if lean else Screen)(url, token, kind) for _ in range(count)]
     start = time.monotonic()
     errors = await _connect_all(screens, connect_timeout)
-    connected = [s for s in screens if s.sio.connected and s.welcome.is_set()]
+    connected = [s for s in screens if s.connected]
     _say(
         {
             "connected": len(connected),
@@ -158,7 +224,9 @@ async def main(url: str, token: str, count: int, kind: str, connect_timeout: flo
             break
         if line[0] == "wait":
             _say(await _wait(connected, int(line[1]), float(line[2])))
-    await asyncio.gather(*(s.sio.disconnect() for s in connected), return_exceptions=True)
+    await asyncio.gather(*(s.close() for s in connected), return_exceptions=True)
+    if LeanScreen.session is not None:
+        await LeanScreen.session.close()
     _say({"closed": len(connected)})
 
 
@@ -169,6 +237,7 @@ if __name__ == "__main__":
     parser.add_argument("count", type=int)
     parser.add_argument("--type", default="facility.beds_changed")
     parser.add_argument("--connect-timeout", type=float, default=30)
+    parser.add_argument("--lean", action="store_true", help="LeanScreen clients instead of python-socketio's")
     args = parser.parse_args()
     raise_open_files(args.count + 200)
-    asyncio.run(main(args.url, args.token, args.count, args.type, args.connect_timeout))
+    asyncio.run(main(args.url, args.token, args.count, args.type, args.connect_timeout, args.lean))
