@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import resource
+import select
 import subprocess
 import sys
 import time
@@ -49,7 +50,11 @@ class Crowd:
         )
         self.pid = self.proc.pid
 
-    def _read(self) -> dict:
+    def _read(self, timeout: float = 120) -> dict:
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            self.proc.kill()
+            raise RuntimeError(f"the crowd helper said nothing for {timeout} s")
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError(f"the crowd helper exited ({self.proc.wait()})")
@@ -175,7 +180,9 @@ async def _connect_all(screens: list[Screen], timeout: float) -> list[str]:
     async def one(screen: Screen) -> None:
         async with gate:
             try:
-                await screen.connect(timeout)
+                # Bounded as a whole: a server that accepts a connection and
+                # never answers must not hold the crowd (or a test) forever.
+                await asyncio.wait_for(screen.connect(timeout), timeout)
             except (TimeoutError, socketio.exceptions.ConnectionError, aiohttp.ClientError, OSError) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
 
