@@ -27,11 +27,12 @@ $(NPM_STAMP): package.json package-lock.json
 %.mo: %.po $(PIP_STAMP)
 	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
-# PostgreSQL (for the test suite) and Chromium (for browser tests) come from Debian.
+# PostgreSQL (for the test suite), Chromium (for browser tests) and nginx (the demo's proxy) come from Debian.
 system-deps:
 	@bash scripts/system-deps.sh
 
 demo: install
+	@bash scripts/demo-deps.sh
 	$(PY) -m coordinator.demo.launch
 
 test: install system-deps

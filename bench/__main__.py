@@ -7,7 +7,8 @@ allocation benchmark's load; BENCH_ROUTE_SECONDS the delivery routes benchmark's
 BENCH_HOTLINE_REPORTS, BENCH_HOTLINE_HISTORY, BENCH_HOTLINE_CLIENTS and BENCH_HOTLINE_WAIT the
 hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks;
 BENCH_READS_* the API reads benchmark's rates and steps (see bench/api_reads.py);
-SURGE_GROUPS, SURGE_LIVE_GROUPS, SURGE_SECONDS, SURGE_WORKERS and SURGE_RATIO the surge benchmark's."""
+SURGE_GROUPS, SURGE_LIVE_GROUPS, SURGE_SECONDS, SURGE_WORKERS and SURGE_RATIO the surge benchmark's;
+BENCH_FANOUT_CLIENTS, BENCH_FANOUT_CHANGES and BENCH_FANOUT_INTERVAL the live fan-out's crowds."""
 
 from __future__ import annotations
 
@@ -15,7 +16,18 @@ import json
 import time
 from pathlib import Path
 
-from bench import allocation, api_reads, delivery_routes, dispatch, field, hotline_intake, hq_map, recovery, surge
+from bench import (
+    allocation,
+    api_reads,
+    delivery_routes,
+    dispatch,
+    fanout,
+    field,
+    hotline_intake,
+    hq_map,
+    recovery,
+    surge,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
@@ -32,6 +44,7 @@ def main() -> None:
         "delivery_routes": delivery_routes.run(),
         "hotline_intake": hotline_intake.run(),
         "api_reads": api_reads.run(),
+        "fanout": fanout.run(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

@@ -1,5 +1,6 @@
-"""Runs the whole system as `make demo` does (private Redis, web, one worker,
-demo data, embedded defaults) in a scratch directory, for a benchmark. With
+"""Runs the whole system as `make demo` does (private Redis, nginx in front of
+the realtime and API processes, one worker, demo data, embedded defaults) in
+a scratch directory, for a benchmark. With
 `own_redis`, the benchmark starts that private Redis itself, on a fixed port,
 so it can stop it and start it again while the system runs."""
 
@@ -92,6 +93,68 @@ class DemoSystem:
             "BIRLIK_REDIS_URL": (var / "redis" / "url").read_text().strip(),
             "BIRLIK_SECRET_KEY": (var / "secret_key").read_text().strip(),
         }
+
+    def web_processes(self) -> dict[str, list[int]]:
+        """The pids of this system's web processes by role (gunicorn masters and
+        workers of `realtime`, `api` or `all`, and `nginx`): the launcher's
+        descendants (honcho gives each process a session of its own), from /proc."""
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue  # gone meanwhile
+        found: dict[str, list[int]] = {}
+        for pid in parents:
+            ancestor = parents.get(pid)
+            while ancestor and self.proc is not None and ancestor != self.proc.pid:
+                ancestor = parents.get(ancestor)
+            if not ancestor:
+                continue
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            program = cmdline[0].decode(errors="replace")
+            if program.startswith("nginx") or program.endswith("/nginx"):
+                found.setdefault("nginx", []).append(pid)
+            elif b"gunicorn" in cmdline:
+                role = next((e.split(b"=", 1)[1].decode() for e in environ if e.startswith(b"BIRLIK_WEB_ROLE=")), "all")
+                found.setdefault(role, []).append(pid)
+        return found
+
+    def web_stats(self) -> dict[str, dict[str, float]]:
+        """Resident memory (MB) and OS threads of each web role, summed over its processes."""
+        stats = {}
+        for role, pids in sorted(self.web_processes().items()):
+            rss = threads = 0
+            for pid in pids:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Threads:"):
+                        threads += int(line.split()[1])
+            stats[role] = {"processes": len(pids), "rss_mb": round(rss / 1024, 1), "threads": threads}
+        return stats
+
+    def web_cpu(self) -> dict[str, float]:
+        """CPU seconds (user and system) each web role has used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used: dict[str, float] = {}
+        for role, pids in self.web_processes().items():
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                used[role] = used.get(role, 0) + (int(fields[11]) + int(fields[12])) / ticks
+        return used
 
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:

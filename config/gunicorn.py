@@ -1,14 +1,44 @@
-"""Gunicorn settings. Flask-SocketIO's threading mode runs one worker process
-with many threads; scale out with more processes behind a sticky proxy."""
+"""Gunicorn settings, by process role (`BIRLIK_WEB_ROLE`).
+
+- `all` (default): one process serving pages, the API and Socket.IO. gevent
+  worker: an open WebSocket is a greenlet and a few kilobytes, not an OS
+  thread, so thousands of screens cost little and never starve a request.
+- `realtime`: the same gevent worker, for `/socket.io/` only (nginx routes
+  that path to it). One worker per process, so a long-polling client always
+  reaches the process that holds its session; run more processes on more
+  ports behind nginx's consistent hash to scale.
+- `api`: pages and the API, no sockets. gthread workers: several processes
+  (one per core) with a modest number of threads each; they publish events
+  through the Redis message queue like every other process.
+"""
 
 import os
+import resource
+
+ROLES = ("all", "realtime", "api")
+role = os.environ.get("BIRLIK_WEB_ROLE", "all")
+if role not in ROLES:
+    raise SystemExit(f"BIRLIK_WEB_ROLE={role!r}: use one of {', '.join(ROLES)}")
 
 bind = os.environ.get("BIRLIK_BIND", "127.0.0.1:5000")
-workers = 1
-# In threading mode each open WebSocket holds a thread for its lifetime, so the
-# thread count is the number of screens one process can serve at once.
-threads = int(os.environ.get("BIRLIK_WEB_THREADS", "1000"))
-worker_class = "gthread"
+if role == "api":
+    worker_class = "gthread"
+    workers = int(os.environ.get("BIRLIK_WEB_WORKERS", "2"))
+    # No sockets here: threads only cover requests waiting on the database or
+    # Redis; more would only queue CPU work behind the GIL.
+    threads = int(os.environ.get("BIRLIK_WEB_THREADS", "16"))
+else:
+    # gunicorn monkey-patches the worker before loading the app, so psycopg,
+    # redis and Socket.IO (async mode "gevent") all cooperate with the hub.
+    worker_class = "gevent"
+    workers = 1
+    worker_connections = int(os.environ.get("BIRLIK_WEB_CONNECTIONS", "10000"))
+    # Every socket is a descriptor: lift the soft limit (often 1024) as far as
+    # the hard one allows, for the worker this master forks.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = worker_connections + 1024 if hard == resource.RLIM_INFINITY else min(hard, worker_connections + 1024)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 timeout = 120
 accesslog = "-"
 errorlog = "-"

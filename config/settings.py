@@ -64,7 +64,11 @@ class BaseConfig:
     GEOCODER = ""  # e.g. "nominatim" to enable geopy's online geocoder
     GEOCODER_USER_AGENT = "birlik"
     BBOX = (40.5, 46.4, 55.5, 87.4)  # south, west, north, east: Kazakhstan
-    SOCKETIO_ASYNC_MODE = "threading"
+    # Empty: follow the server (gevent under gunicorn's gevent worker, threading
+    # otherwise). The server's process role is gunicorn's setting, not the app's:
+    # BIRLIK_WEB_ROLE (all, realtime, api), BIRLIK_WEB_WORKERS, BIRLIK_WEB_THREADS
+    # and BIRLIK_WEB_CONNECTIONS are read by config/gunicorn.py.
+    SOCKETIO_ASYNC_MODE = ""
     SOCKETIO_CHANNEL = "birlik"
     # None: same origin only. A comma-separated list allows other origins.
     SOCKETIO_CORS_ORIGINS: tuple[str, ...] | None = None

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 
+from coordinator.common import green
 from coordinator.extensions import db
+
+BUSY_SECONDS = 30  # how long a writer waits for SQLite's write lock
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -17,14 +22,33 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        # SQLite's own wait for the lock sleeps in C: under gevent it would
+        # stop every greenlet, the lock's holder included, for the whole
+        # timeout. There BEGIN waits instead, cooperatively (below).
+        cur.execute(f"PRAGMA busy_timeout={0 if green.patched() else BUSY_SECONDS * 1000}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
 
 def _sqlite_begin_immediate(conn) -> None:
     # Take the write lock at BEGIN so two writers never deadlock on upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if not green.patched():
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    # Under gevent, a greenlet holding the lock may be waiting on Redis or a
+    # socket: sleep (yielding to it) and try again, up to the same timeout.
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            busy = "locked" in str(exc.orig) or "busy" in str(exc.orig)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def init_app(app: Flask) -> None:
@@ -33,7 +57,7 @@ def init_app(app: Flask) -> None:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        options["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        options["connect_args"] = {"timeout": 0 if green.patched() else BUSY_SECONDS, "check_same_thread": False}
     else:
         options.update(pool_size=10, max_overflow=20)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

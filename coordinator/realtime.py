@@ -27,6 +27,7 @@ from coordinator import authz
 from coordinator.api.ids import MAX_EVENT_ID
 from coordinator.auth import service as auth_service
 from coordinator.auth.models import User
+from coordinator.common import green
 from coordinator.events import service as events
 from coordinator.extensions import db, socketio
 from coordinator.ops import metrics
@@ -189,10 +190,15 @@ def _on_leave(data: dict[str, Any] | None):
     return {"ok": True}
 
 
+def server_async_mode() -> str:
+    """Gevent's mode when gunicorn's gevent worker has patched this process, threads otherwise."""
+    return "gevent" if green.patched() else "threading"
+
+
 def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
-        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"] or server_async_mode(),
         client_manager=ResumingRedisManager(
             app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"], newest=lambda: _newest_event_id(app)
         ),

@@ -8,6 +8,9 @@ fi
 if ! command -v chromium >/dev/null; then
   need+=(chromium)
 fi
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  need+=(nginx)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   SUDO=""

@@ -1,6 +1,11 @@
-"""`make demo`: migrate and seed, then run the private Redis, the web server,
-one RQ worker with the scheduler and the scenario generator, with their logs
-prefixed. Ctrl-C stops everything; running it again reuses var/.
+"""`make demo`: migrate and seed, then run the private Redis, the web
+processes, one RQ worker with the scheduler and the scenario generator, with
+their logs prefixed. Ctrl-C stops everything; running it again reuses var/.
+
+The web side is nginx on BIRLIK_PORT in front of one `realtime` gunicorn
+(gevent, /socket.io/) and one `api` gunicorn (gthread, BIRLIK_WEB_WORKERS
+processes), each on a free local port (config/gunicorn.py). Without nginx
+installed, one `all` process serves everything on BIRLIK_PORT instead.
 
 Environment: BIRLIK_PORT (default 5000), BIRLIK_DEMO_SIMULATE (actions per
 second, default 0.5; 0 turns the generator off), and any BIRLIK_ setting."""
@@ -17,6 +22,7 @@ from pathlib import Path
 from honcho.manager import Manager
 
 from coordinator import embedded_redis
+from coordinator.demo import proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "birlik-demo"
@@ -25,6 +31,34 @@ PASSWORD = "birlik-demo"
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+GUNICORN = f"{sys.executable} -m gunicorn -c config/gunicorn.py 'coordinator:create_app()'"
+
+
+def add_web(manager: Manager, env: dict[str, str], var: Path, port: int) -> str:
+    """The web processes: nginx, realtime and api, or one `all` process
+    without nginx. Returns a line saying which."""
+    nginx = proxy.binary()
+    if nginx is None:
+        web_env = {**env, "BIRLIK_BIND": f"127.0.0.1:{port}", "BIRLIK_WEB_ROLE": "all"}
+        manager.add_process("web", GUNICORN, env=web_env, cwd=str(ROOT))
+        return "nginx is not installed (scripts/demo-deps.sh installs it): one web process serves everything."
+    realtime_port, api_port = _free_port(), _free_port()
+    # nginx on this host is the one proxy whose X-Forwarded-For counts.
+    env = {**env, "BIRLIK_TRUSTED_PROXIES": env.get("BIRLIK_TRUSTED_PROXIES") or "127.0.0.1"}
+    for role, role_port in (("realtime", realtime_port), ("api", api_port)):
+        role_env = {**env, "BIRLIK_BIND": f"127.0.0.1:{role_port}", "BIRLIK_WEB_ROLE": role}
+        manager.add_process(role, GUNICORN, env=role_env, cwd=str(ROOT))
+    conf = proxy.render(var, port=port, realtime_ports=[realtime_port], api_port=api_port)
+    manager.add_process("nginx", proxy.command(nginx, conf), env=env, cwd=str(ROOT))
+    return f"nginx on {port}: /socket.io/ to realtime (port {realtime_port}), the rest to api (port {api_port})."
 
 
 def _secret(var: Path) -> str:
@@ -67,13 +101,7 @@ def main() -> int:
         _flask(env, "db-upgrade")
         seeded = _flask(env, "seed-demo", "--password", PASSWORD)
         manager = Manager()
-        web_env = {**env, "BIRLIK_BIND": f"127.0.0.1:{port}"}
-        manager.add_process(
-            "web",
-            f"{sys.executable} -m gunicorn -c config/gunicorn.py 'coordinator:create_app()'",
-            env=web_env,
-            cwd=str(ROOT),
-        )
+        web = add_web(manager, env, var, port)
         manager.add_process("worker", f"{sys.executable} -m flask --app coordinator worker", env=env, cwd=str(ROOT))
         rate = float(env.get("BIRLIK_DEMO_SIMULATE", "0.5"))
         if rate > 0:
@@ -86,7 +114,7 @@ def main() -> int:
         if redis_server is not None:
             manager.add_process("redis", f"tail -n 0 -F {redis_server.log_path}", env=env)
         print(
-            f"\n  Birlik is starting at http://127.0.0.1:{port}/\n"
+            f"\n  Birlik is starting at http://127.0.0.1:{port}/\n  {web}\n"
             f"  Health: http://127.0.0.1:{port}/healthz   API docs: http://127.0.0.1:{port}/api/v1/docs\n"
             + "".join(f"  {line.strip()}\n" for line in seeded.splitlines() if line.startswith("  "))
             + f"  Password for every demo login: {PASSWORD}\n  Press Ctrl-C to stop.\n",

@@ -1,6 +1,8 @@
-"""`make demo`'s launcher brings the whole system up: login page and a 200 /healthz within 90 s."""
+"""`make demo`'s launcher brings the whole system up: login page and a 200 /healthz within 90 s,
+and (with nginx installed) a socket opened on the same port reaches the realtime process."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -8,7 +10,9 @@ import time
 
 import pytest
 import requests
+import socketio
 
+from coordinator.demo import proxy
 from tests.servers import ROOT, free_port
 
 
@@ -52,6 +56,15 @@ def test_demo_serves_login_and_healthy_within_90s(tmp_path):
             facilities += resp.json()
             next_url = resp.links.get("next", {}).get("url")
         assert 140 <= len(facilities) <= 160
+        sio = socketio.Client(reconnection=False)
+        welcome = []
+        sio.on("welcome", welcome.append)
+        sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+        deadline = time.monotonic() + 10
+        while not welcome and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sio.disconnect()
+        assert welcome and welcome[0]["user"]["role"] == "hq"
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
@@ -60,4 +73,6 @@ def test_demo_serves_login_and_healthy_within_90s(tmp_path):
             log.close()
     output = (tmp_path / "demo.log").read_text()
     assert "admin" in output and "birlik-demo" in output
-    assert "web      |" in output and "worker   |" in output
+    web = ("nginx", "realtime", "api") if proxy.binary() else ("web",)
+    for name in (*web, "worker"):
+        assert re.search(rf"^\S+ {name} +\|", output, re.M), name
