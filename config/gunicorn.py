@@ -24,9 +24,10 @@ bind = os.environ.get("BIRLIK_BIND", "127.0.0.1:5000")
 if role == "api":
     worker_class = "gthread"
     workers = int(os.environ.get("BIRLIK_WEB_WORKERS", "2"))
-    # No sockets here: threads only cover requests waiting on the database or
-    # Redis; more would only queue CPU work behind the GIL.
-    threads = int(os.environ.get("BIRLIK_WEB_THREADS", "16"))
+    # No sockets here. The app works on at most BIRLIK_MAX_IN_FLIGHT (16)
+    # requests at once; the threads beyond that answer the rest 503 at once
+    # instead of leaving them in gunicorn's queue (coordinator/ops/pressure.py).
+    threads = int(os.environ.get("BIRLIK_WEB_THREADS", "32"))
 else:
     # gunicorn monkey-patches the worker before loading the app, so psycopg,
     # redis and Socket.IO (async mode "gevent") all cooperate with the hub.

@@ -53,13 +53,13 @@ def _sqlite_begin_immediate(conn) -> None:
 
 def init_app(app: Flask) -> None:
     url = make_url(app.config["DATABASE_URL"])
-    options: dict = {"pool_pre_ping": True}
+    # One connection per request being worked on (BIRLIK_MAX_IN_FLIGHT) and
+    # room for socket handlers and background threads: never a wait on the pool.
+    options: dict = {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 20}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         options["connect_args"] = {"timeout": 0 if green.patched() else BUSY_SECONDS, "check_same_thread": False}
-    else:
-        options.update(pool_size=10, max_overflow=20)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():

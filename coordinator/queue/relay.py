@@ -7,6 +7,7 @@ A row queued twice is harmless: every job is idempotent."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -59,7 +60,8 @@ def sweep(*, session: Session) -> int:
     ).all()
     queued: set[tuple] = set()
     for row in rows:
-        key = (row.job, *row.args)
+        # Arguments may be lists (a batch's ids): compare them as JSON text.
+        key = (row.job, json.dumps(row.args, sort_keys=True, default=str))
         row.attempts += 1
         if key not in queued:
             _queue_one(row.job, row.args, row.id, row.request_id)

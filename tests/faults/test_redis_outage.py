@@ -149,3 +149,27 @@ def test_a_connected_screen_gets_every_event_of_its_rooms_after_an_outage(
     assert wait_for(lambda: sorted(got) == expected, timeout=10), (got, expected)
     assert len(got) == len(set(got)), "no event twice"
     assert all(batch == sorted(batch) for batch in state["batches"]), "a replay comes in order"
+
+
+def test_a_supply_request_filed_while_redis_is_down_is_allocated_once_it_is_back(
+    client, make, db_session, valkey, workers, wait_for
+):
+    """Its follow-up job takes a list of item ids: the worker's sweep of the
+    outbox queues it (it once stopped the worker: a list is no set member)."""
+    masks = make.stock(make.warehouse("almaty"), "Medical mask", on_hand=100)
+    org = make.organization("almaty", tier=1)
+    requester = make.account("requester", organization_id=org.id)
+    workers(1)
+    assert wait_for(lambda: _worker_up(client), timeout=60)
+    valkey.stop()
+    body = {"lines": [{"item_id": masks.id, "quantity": 10}]}
+    filed = client.post("/api/v1/supply-requests", json=body, headers=requester.auth)
+    assert filed.status_code == 201, filed.get_data(as_text=True)
+    request_id = filed.get_json()["id"]
+    valkey.start()
+
+    def status() -> str:
+        return client.get(f"/api/v1/supply-requests/{request_id}", headers=requester.auth).get_json()["status"]
+
+    assert wait_for(lambda: status() == "allocated", timeout=60), status()
+    assert wait_for(lambda: _worker_up(client), timeout=30)
