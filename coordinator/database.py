@@ -1,19 +1,29 @@
-"""Database engine set-up: SQLite (WAL, foreign keys) or PostgreSQL."""
+"""Database engine set-up: SQLite (WAL, foreign keys) or PostgreSQL.
+
+On SQLite a transaction that may write takes the write lock at BEGIN
+(IMMEDIATE), so two writers never deadlock on the upgrade. A GET or HEAD
+request only reads: its transaction begins DEFERRED and, in WAL mode, reads a
+snapshot without waiting for a writer, so a surge of writes never stalls the
+pages and lists people are looking at. A GET that does write (a recorded view
+of personal data) says so first with `will_write`."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.common import green
 from coordinator.extensions import db
 
+log = logging.getLogger("birlik.database")
 BUSY_SECONDS = 30  # how long a writer waits for SQLite's write lock
 
 
@@ -30,7 +40,34 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         cur.close()
 
 
-def _sqlite_begin_immediate(conn) -> None:
+_WRITES = "birlik_writes"
+
+
+def _reading() -> bool:
+    return has_request_context() and request.method in ("GET", "HEAD") and not g.get(_WRITES, False)
+
+
+def will_write(session: Session | scoped_session) -> None:
+    """This GET request writes: its transaction takes the write lock from the
+    start (the read-only one it may have begun ends here; nothing is pending)."""
+    if has_request_context():
+        setattr(g, _WRITES, True)
+    session.rollback()
+
+
+def _flush_in_read(session: Session, _context, _instances) -> None:
+    # A GET that writes without `will_write` still works, but under a writer
+    # its stale snapshot may be refused: say where, so it gets its call.
+    if _reading() and (session.new or session.dirty or session.deleted):
+        log.warning(
+            "%s %s writes in a read-only transaction: call database.will_write first", request.method, request.path
+        )
+
+
+def _sqlite_begin(conn) -> None:
+    if _reading():
+        conn.exec_driver_sql("BEGIN")
+        return
     # Take the write lock at BEGIN so two writers never deadlock on upgrade.
     if not green.patched():
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -73,4 +110,6 @@ def _setup_sqlite(engine: Engine) -> None:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is turned off so BEGIN is ours.
         event.listen(engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
+    if not event.contains(Session, "before_flush", _flush_in_read):
+        event.listen(Session, "before_flush", _flush_in_read)

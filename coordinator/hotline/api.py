@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from coordinator import database
 from coordinator.api import pagination
 from coordinator.authz import allow
 from coordinator.common.errors import DomainError, Invalid, NotFound
@@ -182,6 +183,7 @@ def get_case(case_id):
 def reporters(case_id):
     """Who reported the case and how to reach them: hotline operators and the
     HQ handling the case only; every view is recorded."""
+    database.will_write(db.session)  # the view is recorded
     shown = privacy.reveal(session=db.session, user=current_user, case=_case(case_id), via="api")
     db.session.commit()
     return shown

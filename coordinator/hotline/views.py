@@ -9,7 +9,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from coordinator import authz
+from coordinator import authz, database
 from coordinator.api.schemas import Id
 from coordinator.auth.models import User
 from coordinator.authz import allow
@@ -147,6 +147,7 @@ def case_file(case_id: int):
     case = cases.get(session=db.session, user=current_user, case_id=case_id)
     shown = None
     if query_args(PrintQuery()).get("reporter"):
+        database.will_write(db.session)  # the view is recorded
         shown = privacy.reveal(session=db.session, user=current_user, case=case, via="print")
         db.session.commit()
     return render_template(
