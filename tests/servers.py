@@ -1,11 +1,13 @@
 """Real servers for the test suite: a private Valkey, a throwaway PostgreSQL
-cluster, and the Birlik web app under gunicorn. Each listens on 127.0.0.1
-and is stopped by the fixture that started it."""
+cluster, the Birlik web app under gunicorn (any process role), and nginx in
+front of several of them. Each listens on 127.0.0.1 and is stopped by the
+fixture that started it."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -63,7 +65,10 @@ class Postgres:
 
 
 class WebServer:
-    """The real app under gunicorn, configured through BIRLIK_ variables."""
+    """The real app under gunicorn, configured through BIRLIK_ variables
+    (BIRLIK_WEB_ROLE picks the process role, config/gunicorn.py). It runs in
+    its own process group, so `kill` takes the master and its workers at once,
+    as a machine that loses power would."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.port = free_port()
@@ -75,7 +80,9 @@ class WebServer:
     def start(self, timeout: float = 60) -> WebServer:
         self._log = open(self.log, "wb")  # noqa: SIM115  (closed in stop)
         cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.py"), "coordinator:create_app()"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -89,6 +96,55 @@ class WebServer:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"web server did not start in time: {self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the master and its workers, with no chance to finish a request."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+class Nginx:
+    """The Debian nginx in the foreground with the configuration `make demo`
+    uses (coordinator/demo/proxy.py), in front of the given realtime and api
+    processes."""
+
+    def __init__(self, var: Path, *, realtime_ports: list[int], api_ports: list[int]) -> None:
+        from coordinator.demo import proxy
+
+        self.binary = proxy.binary()
+        if self.binary is None:
+            raise RuntimeError("nginx is not installed: run `make system-deps` (apt-get install nginx).")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.conf = proxy.render(var, port=self.port, realtime_ports=realtime_ports, api_ports=api_ports, sockets=500)
+        self.log = var / "nginx" / "nginx.log"
+        self.command = proxy.command(self.binary, self.conf).split()
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20) -> Nginx:
+        self._log = open(self.log, "wb")  # noqa: SIM115  (closed in stop)
+        self.proc = subprocess.Popen(self.command, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self._log.close()
+                raise RuntimeError(f"nginx exited: {self.log.read_text()[-3000:]}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"nginx did not start in time: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -56,7 +56,7 @@ def add_web(manager: Manager, env: dict[str, str], var: Path, port: int) -> str:
     for role, role_port in (("realtime", realtime_port), ("api", api_port)):
         role_env = {**env, "BIRLIK_BIND": f"127.0.0.1:{role_port}", "BIRLIK_WEB_ROLE": role}
         manager.add_process(role, GUNICORN, env=role_env, cwd=str(ROOT))
-    conf = proxy.render(var, port=port, realtime_ports=[realtime_port], api_port=api_port)
+    conf = proxy.render(var, port=port, realtime_ports=[realtime_port], api_ports=[api_port])
     manager.add_process("nginx", proxy.command(nginx, conf), env=env, cwd=str(ROOT))
     return f"nginx on {port}: /socket.io/ to realtime (port {realtime_port}), the rest to api (port {api_port})."
 

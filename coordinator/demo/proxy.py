@@ -5,7 +5,8 @@ logs there too), so no system service or root is needed.
 `/socket.io/` goes to the realtime processes (gevent: a socket costs a
 greenlet), over a consistent hash of the client's address so a client that
 falls back to long-polling keeps reaching the process holding its session;
-everything else goes to the API processes."""
+everything else goes to the API processes, round robin, passing a request
+to the next one when a process is gone. tests/deploy runs several of each."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ http {{
 {realtime}
     }}
     upstream api {{
-        server 127.0.0.1:{api_port};
+{api}
         keepalive 32;
     }}
     server {{
@@ -70,6 +71,12 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 130s;
+            # A dead API process refuses the connection: try the next one.
+            # nginx resends a POST only when the dead one never got it (no
+            # `non_idempotent`); clients retry a 502 with their Idempotency-Key.
+            proxy_connect_timeout 2s;
+            proxy_next_upstream error timeout;
+            proxy_next_upstream_tries 2;
         }}
     }}
 }}
@@ -84,8 +91,9 @@ def binary() -> str | None:
     return next((p for p in _PLACES if Path(p).is_file()), None)
 
 
-def render(var: Path, *, port: int, realtime_ports: list[int], api_port: int, sockets: int = 10000) -> Path:
-    """Write var/nginx/nginx.conf for these ports; returns its path."""
+def render(var: Path, *, port: int, realtime_ports: list[int], api_ports: list[int], sockets: int = 10000) -> Path:
+    """Write var/nginx/nginx.conf for these ports (one upstream server per
+    realtime and per api process); returns its path."""
     base = var / "nginx"
     (base / "tmp").mkdir(parents=True, exist_ok=True)
     path = base / "nginx.conf"
@@ -93,7 +101,7 @@ def render(var: Path, *, port: int, realtime_ports: list[int], api_port: int, so
         CONFIG.format(
             dir=base,
             port=port,
-            api_port=api_port,
+            api="\n".join(f"        server 127.0.0.1:{p};" for p in api_ports),
             realtime="\n".join(f"        server 127.0.0.1:{p};" for p in realtime_ports),
             connections=2 * sockets + 1024,
             files=4 * sockets + 2048,
