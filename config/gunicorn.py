@@ -21,13 +21,15 @@ if role not in ROLES:
     raise SystemExit(f"BIRLIK_WEB_ROLE={role!r}: use one of {', '.join(ROLES)}")
 
 bind = os.environ.get("BIRLIK_BIND", "127.0.0.1:5000")
+# No sockets on threads. The app works on at most BIRLIK_MAX_IN_FLIGHT (16)
+# requests at once; the threads beyond that answer the rest 503 at once
+# instead of leaving them in gunicorn's queue (coordinator/ops/pressure.py).
+# Read by gthread workers only (the api role, or a worker class given on the
+# command line); gevent ignores it.
+threads = int(os.environ.get("BIRLIK_WEB_THREADS", "32"))
 if role == "api":
     worker_class = "gthread"
     workers = int(os.environ.get("BIRLIK_WEB_WORKERS", "2"))
-    # No sockets here. The app works on at most BIRLIK_MAX_IN_FLIGHT (16)
-    # requests at once; the threads beyond that answer the rest 503 at once
-    # instead of leaving them in gunicorn's queue (coordinator/ops/pressure.py).
-    threads = int(os.environ.get("BIRLIK_WEB_THREADS", "32"))
 else:
     # gunicorn monkey-patches the worker before loading the app, so psycopg,
     # redis and Socket.IO (async mode "gevent") all cooperate with the hub.

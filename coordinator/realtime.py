@@ -58,7 +58,6 @@ def _on_connect(auth: dict[str, Any] | None = None):
     if user is None or not user.active:
         raise ConnectionRefusedError("authentication required")
     session[_USER_KEY] = user.id
-    metrics.socket_opened()  # coordinator.monitor counts it out on disconnect
     rooms = authz.rooms_for(user)
     for room in rooms:
         join_room(room)
@@ -85,6 +84,8 @@ def _on_connect(auth: dict[str, Any] | None = None):
             "last_event_id": events.last_id(session=db.session),
         },
     )
+    # Counted once accepted (a refused one has no disconnect to count it out).
+    metrics.socket_opened()  # coordinator.monitor counts it out on disconnect
     return None
 
 

@@ -33,8 +33,9 @@ http {{
     fastcgi_temp_path {dir}/tmp/fastcgi;
     uwsgi_temp_path {dir}/tmp/uwsgi;
     scgi_temp_path {dir}/tmp/scgi;
-    # The app refuses bodies over its own limit with a message; let it.
-    client_max_body_size 0;
+    # The app refuses bodies over its own limit (2 MB) with a message a person
+    # can read; nginx stops far larger ones before they fill its disk.
+    client_max_body_size 4m;
     map $http_upgrade $connection_upgrade {{
         default upgrade;
         '' close;

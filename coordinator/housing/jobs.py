@@ -43,9 +43,17 @@ def place_batch() -> int:
     db.session.commit()  # the claim holds; the solver runs outside any transaction
     if snap is None:
         return 0
-    plan = batch.place(snap.groups, snap.options, time_limit=cfg["BATCH_SECONDS"])
-    outcome = surge.apply(session=db.session, snap=snap, plan=plan)
-    db.session.commit()
+    try:
+        plan = batch.place(snap.groups, snap.options, time_limit=cfg["BATCH_SECONDS"])
+        outcome = surge.apply(session=db.session, snap=snap, plan=plan)
+        db.session.commit()
+    except BaseException:
+        # Anything that stops the batch (an error, the job's time limit) hands
+        # its requests back at once rather than when the lease runs out.
+        db.session.rollback()
+        surge.release(session=db.session, token=token)
+        db.session.commit()
+        raise
     for placement_id in outcome.lost:
         dispatch.dispatch(session=db.session, placement_id=placement_id)
         db.session.commit()

@@ -92,14 +92,15 @@ def _meets(f: Facility) -> frozenset[str]:
     return frozenset([*(["medical"] if f.has_medical_staff else []), *(["accessible"] if f.accessible else [])])
 
 
-def _mine(session: Session, token: str) -> list[PlacementRequest]:
-    return list(
-        session.scalars(
-            select(PlacementRequest)
-            .where(PlacementRequest.claimed_by == token, PlacementRequest.status == "requested")
-            .order_by(PlacementRequest.id)
-        )
+def _mine(session: Session, token: str, *, lock: bool = False) -> list[PlacementRequest]:
+    query = (
+        select(PlacementRequest)
+        .where(PlacementRequest.claimed_by == token, PlacementRequest.status == "requested")
+        .order_by(PlacementRequest.id)
     )
+    # Applying locks the rows (PostgreSQL): HQ's cancel, move and split lock
+    # them too, so one waits for the other and sees what it decided.
+    return list(session.scalars(query.with_for_update(of=PlacementRequest) if lock else query))
 
 
 def snapshot(*, session: Session, token: str) -> Snapshot:
@@ -135,7 +136,7 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
     """Hold and record every decision of the plan for the requests this claim
     still has; then release the claim."""
     out = Outcome()
-    requests = {p.id: p for p in _mine(session, snap.token)}
+    requests = {p.id: p for p in _mine(session, snap.token, lock=True)}
     facilities = list(session.scalars(select(Facility).order_by(Facility.id)))
     by_id = {f.id: f for f in facilities}
     free_before: dict[tuple[int, str], int] = {(o.facility_id, o.category): o.free for o in snap.options}
@@ -170,13 +171,18 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
         explained = {"batch": about, "next_best": _next_best(p, g, ranked, free_before, facility, chosen.km)}
         assign(session, p, facility, option.category, chosen.km, passed, actor_id, **explained)
         out.placed.append(p.id)
+    release(session=session, token=snap.token)
+    return out
+
+
+def release(*, session: Session, token: str) -> None:
+    """Hand back every request this claim still holds."""
     session.execute(
         update(PlacementRequest)
-        .where(PlacementRequest.claimed_by == snap.token)
+        .where(PlacementRequest.claimed_by == token)
         .values(claimed_by=None, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
-    return out
 
 
 def _room(g: batch.Group, f: Facility, free_before: dict[tuple[int, str], int]) -> bool:

@@ -22,6 +22,7 @@ from flask import Flask, Response, current_app, request
 from redis.exceptions import ResponseError
 from rq.exceptions import NoSuchJobError
 from rq_dashboard.web import setup_rq_connection
+from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as HttpNotFound
 from werkzeug.routing import IntegerConverter
 
@@ -69,6 +70,14 @@ def _own_copy(view: Callable) -> Callable:
     return run
 
 
+def _no_change_by_get(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # The dashboard lets a GET requeue every failed job of a queue: a link on
+    # another site would do it with an admin's cookie (GETs carry no CSRF
+    # token). Changes are POSTs here.
+    if endpoint == f"{_BLUEPRINT}.requeue_all" and request.method != "POST":
+        raise MethodNotAllowed(valid_methods=["POST"])
+
+
 def _one_instance(endpoint: str | None, values: dict[str, Any] | None) -> None:
     # We give the dashboard one Redis, instance 0; another number would be its
     # LookupError (a 500), so it is a 404 here, before its own hooks run.
@@ -93,3 +102,4 @@ def init_app(app: Flask) -> None:
             app.view_functions[endpoint] = authz.allow("admin")(_own_copy(view))
     app.after_request(_csp)
     app.url_value_preprocessor(_one_instance)
+    app.url_value_preprocessor(_no_change_by_get)

@@ -1,6 +1,6 @@
 """GET /metrics: every process's series added up, plus the RQ queue depths
-read at scrape time. Readable from the machine itself (a loopback address,
-not through a proxy) or with `Authorization: Bearer <BIRLIK_METRICS_TOKEN>`;
+read at scrape time. Readable from the machine itself (a loopback address, also
+through a trusted proxy such as the demo's nginx) or with `Authorization: Bearer <BIRLIK_METRICS_TOKEN>`;
 everyone else gets 403. It is public to the sign-in rules (Prometheus does
 not sign in); this network-or-token check is its own."""
 
@@ -23,8 +23,12 @@ _FORWARDED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
 def _loopback() -> bool:
-    if any(h in request.headers for h in _FORWARDED):
-        return False  # came through a proxy: the address is the proxy's
+    # Through a trusted proxy (BIRLIK_TRUSTED_PROXIES) the proxy fix has put
+    # the client's own address in remote_addr; through any other, the address
+    # is the proxy's and says nothing of the client.
+    fixed = "werkzeug.proxy_fix.orig" in request.environ
+    if not fixed and any(h in request.headers for h in _FORWARDED):
+        return False
     try:
         return ipaddress.ip_address(request.remote_addr or "").is_loopback
     except ValueError:

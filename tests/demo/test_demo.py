@@ -56,15 +56,19 @@ def test_demo_serves_login_and_healthy_within_90s(tmp_path):
             facilities += resp.json()
             next_url = resp.links.get("next", {}).get("url")
         assert 140 <= len(facilities) <= 160
-        sio = socketio.Client(reconnection=False)
-        welcome = []
-        sio.on("welcome", welcome.append)
-        sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
-        deadline = time.monotonic() + 10
-        while not welcome and time.monotonic() < deadline:
-            time.sleep(0.05)
-        sio.disconnect()
-        assert welcome and welcome[0]["user"]["role"] == "hq"
+        # A websocket, and long-polling as a browser starts, both through nginx.
+        for transports in (["websocket"], ["polling"]):
+            sio = socketio.Client(reconnection=False)
+            welcome = []
+            sio.on("welcome", welcome.append)
+            sio.connect(url, auth={"token": token}, transports=transports, wait_timeout=10)
+            deadline = time.monotonic() + 10
+            while not welcome and time.monotonic() < deadline:
+                time.sleep(0.05)
+            sio.disconnect()
+            assert welcome and welcome[0]["user"]["role"] == "hq", transports
+        # Prometheus on this machine reads /metrics on the demo's port.
+        assert requests.get(url + "/metrics", timeout=10).status_code == 200
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:

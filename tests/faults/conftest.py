@@ -54,6 +54,7 @@ def workers(config, tmp_path) -> Iterator[Callable[..., list[subprocess.Popen]]]
             "PYTHONUNBUFFERED": "1",  # the log is complete even when the test kills the worker
             "BIRLIK_ENV": "test",
             "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+            "BIRLIK_VAR_DIR": config["VAR_DIR"],  # its metrics files too, not the repository's var/
             "BIRLIK_REDIS_URL": config["REDIS_URL"],
             "BIRLIK_SECRET_KEY": "x",
             **{f"BIRLIK_{k}": v for k, v in settings.items()},

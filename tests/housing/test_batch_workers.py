@@ -23,6 +23,7 @@ def _workers(config, n: int, **settings: str) -> None:
         **os.environ,
         "BIRLIK_ENV": "test",
         "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+        "BIRLIK_VAR_DIR": config["VAR_DIR"],  # its metrics files too, not the repository's var/
         "BIRLIK_REDIS_URL": config["REDIS_URL"],
         "BIRLIK_SECRET_KEY": "x",
         **{f"BIRLIK_{k}": v for k, v in settings.items()},

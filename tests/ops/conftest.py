@@ -56,9 +56,13 @@ class SlowPost:
         except OSError:
             pass  # answered and closed already: read what it said
         chunks = []
-        while chunk := self.sock.recv(65536):
-            chunks.append(chunk)
-        self.sock.close()
+        try:
+            while chunk := self.sock.recv(65536):
+                chunks.append(chunk)
+        except OSError:
+            pass  # reset by the server: what came before is the answer
+        finally:
+            self.sock.close()
         return b"".join(chunks)
 
 

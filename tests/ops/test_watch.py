@@ -167,6 +167,8 @@ def test_rq_dashboard_is_for_admin_only(ops_server, make, app):
         server.url + "/admin/rq/0/data/jobs/default/queued/8/asc/1.json", headers=admin.auth, timeout=10
     )
     assert listed.status_code == 200 and len(listed.json()["jobs"]) == 1, listed.text[-500:]
+    # Requeueing every failed job is a POST: a link cannot do it with the admin's cookie.
+    assert requests.get(server.url + "/admin/rq/requeue/default", headers=admin.auth, timeout=10).status_code == 405
 
     for name, account in accounts.items():
         for path in ("/admin/rq/", "/admin/rq/0/data/queues.json", "/admin/rq/0/view/workers"):

@@ -54,6 +54,7 @@ class Crowd:
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         if not ready:
             self.proc.kill()
+            self.proc.wait()
             raise RuntimeError(f"the crowd helper said nothing for {timeout} s")
         line = self.proc.stdout.readline()
         if not line:

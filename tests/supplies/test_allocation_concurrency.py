@@ -23,6 +23,7 @@ def start_burst_workers(config, n: int) -> list[subprocess.Popen]:
         **os.environ,
         "BIRLIK_ENV": "test",
         "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+        "BIRLIK_VAR_DIR": config["VAR_DIR"],  # its metrics files too, not the repository's var/
         "BIRLIK_REDIS_URL": config["REDIS_URL"],
         "BIRLIK_SECRET_KEY": "x",
     }
