@@ -4,6 +4,8 @@ shows a silence flag as soon as the job raises it, with no reload."""
 
 import pytest
 
+from tests.headquarters.conftest import attach  # noqa: F401  (a fixture)
+
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
