@@ -4,14 +4,14 @@ shows a silence flag as soon as the job raises it, with no reload."""
 
 import pytest
 
-from tests.headquarters.conftest import attach  # noqa: F401  (a fixture)
+from tests.headquarters.conftest import attach  # noqa: F401, F811  (a fixture)
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def test_hq_page_and_board_fit_a_phone_and_follow_live(browser, live_server, sign_in, make, attach, enqueue, run_jobs):
+def test_hq_page_and_board_fit_a_phone_and_follow_live(browser, live_server, sign_in, make, attach, enqueue, run_jobs):  # noqa: F811
     almaty, pavlodar = make.hq("almaty"), make.hq("pavlodar")
     worker = make.account("hq", region_id=almaty.region_id)
     attach(almaty, worker)
