@@ -171,7 +171,7 @@ def socket_client(live_server) -> Iterator[Callable[..., socketio.Client]]:
     """Connects real python-socketio clients to the live server."""
     clients: list[socketio.Client] = []
 
-    def connect(token: str | None, **auth) -> socketio.Client:
+    def connect(token: str | None, *, wait_timeout: float = 10, **auth) -> socketio.Client:
         sio = socketio.Client(reconnection=False)
         sio.received = []  # type: ignore[attr-defined]
         sio.on("event", lambda payload: sio.received.append(payload))
@@ -180,7 +180,7 @@ def socket_client(live_server) -> Iterator[Callable[..., socketio.Client]]:
             live_server.url,
             auth={"token": token, **auth} if token else auth or None,
             transports=["websocket"],
-            wait_timeout=10,
+            wait_timeout=wait_timeout,
         )
         clients.append(sio)
         return sio

@@ -60,14 +60,16 @@ def test_a_reconnect_replay_cut_at_its_limit_says_so_in_the_welcome(make, db_ses
     national = make.account("hq")
     ids = _many_events(db_session, REPLAY_LIMIT + 2)
 
-    sio = socket_client(national.token, last_event_id=ids[0] - 1)
+    # The replay is sent before the connection is accepted: 5,000 events take
+    # a while on a loaded machine.
+    sio = socket_client(national.token, wait_timeout=60, last_event_id=ids[0] - 1)
     assert wait_for(lambda: getattr(sio, "welcome", None), timeout=60)
     assert len(sio.received) == REPLAY_LIMIT and sio.welcome["replayed"] == REPLAY_LIMIT
     assert sio.welcome["truncated"] is True
     assert sio.welcome["next_after"] == sio.received[-1]["id"] == ids[REPLAY_LIMIT - 1]
 
     # Continuing from there brings the rest, and says the replay is complete.
-    rest = socket_client(national.token, last_event_id=sio.welcome["next_after"])
+    rest = socket_client(national.token, wait_timeout=60, last_event_id=sio.welcome["next_after"])
     assert wait_for(lambda: getattr(rest, "welcome", None))
     assert [e["id"] for e in rest.received] == ids[REPLAY_LIMIT:]
     assert rest.welcome["truncated"] is False and rest.welcome["next_after"] is None
