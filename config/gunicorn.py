@@ -1,12 +1,14 @@
 """Gunicorn settings, by process role (`BIRLIK_WEB_ROLE`).
 
-- `all` (default): one process serving pages, the API and Socket.IO. gevent
-  worker: an open WebSocket is a greenlet and a few kilobytes, not an OS
-  thread, so thousands of screens cost little and never starve a request.
-- `realtime`: the same gevent worker, for `/socket.io/` only (nginx routes
-  that path to it). One worker per process, so a long-polling client always
-  reaches the process that holds its session; run more processes on more
-  ports behind nginx's consistent hash to scale.
+- `all` (default): one process serving pages, the API and Socket.IO, on
+  gthread (`BIRLIK_WEB_THREADS`, default 1000: an open socket holds a thread),
+  for a small site and the tests' live server.
+- `realtime`: a gevent worker, for `/socket.io/` (nginx routes that path to
+  it): an open WebSocket is a greenlet and a few kilobytes, not an OS thread,
+  so thousands of screens cost little and never starve a request. One
+  worker per process, so a long-polling client always reaches the process
+  that holds its session; run more processes on more ports behind nginx's
+  consistent hash to scale.
 - `api`: pages and the API, no sockets. gthread workers: several processes
   (one per core) with a modest number of threads each; they publish events
   through the Redis message queue like every other process.
@@ -30,6 +32,13 @@ threads = int(os.environ.get("BIRLIK_WEB_THREADS", "32"))
 if role == "api":
     worker_class = "gthread"
     workers = int(os.environ.get("BIRLIK_WEB_WORKERS", "2"))
+elif role == "all":
+    # One process for everything, as a small site or a test runs it: an open
+    # socket holds one of its threads, so its thread count is the number of
+    # screens it can serve. Thousands of screens need the realtime role.
+    worker_class = "gthread"
+    workers = 1
+    threads = int(os.environ.get("BIRLIK_WEB_THREADS", "1000"))
 else:
     # gunicorn monkey-patches the worker before loading the app, so psycopg,
     # redis and Socket.IO (async mode "gevent") all cooperate with the hub.

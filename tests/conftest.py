@@ -154,8 +154,10 @@ def make(db_session) -> factories.Factory:
 
 
 @pytest.fixture
-def live_server(app, config, tmp_path) -> Iterator[WebServer]:
+def live_server(request, app, config, tmp_path) -> Iterator[WebServer]:
+    role = request.node.get_closest_marker("web_role")
     env = {
+        "BIRLIK_WEB_ROLE": role.args[0] if role else "all",
         "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
         "BIRLIK_REDIS_URL": config["REDIS_URL"],
         "BIRLIK_SECRET_KEY": config["SECRET_KEY"],

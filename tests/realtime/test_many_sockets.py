@@ -17,6 +17,7 @@ HELPERS = 2
 # One database is enough. SQLite, the demo's, is the harder case under gevent:
 # its own wait for the write lock would stop every greenlet (coordinator/database.py).
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.web_role("realtime")  # the gevent process that holds the screens
 def test_fifteen_hundred_screens_hear_a_bed_change_and_health_still_answers(live_server, make):
     hq = make.account("hq")
     facility = make.facility("almaty", beds={"standard": 10})
