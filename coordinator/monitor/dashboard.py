@@ -70,12 +70,19 @@ def _own_copy(view: Callable) -> Callable:
     return run
 
 
-def _no_change_by_get(endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    # The dashboard lets a GET requeue every failed job of a queue: a link on
-    # another site would do it with an admin's cookie (GETs carry no CSRF
-    # token). Changes are POSTs here.
-    if endpoint == f"{_BLUEPRINT}.requeue_all" and request.method != "POST":
-        raise MethodNotAllowed(valid_methods=["POST"])
+def _post_only(view: Callable) -> Callable:
+    """The dashboard lets a GET requeue every failed job of a queue: a link on
+    another site would do it with an admin's cookie (GETs carry no CSRF
+    token). Changes are POSTs here. Checked in the view, so the role check
+    comes first and a non-admin gets 403 whatever the method."""
+
+    @functools.wraps(view)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if request.method != "POST":
+            raise MethodNotAllowed(valid_methods=["POST"])
+        return view(*args, **kwargs)
+
+    return run
 
 
 def _one_instance(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -99,7 +106,9 @@ def init_app(app: Flask) -> None:
     setup_rq_connection(app)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith(_BLUEPRINT + "."):
-            app.view_functions[endpoint] = authz.allow("admin")(_own_copy(view))
+            own = _own_copy(view)
+            if endpoint == f"{_BLUEPRINT}.requeue_all":
+                own = _post_only(own)
+            app.view_functions[endpoint] = authz.allow("admin")(own)
     app.after_request(_csp)
     app.url_value_preprocessor(_one_instance)
-    app.url_value_preprocessor(_no_change_by_get)
