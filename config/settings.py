@@ -44,6 +44,10 @@ class BaseConfig:
     MAX_GROUP = 2000  # people in one placement request
     BATCH_MIN_PENDING = 2  # dispatch places requests together once this many wait to be dispatched
     BATCH_MAX_GROUPS = 1000  # requests one batch takes at most
+    # An unconfirmed hold moves (once) to a facility that freed beds only if that
+    # is this many km nearer AND at most this fraction of the old distance.
+    REOPT_MIN_SAVING_KM = 50.0
+    REOPT_MAX_RATIO = 0.5
     BATCH_SECONDS = 3.0  # the batch solver's time limit (a second solve may follow for groups it left out)
     OFFER_SECONDS = 120  # a team has this long to accept an offered task
     OFFER_ATTEMPTS = 3  # offers per task before HQ is alerted

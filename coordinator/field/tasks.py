@@ -22,9 +22,9 @@ from coordinator.common.clock import now
 from coordinator.common.errors import Conflict, Forbidden, Invalid, NotFound
 from coordinator.events import service as events
 from coordinator.field import hooks
-from coordinator.field.dispatch import alert_hq, capable, offer, task_rooms, task_state, withdraw_open
+from coordinator.field.dispatch import alert_hq, capable, close, offer, task_rooms, task_state, withdraw_open
 from coordinator.field.labels import CODES
-from coordinator.field.models import TASK_KINDS, Task, TaskOffer, Team
+from coordinator.field.models import TASK_KINDS, WORKING_STATUSES, Task, TaskOffer, Team
 from coordinator.geo.service import check_point, nearest_region
 from coordinator.i18n import N_, render, text
 
@@ -253,6 +253,24 @@ def cancel(*, session: Session, user: User, task: Task) -> Task:
     return task
 
 
+def withdraw_for_source(*, session: Session, source_type: str, source_id: int, reason: dict[str, Any]) -> bool:
+    """A source changes its plan before any team took its task (a transfer
+    whose group is moved elsewhere): close its tasks still waiting for a team,
+    or offered to one, with `reason` (a message). If a team has already taken
+    one (accepted or further, or done), nothing is closed and the answer is
+    False: the source must keep its plan. The rows are locked, so a team's
+    accept racing this waits and then finds its task closed."""
+    rows = session.scalars(
+        select(Task).where(Task.source_type == source_type, Task.source_id == source_id).with_for_update(of=Task)
+    ).all()
+    if any(t.status in (*WORKING_STATUSES, "done") for t in rows):
+        return False
+    for t in rows:
+        if t.status in ("created", "offered"):
+            close(session, t, reason)
+    return True
+
+
 def timeline(*, session: Session, task: Task) -> list[dict[str, Any]]:
     """The task's steps, each with its sentence in the reader's language
     (the same steps the task history shows)."""
@@ -264,4 +282,4 @@ def timeline(*, session: Session, task: Task) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["alert_hq", "cancel", "create", "get", "reassign", "step", "timeline"]
+__all__ = ["alert_hq", "cancel", "create", "get", "reassign", "step", "timeline", "withdraw_for_source"]

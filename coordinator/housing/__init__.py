@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         jobs,
         placement,
         placement_api,
+        reoptimise,
         steps,
         transfer_reports,
         views,
@@ -35,3 +36,4 @@ def init_app(app: Flask) -> None:
     reports.provide(app, "placement", transfer_reports.task_reports, "housing/_task_report.html")
     hooks.on_purpose(app, "placement", placement.transfer_purpose)
     client_texts(app, [steps.TEAM, dispatch.T_TRANSFER, dispatch.T_PICK_UP, *placement.PURPOSE_TEXTS])
+    client_texts(app, [*reoptimise.TEXTS])  # the feed's reason for a move, and the closed transfer's

@@ -4,7 +4,9 @@ the database re-checks the condition on the row it locks.
 
 Whatever frees beds (a hold returned, a check-out, fewer arrivals than held,
 more beds in service) calls `freed`, which has waiting groups placed once the
-transaction commits: the one place that rule lives."""
+transaction commits: the one place that rule lives. Given the facility, it
+also has unconfirmed holds elsewhere looked at for a move there when it is
+much nearer (`housing.reoptimise`), after the waiting groups had their turn."""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ from coordinator.i18n import N_, text
 _FREE = FacilityBeds.free
 
 
-def freed(session: Session) -> None:
-    """Beds became free: place waiting groups after this transaction commits."""
+def freed(session: Session, facility_id: int | None = None) -> None:
+    """Beds became free (at `facility_id` when known): place waiting groups
+    after this transaction commits, then look for holds to move there."""
     queue.after_commit(session, "place_waiting")
+    if facility_id is not None:
+        queue.after_commit(session, "reoptimise_holds", facility_id)
 
 
 def _row(facility_id: int, category: str):
@@ -62,7 +67,7 @@ def unhold(session: Session, facility_id: int, category: str, n: int) -> None:
     _apply(
         session, facility_id, category, FacilityBeds.held >= n, N_("releasing this hold"), held=FacilityBeds.held - n
     )
-    freed(session)
+    freed(session, facility_id)
 
 
 def occupy(session: Session, facility_id: int, category: str, held: int, arrived: int) -> None:
@@ -77,7 +82,7 @@ def occupy(session: Session, facility_id: int, category: str, held: int, arrived
         occupied=FacilityBeds.occupied + arrived,
     )
     if arrived < held:
-        freed(session)
+        freed(session, facility_id)
 
 
 def vacate(session: Session, facility_id: int, category: str, n: int) -> None:
@@ -90,4 +95,4 @@ def vacate(session: Session, facility_id: int, category: str, n: int) -> None:
         N_("this check-out"),
         occupied=FacilityBeds.occupied - n,
     )
-    freed(session)
+    freed(session, facility_id)

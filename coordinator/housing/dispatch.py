@@ -159,7 +159,7 @@ def assign(
     }
     record(session, p, "placement.assigned", actor_id, before, facility_name=facility.name, distance_km=round(km, 1))
     if p.needs_transport:
-        _transfer_task(session, p, facility, actor_id)
+        transfer_task(session, p, facility, actor_id)
 
 
 def leave_waiting(
@@ -193,7 +193,7 @@ T_TRANSFER = N_("Transfer from %(origin)s to %(facility)s (group of %(count)s)")
 T_PICK_UP = N_("the pick-up point")
 
 
-def _transfer_task(session: Session, p: PlacementRequest, facility: Facility, actor_id: int | None) -> None:
+def transfer_task(session: Session, p: PlacementRequest, facility: Facility, actor_id: int | None) -> None:
     # Through the field service, like every task; `transfer_picked_up` follows it.
     field_tasks.create(
         session=session,
@@ -262,6 +262,8 @@ def move(*, session: Session, user: User, p: PlacementRequest, facility: Facilit
     if p.status in ("assigned", "in_transit"):
         beds.unhold(session, p.facility_id, p.bed_category, p.head_count)
     old = p.facility_id
+    if old is not None:  # HQ chose this facility: no automatic move undoes it (`reoptimise`)
+        p.moved_at, p.moved_from_id = now(), old
     p.facility_id, p.bed_category, p.wait_reason = facility.id, category, None
     if p.status in ("requested", "waiting"):
         p.status = "assigned"

@@ -135,7 +135,7 @@ def create_facility(*, session: Session, user: User, data: dict[str, Any]) -> Fa
         after={"name": facility.name, "lat": lat, "lon": lon, "beds": beds_state(facility)},
     )
     if facility.free_beds:
-        beds.freed(session)
+        beds.freed(session, facility.id)
     return facility
 
 
@@ -149,7 +149,7 @@ def update_facility(*, session: Session, user: User, facility: Facility, data: d
     for key in before:
         setattr(facility, key, data[key])
     if before.get("status") == "closed" and facility.status == "open":
-        beds.freed(session)
+        beds.freed(session, facility.id)
     events.record(
         session=session,
         type="facility.updated",
@@ -195,7 +195,7 @@ def set_beds(
             field="total",
         )
     if total - out_of_service > row.total - row.out_of_service:
-        beds.freed(session)
+        beds.freed(session, facility.id)
     row.total, row.out_of_service = total, out_of_service
     session.flush()
     session.refresh(facility)

@@ -10,8 +10,8 @@ from datetime import timedelta
 from flask import current_app
 
 from coordinator.extensions import db
-from coordinator.housing import batch, dispatch, facilities, placement, surge
-from coordinator.housing.models import PlacementRequest
+from coordinator.housing import batch, dispatch, facilities, placement, reoptimise, surge
+from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.queue import Periodic, job
 
 
@@ -85,6 +85,26 @@ def place_waiting() -> int:
 
 
 @job("dispatch")
+def reoptimise_holds(facility_id: int) -> list[int]:
+    """Beds freed at a facility: move there the unconfirmed holds elsewhere
+    that the rules allow (see `reoptimise`), best first, one transaction per
+    move; returns the ids of the groups moved. Idempotent: run again, it
+    finds them moved (or the beds taken) and moves nothing."""
+    facility = db.session.get(Facility, facility_id)
+    plan = reoptimise.candidates(session=db.session, facility=facility) if facility is not None else []
+    db.session.commit()  # the plan is only a plan: each move re-checks it under its locks
+    moved = []
+    for c in plan:
+        if reoptimise.move(session=db.session, facility=facility, c=c):
+            db.session.commit()
+            moved.append(c.placement_id)
+        else:
+            db.session.rollback()
+        db.session.expire_all()  # the next move reads the beds afresh
+    return moved
+
+
+@job("dispatch")
 def expire_holds() -> int:
     """Return the beds of holds nobody confirmed in time."""
     count = placement.expire_holds(session=db.session)
@@ -108,7 +128,7 @@ def snapshot_occupancy() -> int:
     return count
 
 
-JOBS = (dispatch_placement, place_waiting, expire_holds, release_due, snapshot_occupancy)
+JOBS = (dispatch_placement, place_waiting, reoptimise_holds, expire_holds, release_due, snapshot_occupancy)
 PERIODIC = (
     Periodic("expire-holds", 60, "expire_holds"),
     Periodic("release-due", 300, "release_due"),

@@ -154,6 +154,11 @@ class PlacementRequest(Timestamped, db.Model):
     # A batch dispatcher's claim (see `housing.surge`): nobody else dispatches the request until it lapses.
     claimed_by: Mapped[str | None] = mapped_column(String(40))
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when the group's hold was moved (by HQ or to a much nearer facility
+    # that freed beds, see `housing.reoptimise`): a group is moved at most once.
+    # Where it was moved from stays as a plain id, a record like an event's.
+    moved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    moved_from_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     facility = relationship(Facility, lazy="joined")
 

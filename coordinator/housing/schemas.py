@@ -6,6 +6,7 @@ from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import Id, StrictSchema, UtcDateTime
 from coordinator.housing.facilities import MAX_BEDS
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS
+from coordinator.i18n import render
 
 LAT = validate.Range(min=-90, max=90)
 LON = validate.Range(min=-180, max=180)
@@ -158,6 +159,13 @@ class PlacementOut(StrictSchema):
     checked_in_at = UtcDateTime(allow_none=True)
     release_due_at = UtcDateTime(allow_none=True)
     decision = fields.Dict(allow_none=True)
+    moved_at = UtcDateTime(allow_none=True, metadata={"description": "When its hold was moved (at most once)."})
+    moved_from_id = fields.Integer(allow_none=True, metadata={"description": "The facility it was moved from."})
+    moved_text = fields.Function(
+        lambda p: render(((p.decision or {}).get("reoptimised") or {}).get("reason")) or None,
+        allow_none=True,
+        metadata={"description": "Why it moved to a nearer facility, in the caller's language (data: decision)."},
+    )
     parent_id = fields.Integer(allow_none=True)
     created_at = UtcDateTime()
 

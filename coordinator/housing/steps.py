@@ -16,6 +16,7 @@ STEPS = {
     "placement.cancelled": N_("cancelled"),
     "placement.expired": N_("hold expired"),
     "placement.moved": N_("moved to another facility"),
+    "placement.reoptimised": N_("moved to a nearer facility"),
     "placement.split": N_("split into smaller groups"),
     "placement.released": N_("released"),
     "placement.checked_out": N_("checked out"),

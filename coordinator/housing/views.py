@@ -14,7 +14,7 @@ from coordinator.authz import allow
 from coordinator.extensions import db
 from coordinator.geo.service import list_regions
 from coordinator.housing import facilities as facility_service
-from coordinator.housing import moves, placement, steps
+from coordinator.housing import moves, placement, reoptimise, steps
 from coordinator.housing.models import BED_CATEGORIES, FACILITY_KINDS, PLACEMENT_STATUSES, PlacementRequest
 from coordinator.pages import query_args
 
@@ -72,6 +72,7 @@ def facility(facility_id: int):
         occupancy=facility_service.occupancy(session=db.session, facility=f),
         placements=_placements(statuses=("assigned", "in_transit", "checked_in"), facility_ids=[f.id]),
         managers=facility_service.facility_managers(session=db.session, facility=f),
+        moved_away=reoptimise.moved_away(session=db.session, facility_ids=[f.id])[f.id],
     )
 
 
@@ -102,4 +103,5 @@ def manager_home():
         facilities=mine,
         arrivals={f.id: [p for p in rows if p.facility_id == f.id and p.status != "checked_in"] for f in mine},
         occupants={f.id: [p for p in rows if p.facility_id == f.id and p.status == "checked_in"] for f in mine},
+        moved_away=reoptimise.moved_away(session=db.session, facility_ids=ids),
     )

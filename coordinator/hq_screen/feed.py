@@ -36,6 +36,7 @@ TYPES = {
     "placement.cancelled": N_("Placement #%(id)s cancelled."),
     "placement.expired": N_("Placement #%(id)s: the hold on its beds ran out."),
     "placement.moved": N_("Placement #%(id)s moved to another facility."),
+    "placement.reoptimised": N_("Placement #%(id)s: %(reason)s"),
     "placement.split": N_("Placement #%(id)s split into smaller groups."),
     "facility.created": N_("Facility %(name)s opened."),
     "facility.updated": N_("Facility %(name)s updated."),
