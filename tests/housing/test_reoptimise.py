@@ -15,39 +15,47 @@ GROUP = {"contact_phone": "+7 701 555 12 12", "origin": "Almaty"}
 
 
 @pytest.fixture
-def far_group(api, run_jobs, facility_via_api):
-    """A near facility (Almaty) full with a checked-in group, and a group from
-    Almaty sent far (to Taraz, ~470 km) because of it; returns a helper that
-    checks the near group out (its beds free up) and runs the jobs."""
+def far_groups(api, run_jobs, facility_via_api):
+    """A near facility (Almaty, 6 standard beds) full with a checked-in group,
+    a far one (Taraz, ~470 km, with medical staff), and groups from Almaty
+    sent far because of it, each placed on its own. Returns the facilities,
+    the groups and `free_near`, which checks the near group out (its beds free
+    up) and, unless told not to, runs the jobs."""
 
-    def setup(group: dict | None = None, near_beds: dict | None = None, far_settlement: str = "Taraz", **near):
-        near_facility = facility_via_api(near_beds or {"standard": 4}, settlement="Almaty", **near)
+    def setup(*groups: dict, far_settlement: str = "Taraz", **near):
+        near_facility = facility_via_api({"standard": 6}, settlement="Almaty", **near)
         far_facility = facility_via_api(
             {"standard": 10, "isolation": 10}, settlement=far_settlement, has_medical_staff=True
         )
-        _, occupant = api("post", "/placements", json={**GROUP, "head_count": 4})
+        _, occupant = api("post", "/placements", json={**GROUP, "head_count": 6})
         run_jobs()
-        occupant = api("get", f"/placements/{occupant['id']}")[1]
-        assert occupant["facility_id"] == near_facility["id"]
-        assert api("post", f"/placements/{occupant['id']}/check-in", json={"count": 4})[0] == 200
-        _, p = api("post", "/placements", json={**GROUP, "head_count": 3, **(group or {})})
-        run_jobs()
-        p = api("get", f"/placements/{p['id']}")[1]
-        assert p["status"] == "assigned" and p["facility_id"] == far_facility["id"], p
-
-        def free_near() -> None:
-            assert api("post", f"/placements/{occupant['id']}/release", json={})[0] == 200
+        assert api("get", f"/placements/{occupant['id']}")[1]["facility_id"] == near_facility["id"]
+        assert api("post", f"/placements/{occupant['id']}/check-in", json={"count": 6})[0] == 200
+        placed = []
+        for group in groups:
+            _, p = api("post", "/placements", json={**GROUP, "head_count": 3, **group})
             run_jobs()
+            placed.append(api("get", f"/placements/{p['id']}")[1])
+            assert placed[-1]["status"] == "assigned" and placed[-1]["facility_id"] != near_facility["id"]
 
-        return near_facility, far_facility, p, free_near
+        def free_near(run: bool = True) -> None:
+            assert api("post", f"/placements/{occupant['id']}/release", json={})[0] == 200
+            if run:
+                run_jobs()
+
+        return near_facility, far_facility, placed, free_near
 
     return setup
 
 
+def facility_of(api, p: dict) -> int:
+    return api("get", f"/placements/{p['id']}")[1]["facility_id"]
+
+
 def test_unconfirmed_far_group_moves_to_the_facility_that_freed_beds(
-    api, hq, far_group, bed_counts, make, db_session, client, login, parse_html
+    api, hq, far_groups, bed_counts, make, db_session, client, login, parse_html
 ):
-    near, far, p, free_near = far_group()
+    near, far, (p,), free_near = far_groups({})
     free_near()
 
     _, moved = api("get", f"/placements/{p['id']}")
@@ -61,7 +69,7 @@ def test_unconfirmed_far_group_moves_to_the_facility_that_freed_beds(
     assert [t["type"] for t in moved["timeline"]][-1] == "placement.reoptimised"
     # Exact beds: the far hold returned, the near one taken.
     assert bed_counts(far["id"]) == {"total": 10, "held": 0, "occupied": 0, "free": 10}
-    assert bed_counts(near["id"]) == {"total": 4, "held": 3, "occupied": 0, "free": 1}
+    assert bed_counts(near["id"]) == {"total": 6, "held": 3, "occupied": 0, "free": 3}
 
     # In Russian, for a reader who asks for it.
     ru = client.get(f"/api/v1/placements/{p['id']}", headers={**hq.auth, "Accept-Language": "ru"}).get_json()
@@ -91,91 +99,118 @@ def test_unconfirmed_far_group_moves_to_the_facility_that_freed_beds(
 
 
 def test_a_second_run_moves_nothing_and_the_group_never_moves_twice(
-    api, far_group, enqueue, run_jobs, bed_counts, facility_via_api, db_session
+    api, far_groups, enqueue, run_jobs, bed_counts, facility_via_api, db_session
 ):
-    near, far, p, free_near = far_group()
+    near, far, (p,), free_near = far_groups({})
     free_near()
-    assert api("get", f"/placements/{p['id']}")[1]["facility_id"] == near["id"]
+    assert facility_of(api, p) == near["id"]
     enqueue("reoptimise_holds", near["id"])  # the job again: idempotent
     # Beds free up even nearer (in Almaty too): the group was moved once already.
     nearer = facility_via_api({"standard": 10}, settlement="Almaty")
     enqueue("reoptimise_holds", nearer["id"])
     run_jobs()
-    after = api("get", f"/placements/{p['id']}")[1]
-    assert after["facility_id"] == near["id"]
+    assert facility_of(api, p) == near["id"]
     assert bed_counts(near["id"])["held"] == 3 and bed_counts(far["id"])["held"] == 0
     assert bed_counts(nearer["id"])["held"] == 0
-    moves = db_session.scalar(select(func.count(Event.id)).where(Event.type == "placement.reoptimised"))
-    assert moves == 1
+    assert db_session.scalar(select(func.count(Event.id)).where(Event.type == "placement.reoptimised")) == 1
 
 
-def test_not_moved_once_picked_up(api, far_group, bed_counts):
-    near, far, p, free_near = far_group()
-    assert api("post", f"/placements/{p['id']}/transit")[0] == 200  # picked up: the hold is confirmed
+def test_a_picked_up_group_stays_and_an_unconfirmed_one_moves(api, far_groups, bed_counts):
+    near, far, (picked_up, control), free_near = far_groups({}, {})
+    assert api("post", f"/placements/{picked_up['id']}/transit")[0] == 200  # picked up: the hold is confirmed
     free_near()
-    after = api("get", f"/placements/{p['id']}")[1]
+    after = api("get", f"/placements/{picked_up['id']}")[1]
     assert after["status"] == "in_transit" and after["facility_id"] == far["id"] and after["moved_at"] is None
-    assert bed_counts(far["id"])["held"] == 3 and bed_counts(near["id"])["held"] == 0
+    assert facility_of(api, control) == near["id"]  # room for both: only the rule kept the first one
+    assert bed_counts(far["id"])["held"] == 3 and bed_counts(near["id"])["held"] == 3
 
 
-def test_not_moved_after_a_team_accepted_its_transfer(api, client, make, far_group, bed_counts, db_session):
+def test_not_moved_after_a_team_accepted_its_transfer(api, client, make, far_groups, bed_counts, db_session):
     van = make.team("almaty", can_transfer=True, seats=8)
     crew = make.account("field", team_id=van.id)
-    near, far, p, free_near = far_group({"needs_transport": True})
+    near, far, (taken, control), free_near = far_groups({"needs_transport": True}, {})
     task = client.get("/api/v1/tasks", headers=crew.auth).get_json()[0]
-    assert task["kind"] == "transfer" and task["source_id"] == p["id"]
+    assert task["kind"] == "transfer" and task["source_id"] == taken["id"]
     assert client.post(f"/api/v1/tasks/{task['id']}/accept", json={}, headers=crew.auth).status_code == 200
     free_near()
-    after = api("get", f"/placements/{p['id']}")[1]
-    assert after["facility_id"] == far["id"] and after["moved_at"] is None
-    assert bed_counts(far["id"])["held"] == 3 and bed_counts(near["id"])["held"] == 0
+    assert facility_of(api, taken) == far["id"] and facility_of(api, control) == near["id"]
+    assert bed_counts(far["id"])["held"] == 3 and bed_counts(near["id"])["held"] == 3
     db_session.expire_all()
     assert db_session.get(Task, task["id"]).status == "accepted"
 
 
-def test_an_offered_transfer_is_closed_and_a_new_one_goes_to_the_new_facility(api, client, make, far_group, db_session):
+def test_an_offered_transfer_is_closed_and_a_new_one_goes_to_the_new_facility(
+    api, client, make, far_groups, db_session
+):
     van = make.team("almaty", can_transfer=True, seats=8)
     crew = make.account("field", team_id=van.id)
-    near, far, p, free_near = far_group({"needs_transport": True})
+    near, far, (p,), free_near = far_groups({"needs_transport": True})
     offered = client.get("/api/v1/tasks", headers=crew.auth).get_json()[0]
+    assert offered["status"] == "offered"
     free_near()
-    assert api("get", f"/placements/{p['id']}")[1]["facility_id"] == near["id"]
+    assert facility_of(api, p) == near["id"]
     db_session.expire_all()
     transfers = db_session.scalars(select(Task).where(Task.source_id == p["id"]).order_by(Task.id)).all()
-    assert [t.status for t in transfers][0] == "cancelled" and transfers[0].id == offered["id"]
+    assert transfers[0].id == offered["id"] and transfers[0].status == "cancelled"
     assert transfers[0].status_reason["msgid"].startswith("The group was moved to")
     assert len(transfers) == 2 and transfers[1].details["facility_id"] == near["id"]
+    # The team's phone: the old offer is gone, its accept is refused with the reason.
+    res = client.post(f"/api/v1/tasks/{offered['id']}/accept", json={}, headers=crew.auth)
+    assert res.status_code == 409
 
 
-def test_not_moved_after_hq_moved_it(api, far_group, facility_via_api, bed_counts):
-    near, far, p, free_near = far_group()
+def test_not_moved_after_hq_moved_it(api, far_groups, facility_via_api, bed_counts):
+    near, far, (by_hq, control), free_near = far_groups({}, {})
     other = facility_via_api({"standard": 10}, settlement="Shymkent")
-    assert api("post", f"/placements/{p['id']}/move", json={"facility_id": other["id"]})[0] == 200
+    assert api("post", f"/placements/{by_hq['id']}/move", json={"facility_id": other["id"]})[0] == 200
     free_near()
-    after = api("get", f"/placements/{p['id']}")[1]
+    after = api("get", f"/placements/{by_hq['id']}")[1]
     assert after["facility_id"] == other["id"] and after["moved_from_id"] == far["id"]
-    assert bed_counts(near["id"])["held"] == 0
+    assert facility_of(api, control) == near["id"]
+    assert bed_counts(near["id"])["held"] == 3
 
 
-def test_not_moved_for_a_small_saving(api, far_group, bed_counts):
-    near, far, p, free_near = far_group(far_settlement="Talghar")  # about 25 km away: under 50 km saved
+def test_not_moved_for_a_small_saving(api, far_groups, facility_via_api, bed_counts):
+    close_by = facility_via_api({"standard": 3}, settlement="Talghar")  # about 25 km from Almaty
+    near, far, (small, control), free_near = far_groups({}, {})
+    assert facility_of(api, small) == close_by["id"] and facility_of(api, control) == far["id"]
     free_near()
-    assert api("get", f"/placements/{p['id']}")[1]["facility_id"] == far["id"]
-    assert bed_counts(near["id"])["held"] == 0
+    assert facility_of(api, small) == close_by["id"]  # under BIRLIK_REOPT_MIN_SAVING_KM saved
+    assert facility_of(api, control) == near["id"]
+    assert bed_counts(near["id"])["held"] == 3
 
 
-def test_not_moved_when_needs_or_category_do_not_fit(api, far_group, bed_counts):
-    # The near facility has no medical staff, and only standard beds.
-    near, far, p, free_near = far_group({"needs_medical": True}, has_medical_staff=False)
-    assert p["facility_id"] == far["id"]
+def test_not_moved_where_its_needs_are_not_met(api, far_groups, bed_counts):
+    # The near facility has no medical staff.
+    near, far, (medical, control), free_near = far_groups({"needs_medical": True}, {})
     free_near()
-    assert api("get", f"/placements/{p['id']}")[1]["facility_id"] == far["id"]
-    assert bed_counts(near["id"])["held"] == 0
+    assert facility_of(api, medical) == far["id"] and facility_of(api, control) == near["id"]
+    assert bed_counts(near["id"])["held"] == 3
 
 
-def test_not_moved_into_an_incompatible_bed_category(api, far_group, db_session):
-    near, far, p, free_near = far_group({"needs_isolation": True}, has_medical_staff=True)
-    assert p["bed_category"] == "isolation"
-    free_near()  # only standard beds free up near
-    assert api("get", f"/placements/{p['id']}")[1]["facility_id"] == far["id"]
-    assert db_session.get(PlacementRequest, p["id"]).moved_at is None
+def test_not_moved_into_an_incompatible_bed_category(api, far_groups, bed_counts):
+    # Medical staff near too, but only standard beds: an isolation group cannot use them.
+    near, far, (isolated, control), free_near = far_groups({"needs_isolation": True}, {}, has_medical_staff=True)
+    assert api("get", f"/placements/{isolated['id']}")[1]["bed_category"] == "isolation"
+    free_near()
+    assert facility_of(api, isolated) == far["id"] and facility_of(api, control) == near["id"]
+    assert bed_counts(near["id"])["held"] == 3
+
+
+def test_two_runs_at_once_never_double_book(api, far_groups, enqueue, burst_workers, bed_counts, db_session):
+    near, far, groups, free_near = far_groups({}, {}, {})
+    free_near(run=False)  # its reoptimise_holds job is queued; two more, for two worker processes at once
+    enqueue("reoptimise_holds", near["id"])
+    enqueue("reoptimise_holds", near["id"])
+    burst_workers(2)
+    where = [facility_of(api, p) for p in groups]
+    assert sorted(where) == sorted([near["id"], near["id"], far["id"]])  # 6 free beds: two groups of 3
+    assert bed_counts(near["id"]) == {"total": 6, "held": 6, "occupied": 0, "free": 0}
+    assert bed_counts(far["id"])["held"] == 3
+    db_session.expire_all()
+    moves = db_session.scalars(select(Event.subject_id).where(Event.type == "placement.reoptimised")).all()
+    assert sorted(moves) == sorted(p["id"] for p, f in zip(groups, where, strict=True) if f == near["id"])
+    assert all(
+        p.moved_at is not None
+        for p in db_session.scalars(select(PlacementRequest).where(PlacementRequest.id.in_(moves)))
+    )
