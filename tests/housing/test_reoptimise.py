@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coordinator.events.models import Event
 from coordinator.field.models import Task
 from coordinator.housing.models import Facility, PlacementRequest
+from coordinator.housing.reoptimise import T_MOVED
 
 GROUP = {"contact_phone": "+7 701 555 12 12", "origin": "Almaty"}
 
@@ -96,6 +97,10 @@ def test_unconfirmed_far_group_moves_to_the_facility_that_freed_beds(
     login(hq)
     board = parse_html(client.get("/hq/placements").get_data(as_text=True))
     assert f"Moved from {far['name']} to {near['name']}" in board.text(f"placement-{p['id']}")
+    # HQ's live feed renders the event's reason in the reader's language (feed.js, Birlik.t).
+    overview = client.get("/hq/overview", headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert parse_html(overview).json("texts")[T_MOVED].startswith("Ауыстырылды: %(old)s → %(new)s")
+    assert '"placement.reoptimised"' in overview.replace("&#34;", '"')
 
 
 def test_a_second_run_moves_nothing_and_the_group_never_moves_twice(
@@ -214,3 +219,26 @@ def test_two_runs_at_once_never_double_book(api, far_groups, enqueue, burst_work
         p.moved_at is not None
         for p in db_session.scalars(select(PlacementRequest).where(PlacementRequest.id.in_(moves)))
     )
+
+
+def test_not_moved_when_the_new_distance_is_not_a_small_enough_part_of_the_old(
+    api, run_jobs, facility_via_api, bed_counts
+):
+    taraz = facility_via_api({"standard": 6}, settlement="Taraz")
+    shymkent = facility_via_api({"standard": 10}, settlement="Shymkent")
+    _, occupant = api("post", "/placements", json={**GROUP, "origin": "Taraz", "head_count": 6})
+    run_jobs()
+    assert api("post", f"/placements/{occupant['id']}/check-in", json={"count": 6})[0] == 200
+    groups = []
+    for origin in ("Almaty", "Taraz"):  # Almaty: ~690 km to Shymkent, ~470 to Taraz; Taraz: ~160 km, then ~0
+        _, p = api("post", "/placements", json={**GROUP, "origin": origin, "head_count": 3})
+        run_jobs()
+        groups.append(p)
+        assert facility_of(api, p) == shymkent["id"]
+    api("post", f"/placements/{occupant['id']}/release", json={})
+    run_jobs()
+    from_almaty, from_taraz = groups
+    # 220 km saved, but 470 km is more than BIRLIK_REOPT_MAX_RATIO (0.5) of 690 km: not "much nearer".
+    assert facility_of(api, from_almaty) == shymkent["id"]
+    assert facility_of(api, from_taraz) == taraz["id"]
+    assert bed_counts(taraz["id"])["held"] == 3
