@@ -6,7 +6,8 @@ The rules live here, and only here. A group is moved only if:
   check-in has confirmed it), and no team has taken its transfer task;
 - it was never moved before (by this or by HQ): at most once;
 - the freed facility meets its needs and has room for the whole group in one
-  compatible bed category;
+  compatible bed category, and no group still waiting for beds could use them
+  (waiting groups come first);
 - the freed facility is much nearer: at least `REOPT_MIN_SAVING_KM` fewer km
   from where the group is, and at most `REOPT_MAX_RATIO` of the old distance.
 The largest saving in person-km goes first. Each move is its own transaction
@@ -67,7 +68,7 @@ def candidates(*, session: Session, facility: Facility) -> list[Candidate]:
     if facility.status != "open":
         return []
     free = {b.category: b.free for b in facility.beds}
-    if max(free.values(), default=0) <= 0:
+    if max(free.values(), default=0) <= 0 or _someone_waits_for(session, facility, free):
         return []
     rows = session.execute(
         select(PlacementRequest, Facility.lat, Facility.lon)
@@ -83,18 +84,38 @@ def candidates(*, session: Session, facility: Facility) -> list[Candidate]:
     if not rows:
         return []
     origins = np.array([(r[0].origin_lat, r[0].origin_lon) for r in rows], dtype=float)
-    old_km = np.diag(
-        haversine_matrix(origins[:, 0], origins[:, 1], np.array([r.lat for r in rows]), np.array([r.lon for r in rows]))
-    )
+    # From each origin to its own facility: a matrix over the distinct facilities, not every pair of rows.
+    places, column = np.unique(np.array([(r.lat, r.lon) for r in rows], dtype=float), axis=0, return_inverse=True)
+    old_km = haversine_matrix(origins[:, 0], origins[:, 1], places[:, 0], places[:, 1])[
+        np.arange(len(rows)), column.reshape(-1)
+    ]
     new_km = haversine_matrix(origins[:, 0], origins[:, 1], np.array([facility.lat]), np.array([facility.lon]))[:, 0]
     found = []
     for (p, _, _), old, new in zip(rows, old_km, new_km, strict=True):
-        if not much_nearer(float(old), float(new)) or unfit(facility, p) is not None:
-            continue
-        category = next((c for c in categories_for(p) if free.get(c, 0) >= p.head_count), None)
+        category = _fits(facility, free, p) if much_nearer(float(old), float(new)) else None
         if category is not None:
             found.append(Candidate(p.id, p.facility_id, category, float(old), float(new), p.head_count))
     return sorted(found, key=lambda c: (-c.saved_person_km, c.placement_id))
+
+
+def _fits(facility: Facility, free: dict[str, int], p: PlacementRequest) -> str | None:
+    """The category of `facility` that can take `p` whole now, if any."""
+    if unfit(facility, p) is not None:
+        return None
+    return next((c for c in categories_for(p) if free.get(c, 0) >= p.head_count), None)
+
+
+def _someone_waits_for(session: Session, facility: Facility, free: dict[str, int]) -> bool:
+    """Whether a group still without beds could use these: it has the first
+    claim on them (the waiting groups' job places it), a move waits for the
+    next beds to free up."""
+    pending = session.scalars(
+        select(PlacementRequest).where(
+            PlacementRequest.status.in_(("requested", "waiting")),
+            PlacementRequest.head_count <= max(free.values()),
+        )
+    )
+    return any(_fits(facility, free, p) for p in pending)
 
 
 def _lock_beds(session: Session, facility_ids: list[int]) -> None:

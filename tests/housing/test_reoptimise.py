@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from coordinator.events.models import Event
 from coordinator.field.models import Task
+from coordinator.housing import jobs
 from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.housing.reoptimise import T_MOVED
 
@@ -242,3 +243,18 @@ def test_not_moved_when_the_new_distance_is_not_a_small_enough_part_of_the_old(
     assert facility_of(api, from_almaty) == shymkent["id"]
     assert facility_of(api, from_taraz) == taraz["id"]
     assert bed_counts(taraz["id"])["held"] == 3
+
+
+def test_a_waiting_group_has_the_first_claim_on_freed_beds(app, api, run_jobs, far_groups, bed_counts):
+    near, far, (p,), free_near = far_groups({}, accessible=True)
+    # Only the near facility is accessible, and it is full: this group waits.
+    _, waiting = api("post", "/placements", json={**GROUP, "head_count": 5, "needs_accessible": True})
+    run_jobs()
+    assert api("get", f"/placements/{waiting['id']}")[1]["status"] == "waiting"
+    # Beds free near; with two workers the move may run before the waiting groups' job: it leaves them.
+    free_near(run=False)
+    with app.app_context():
+        assert jobs.reoptimise_holds(near["id"]) == []
+    run_jobs()
+    assert facility_of(api, waiting) == near["id"] and facility_of(api, p) == far["id"]
+    assert bed_counts(near["id"])["held"] == 5 and bed_counts(far["id"])["held"] == 3
