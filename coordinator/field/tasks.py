@@ -1,5 +1,6 @@
 """Tasks: creation by HQ (or by other domains, through `create` and
-`field.hooks`), the team's steps, and HQ's reassign and cancel.
+`field.hooks`, and withdrawn by them through `withdraw_for_source` while no
+team has taken them), the team's steps, and HQ's reassign and cancel.
 
 offered -> accepted -> en_route -> on_site -> done, or failed (with a reason);
 an offer can also be declined (with a reason) or expire, and the task goes to

@@ -25,6 +25,7 @@ ENV = "PROMETHEUS_MULTIPROC_DIR"
 DECISIONS = {
     "placement.assigned": ("housing", "placed"),
     "placement.waiting": ("housing", "waiting"),
+    "placement.reoptimised": ("housing", "moved_nearer"),
     "task.offered": ("field", "offered"),
     "task.offer_expired": ("field", "offer_expired"),
     "task.needs_hq": ("field", "needs_hq"),
