@@ -95,6 +95,14 @@ def test_unconfirmed_far_group_moves_to_the_facility_that_freed_beds(
         assert f"moved-{p['id']}" in html.ids(), page
         assert f"Moved from {far['name']} to {near['name']}" in html.text(f"moved-{p['id']}")
 
+    # The near facility's manager sees an incoming hold as usual.
+    near_manager = make.account("facility_manager")
+    near_manager.user.facilities = [db_session.get(Facility, near["id"])]
+    db_session.commit()
+    login(near_manager)
+    home = parse_html(client.get("/", follow_redirects=True).get_data(as_text=True))
+    assert f"placement-{p['id']}" in home.inside(f"facility-{near['id']}")
+
     login(hq)
     board = parse_html(client.get("/hq/placements").get_data(as_text=True))
     assert f"Moved from {far['name']} to {near['name']}" in board.text(f"placement-{p['id']}")
