@@ -1,16 +1,26 @@
 """A deployment as the README describes it, on one machine: nginx in front of
 several `api` and `realtime` gunicorn processes, RQ worker processes,
-PostgreSQL and Redis, each a real process the test can kill."""
+PostgreSQL and Redis, each a real process the test can kill.
+
+nginx is the Debian package `make test` installs (scripts/system-deps.sh);
+on CI (`CI` set) a missing nginx fails the test, elsewhere it is skipped
+with the reason."""
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
 import socketio
+from engineio.payload import Payload
+from redis import Redis
+from rq import Worker
 
+from coordinator.demo import proxy
 from tests.faults.conftest import workers  # noqa: F401  (real worker processes)
 from tests.servers import Nginx, WebServer
 
@@ -24,9 +34,14 @@ class Deployment:
 
 
 @pytest.fixture
-def deployment(config, tmp_path, workers) -> Iterator[Callable[..., Deployment]]:  # noqa: F811
+def deployment(config, tmp_path, workers, wait_for) -> Iterator[Callable[..., Deployment]]:  # noqa: F811
     """deployment(api=2, realtime=2, workers=3, **worker settings): the
     processes started (gunicorns at once, they load slowly), nginx last."""
+    if proxy.binary() is None:
+        reason = "nginx is not installed: `make system-deps` installs the Debian package"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
     started: list = []
 
     def start(*, api: int = 2, realtime: int = 2, n_workers: int = 3, **worker_settings: str) -> Deployment:
@@ -39,6 +54,9 @@ def deployment(config, tmp_path, workers) -> Iterator[Callable[..., Deployment]]
             "BIRLIK_TRUSTED_PROXIES": "127.0.0.1",
             "BIRLIK_WEB_WORKERS": "1",
             "BIRLIK_WEB_THREADS": "16",
+            # A key whose api process was killed is taken over by the
+            # client's retry within its retrying time.
+            "BIRLIK_IDEMPOTENCY_LEASE_SECONDS": "3",
         }
         roles = ["api"] * api + ["realtime"] * realtime
         servers = [
@@ -50,6 +68,10 @@ def deployment(config, tmp_path, workers) -> Iterator[Callable[..., Deployment]]
         started.extend(servers)
         for future in futures:
             future.result()
+        # Workers load the app as slowly as the gunicorns: requests posted
+        # before they listen would wait in the queue, not be lost.
+        with Redis.from_url(config["REDIS_URL"]) as redis:
+            assert wait_for(lambda: Worker.count(connection=redis) >= n_workers, timeout=60), "workers did not start"
         apis, realtimes = servers[:api], servers[api:]
         proxy = Nginx(tmp_path, realtime_ports=[s.port for s in realtimes], api_ports=[s.port for s in apis])
         started.append(proxy.start())
@@ -61,17 +83,27 @@ def deployment(config, tmp_path, workers) -> Iterator[Callable[..., Deployment]]
 
 
 @pytest.fixture
-def sockets() -> Iterator[Callable[..., socketio.Client]]:
-    """sockets(url, token, transport): a python-socketio client whose `event`
-    messages collect in `.received`."""
+def sockets(tmp_path, monkeypatch) -> Iterator[Callable[..., socketio.Client]]:
+    """sockets(url, token, transports, **auth): a python-socketio client whose
+    `event` messages collect in `.received` (in the order they came); what
+    its Engine.IO layer did goes to client-N.log."""
+    # A long-poll answer carries every packet queued for the client (a burst
+    # of events is dozens). The Python client refuses a payload of more than
+    # 16 packets and drops the connection ("Unexpected packet from server");
+    # a browser's client has no such bound, so these clients get none either.
+    monkeypatch.setattr(Payload, "max_decode_packets", 10_000)
     clients: list[socketio.Client] = []
 
-    def connect(url: str, token: str, transport: str = "websocket") -> socketio.Client:
-        sio = socketio.Client(reconnection=False)
+    def connect(url: str, token: str, transports: tuple[str, ...] = ("websocket",), **auth) -> socketio.Client:
+        log = logging.getLogger(f"{tmp_path.name}.client-{len(clients)}")
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        log.addHandler(logging.FileHandler(tmp_path / f"client-{len(clients)}.log"))
+        sio = socketio.Client(reconnection=False, logger=log, engineio_logger=log)
         sio.received = []  # type: ignore[attr-defined]
         sio.on("event", lambda payload: sio.received.append(payload))
         sio.on("welcome", lambda payload: setattr(sio, "welcome", payload))
-        sio.connect(url, auth={"token": token}, transports=[transport], wait_timeout=20)
+        sio.connect(url, auth={"token": token, **auth}, transports=list(transports), wait_timeout=20)
         clients.append(sio)
         return sio
 
@@ -79,3 +111,7 @@ def sockets() -> Iterator[Callable[..., socketio.Client]]:
     for sio in clients:
         if sio.connected:
             sio.disconnect()
+    for n in range(len(clients)):
+        for handler in logging.getLogger(f"{tmp_path.name}.client-{n}").handlers[:]:
+            handler.close()
+            logging.getLogger(f"{tmp_path.name}.client-{n}").removeHandler(handler)
