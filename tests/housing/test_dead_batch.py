@@ -8,12 +8,15 @@ from datetime import timedelta
 
 from coordinator.extensions import db
 from coordinator.housing import surge
+from coordinator.housing.models import PlacementRequest
 from coordinator.queue import relay
 
 GROUP = {"contact_phone": "+7 701 555 12 12", "origin": "Almaty", "head_count": 2}
 
 
-def test_a_request_claimed_by_a_dead_batch_is_placed_once_the_claim_lapses(app, make, api, run_jobs, wait_for):
+def test_a_request_claimed_by_a_dead_batch_is_placed_once_the_claim_lapses(
+    app, make, api, run_jobs, wait_for, db_session
+):
     make.facility("almaty", beds={"standard": 10})
     status, created = api("post", "/placements", json=GROUP)
     assert status == 201, created
@@ -39,3 +42,6 @@ def test_a_request_claimed_by_a_dead_batch_is_placed_once_the_claim_lapses(app, 
     assert wait_for(relayed_and_run, timeout=10)
     placed = api("get", f"/placements/{created['id']}")[1]
     assert placed["head_count"] == 2 and placed["decision"]["facility"]
+    db_session.expire_all()
+    request = db_session.get(PlacementRequest, created["id"])
+    assert (request.claimed_by, request.claimed_until) == (None, None)  # the dead batch's claim is gone
