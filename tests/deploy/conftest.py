@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 import pytest
 import socketio
+from engineio import packet as engineio_packet
 from engineio.payload import Payload
 from redis import Redis
 from rq import Worker
+from socketio import packet as socketio_packet
 
 from coordinator.demo import proxy
 from tests.faults.conftest import workers  # noqa: F401  (real worker processes)
@@ -101,7 +103,19 @@ def sockets(tmp_path, monkeypatch) -> Iterator[Callable[..., socketio.Client]]:
         log.addHandler(logging.FileHandler(tmp_path / f"client-{len(clients)}.log"))
         sio = socketio.Client(reconnection=False, logger=log, engineio_logger=log)
         sio.received = []  # type: ignore[attr-defined]
-        sio.on("event", lambda payload: sio.received.append(payload))
+        # The Python client runs each message's handler in a thread of its
+        # own, so handlers may run out of arrival order (a browser's client
+        # never does): note events as they arrive, in the reading thread.
+        receive = sio.eio._receive_packet
+
+        def arrived(pkt) -> None:
+            if pkt.packet_type == engineio_packet.MESSAGE and isinstance(pkt.data, str):
+                message = socketio_packet.Packet(encoded_packet=pkt.data)
+                if message.packet_type == socketio_packet.EVENT and message.data[0] == "event":
+                    sio.received.append(message.data[1])
+            receive(pkt)
+
+        sio.eio._receive_packet = arrived
         sio.on("welcome", lambda payload: setattr(sio, "welcome", payload))
         sio.connect(url, auth={"token": token, **auth}, transports=list(transports), wait_timeout=20)
         clients.append(sio)
