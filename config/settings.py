@@ -84,6 +84,9 @@ class BaseConfig:
     PERIODIC_EVERY = 0  # 0: each periodic job at its own interval; N: every job every N seconds (tests, demos)
     # Operations (README: "Watching a running system").
     LOG_LEVEL = "INFO"
+    # A POST's Idempotency-Key whose process died before answering is taken
+    # over by a retry after this long; a slower first run is then refused.
+    IDEMPOTENCY_LEASE_SECONDS = 30
     MAX_IN_FLIGHT = 16  # requests worked on at once per web process; past it, 503 at once (0: no bound)
     BUSY_RETRY_SECONDS = 2  # the Retry-After of that 503
     METRICS_DIR = ""  # prometheus multiprocess files; empty: <VAR_DIR>/prometheus

@@ -6,11 +6,16 @@ after N that concerns its rooms, in order, up to `events.REPLAY_LIMIT`. The
 `welcome` that ends the replay says whether it was cut short (`truncated`,
 and `next_after`, the last replayed id): the client then refreshes what it
 shows rather than trust a partial catch-up.
+
+Live events reach a socket in id order, whichever process published them
+(`InOrder`): a client keeps the newest id it has seen and replays after it,
+so an event delivered after a newer one would be skipped.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -119,6 +124,78 @@ def _newest_event_id(app: Flask) -> int:
             db.session.remove()
 
 
+def _event_id(message: Any) -> int | None:
+    """The event id of a message-queue `emit` of an event, else None (the
+    queue carries an emit's arguments as a list: one payload here)."""
+    if not isinstance(message, dict) or message.get("event") != events.SOCKET_EVENT:
+        return None
+    data = message.get("data")
+    payload = data[0] if isinstance(data, list) and len(data) == 1 else data
+    event_id = payload.get("id") if isinstance(payload, dict) else None
+    return event_id if isinstance(event_id, int) else None
+
+
+class InOrder:
+    """Relays numbered events in id order. Every process publishes its
+    events right after its own commit, so two that commit in id order may
+    reach Redis the other way round (a process paused between commit and
+    publish). An event that comes before an earlier one is held until the
+    earlier one arrives, for at most `hold` seconds (an id may never come:
+    its transaction rolled back); then the held ones go on in order. An event
+    older than one already relayed goes on at once."""
+
+    def __init__(self, deliver: Callable[[Any], None], later: Callable[[Callable[[], None]], None], hold: float):
+        self.deliver, self.later, self.hold = deliver, later, hold
+        self.expected: int | None = None
+        self.held: dict[int, Any] = {}
+        self.since = 0.0  # when the wait for `expected` began
+        self.waiting = False
+        self.lock = threading.Lock()
+
+    def start(self, after: int | None) -> None:
+        """From a fresh subscription: the next event is `after + 1` (None: any)."""
+        with self.lock:
+            for event_id in sorted(self.held):
+                self.deliver(self.held.pop(event_id))
+            self.expected = None if after is None else after + 1
+
+    def add(self, event_id: int, message: Any) -> None:
+        with self.lock:
+            if self.expected is None or event_id == self.expected:
+                self._send(event_id, message)
+            elif event_id < self.expected:
+                self.deliver(message)  # late: its place was given up on (or a repeat)
+            else:
+                if not self.held:
+                    self.since = time.monotonic()
+                self.held[event_id] = message
+                if not self.waiting:
+                    self.waiting = True
+                    self.later(self._expire)
+
+    def _send(self, event_id: int, message: Any) -> None:
+        self.deliver(message)
+        self.expected = event_id + 1
+        while self.expected in self.held:
+            self.deliver(self.held.pop(self.expected))
+            self.expected += 1
+        self.since = time.monotonic()  # a wait for the next gap, if any, begins
+
+    def _expire(self) -> None:
+        # One timer at a time, for whichever gap is awaited now.
+        while True:
+            with self.lock:
+                if not self.held:
+                    self.waiting = False
+                    return
+                left = self.since + self.hold - time.monotonic()
+                if left <= 0:
+                    first = min(self.held)
+                    self._send(first, self.held.pop(first))
+                    continue
+            time.sleep(left)
+
+
 class ResumingRedisManager(python_socketio.RedisManager):
     """The Redis message queue, resubscribing every second when the link drops
     (not with a back-off of up to a minute), and, once back, telling this
@@ -126,29 +203,52 @@ class ResumingRedisManager(python_socketio.RedisManager):
     published while the link was down never reached them."""
 
     RETRY_SECONDS = 1.0
+    HOLD_SECONDS = 1.0  # how long a later event waits for an earlier one (InOrder)
 
     def __init__(self, *args: Any, newest: Callable[[], int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.newest = newest
         self.last_relayed = 0
+        self.order = InOrder(self._relay, self._later, self.HOLD_SECONDS)
+
+    def _relay(self, message: dict[str, Any]) -> None:
+        super()._handle_emit(message)
+
+    def _later(self, fn: Callable[[], None]) -> None:
+        self.server.start_background_task(fn)
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        # Our own emits come here directly, the other processes' from Redis.
+        # Only live events (sent to their rooms) are ordered; a replay to one
+        # connecting socket goes at once.
+        event_id = _event_id(message)
+        if event_id is None or not isinstance(message.get("room"), list):
+            super()._handle_emit(message)
+        else:
+            self.order.add(event_id, message)
 
     def _redis_listen_with_retries(self):  # pragma: no cover  (exercised through a live server)
         # The first subscription counts as a recovery too: a client may have
         # connected (and missed an event) before this process was subscribed.
         # Read the newest event first, so the resync covers that gap and no
         # more (a resync from 0 would send a screen its whole history).
-        broken = True
+        broken, first = True, True
+        known = None
         if self.newest is not None:
             try:
-                self.last_relayed = self.newest()
+                self.last_relayed = known = self.newest()
             except SQLAlchemyError as exc:
                 self._get_logger().error(f"Cannot read the newest event id ({exc})")
+        self.order.start(known)
         while True:
             try:
                 self._redis_connect()
                 self.pubsub.subscribe(self.channel)
                 if broken:
-                    broken = False
+                    if not first:
+                        # What was missed comes by resync; live ones go on in order from here.
+                        self.order.start(None)
+                    broken = first = False
                     # Local clients only: every process sends its own.
                     Manager.emit(self, "resync", {"after": self.last_relayed}, namespace="/")
                 yield from self.pubsub.listen()
@@ -165,11 +265,11 @@ class ResumingRedisManager(python_socketio.RedisManager):
     def _note(self, data: Any) -> None:
         try:
             message = json.loads(data) if isinstance(data, bytes | str) else data
-            payload = message.get("data") if message.get("event") == events.SOCKET_EVENT else None
-            if isinstance(payload, dict) and isinstance(payload.get("id"), int):
-                self.last_relayed = max(self.last_relayed, payload["id"])
+            event_id = _event_id(message)
         except (ValueError, AttributeError):
             return
+        if event_id is not None:
+            self.last_relayed = max(self.last_relayed, event_id)
 
 
 def _on_join(data: dict[str, Any] | None):

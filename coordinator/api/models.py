@@ -24,3 +24,8 @@ class IdempotencyRecord(db.Model):
     # key answers for a change that exists, whatever the first answer was.
     committed: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Who runs the request now: a retry takes over a claim older than the
+    # lease (its process died) with the next attempt; the transaction that
+    # carries the request out must still hold its attempt to commit.
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)

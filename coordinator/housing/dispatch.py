@@ -88,11 +88,12 @@ def unclaimed() -> ColumnElement[bool]:
 
 
 def _claim(session: Session, p: PlacementRequest) -> bool:
-    """Make sure only one dispatcher works on a request at a time."""
+    """Make sure only one dispatcher works on a request at a time. A batch's
+    claim that lapsed (its worker died) is cleared: the request is ours now."""
     result = session.execute(
         update(PlacementRequest)
         .where(PlacementRequest.id == p.id, PlacementRequest.status.in_(("requested", "waiting")), unclaimed())
-        .values(updated_at=now())
+        .values(updated_at=now(), claimed_by=None, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

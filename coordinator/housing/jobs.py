@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from flask import current_app
 
+from coordinator.common.clock import now
 from coordinator.extensions import db
 from coordinator.housing import batch, dispatch, facilities, placement, reoptimise, surge
 from coordinator.housing.models import Facility, PlacementRequest
-from coordinator.queue import Periodic, job
+from coordinator.queue import Periodic, after_commit, job
 
 
 @job("dispatch")
@@ -27,6 +28,12 @@ def dispatch_placement(placement_id: int) -> str | None:
         if surge.backlog(session=db.session) >= current_app.config["BATCH_MIN_PENDING"]:
             place_batch()
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
+    if p is not None and p.status == "requested" and p.claimed_until is not None:
+        # A batch dispatcher holds the request. If its worker dies, nothing
+        # else would come back for it: look again once the claim has lapsed
+        # (a live batch will have placed it by then; this costs one read).
+        lapse = (p.claimed_until - now()).total_seconds()
+        after_commit(db.session, "dispatch_placement", placement_id, delay=max(lapse, 0) + 1)
     status = p.status if p else None
     db.session.commit()
     return status
