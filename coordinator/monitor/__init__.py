@@ -57,5 +57,8 @@ def init_app(app: Flask, io: SocketIO = socketio) -> None:
     endpoint.init_app(app)
     dashboard.init_app(app)
     app.wsgi_app = pressure.Pressure(
-        app.wsgi_app, limit=app.config["MAX_IN_FLIGHT"], retry_after=app.config["BUSY_RETRY_SECONDS"]
+        app.wsgi_app,
+        limit=app.config["MAX_IN_FLIGHT"],
+        write_limit=app.config["MAX_WRITES_IN_FLIGHT"],
+        retry_after=app.config["BUSY_RETRY_SECONDS"],
     )

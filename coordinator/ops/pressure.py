@@ -10,7 +10,12 @@ given its request id (see `trace`), then:
 - past `MAX_IN_FLIGHT` requests being worked on (from the app's start until
   its response is ready), the answer is 503 at once,
   with `Retry-After` and a message in the reader's language (JSON for the API
-  and for callers that ask for JSON, else a small page that reloads itself).
+  and for callers that ask for JSON, else a small page that reloads itself);
+- requests that may write (any method but GET, HEAD and OPTIONS) have a
+  smaller bound of their own, `MAX_WRITES_IN_FLIGHT`: on SQLite writers wait
+  for one write lock, so in a surge of POSTs they would fill every slot
+  waiting and the reads people look at (which never wait for that lock) would
+  be refused. The writes are refused first, and the reads keep the rest.
 
 The count is a plain counter under a lock: a real lock under gthread, a
 cooperative one under gevent (gunicorn patches `threading`), so the bound
@@ -44,6 +49,7 @@ log = logging.getLogger("birlik.pressure")
 EXEMPT_PREFIXES = ("/healthz", "/metrics", "/socket.io", "/static/", "/vendor/")
 STARTED_KEY = "birlik.started"
 LANGUAGES = ("en", "ru", "kk")
+READS = ("GET", "HEAD", "OPTIONS")
 T_BUSY = N_("The service is busy. Try again in %(seconds)s seconds.")
 T_TITLE = N_("Busy")
 
@@ -94,23 +100,29 @@ def client_gone(environ: dict[str, Any]) -> bool:
 class Pressure:
     """The middleware (see the module docstring)."""
 
-    def __init__(self, app: WsgiApp, *, limit: int, retry_after: int) -> None:
+    def __init__(self, app: WsgiApp, *, limit: int, retry_after: int, write_limit: int = 0) -> None:
         self.app = app
         self.limit = limit
+        self.write_limit = write_limit
         self.retry_after = retry_after
         self.in_flight = 0
+        self.writes_in_flight = 0
         self._lock = threading.Lock()
 
-    def _enter(self) -> bool:
+    def _enter(self, writes: bool) -> bool:
         with self._lock:
             if self.limit and self.in_flight >= self.limit:
                 return False
+            if writes and self.write_limit and self.writes_in_flight >= self.write_limit:
+                return False
             self.in_flight += 1
+            self.writes_in_flight += writes
             return True
 
-    def _leave(self) -> None:
+    def _leave(self, writes: bool) -> None:
         with self._lock:
             self.in_flight -= 1
+            self.writes_in_flight -= writes
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         request_id = trace.new_id(environ.get("HTTP_X_REQUEST_ID"))
@@ -130,16 +142,23 @@ class Pressure:
                 log.info("client gone before the request was worked on: %s %s", environ.get("REQUEST_METHOD"), path)
                 start("499 Client Closed Request", [("Content-Length", "0")])
                 return []
-            if not self._enter():
+            writes = environ.get("REQUEST_METHOD") not in READS
+            if not self._enter(writes):
                 metrics.refused()
-                log.warning("busy (%d in flight): refused %s %s", self.limit, environ.get("REQUEST_METHOD"), path)
+                log.warning(
+                    "busy (%d in flight, %d writing): refused %s %s",
+                    self.in_flight,
+                    self.writes_in_flight,
+                    environ.get("REQUEST_METHOD"),
+                    path,
+                )
                 return self._busy(environ, start)
             # Flask has done the work when it returns (the body is ready;
             # sending it is gunicorn's I/O), so the slot is freed then.
             try:
                 return self.app(environ, start)
             finally:
-                self._leave()
+                self._leave(writes)
 
     def _busy(self, environ: dict[str, Any], start: Callable) -> list[bytes]:
         lang = _language(environ)

@@ -65,6 +65,29 @@ def test_overload_is_refused_at_once_then_served(ops_server, wait_for, worker_cl
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_writes_have_their_own_bound_and_reads_keep_the_rest(ops_server, wait_for):
+    """A surge of writes (on SQLite they queue for one lock) fills only the
+    writes' bound: a further POST is refused at once, a page is still read."""
+    server = ops_server(BIRLIK_MAX_IN_FLIGHT="4", BIRLIK_MAX_WRITES_IN_FLIGHT="2")
+    slow = [SlowPost(server, "/login", LOGIN_BODY, FORM) for _ in range(2)]
+    try:
+        assert wait_for(
+            lambda: requests.post(server.url + "/login", data=LOGIN_BODY, headers=FORM, timeout=10).status_code == 503,
+            timeout=60,
+        )
+        refused = requests.post(server.url + "/api/v1/placements", json=GROUP, timeout=10)
+        assert refused.status_code == 503 and refused.headers["Retry-After"]
+        # Two of four slots are taken, both by writes: reads are served.
+        assert all(requests.get(server.url + "/login", timeout=10).status_code == 200 for _ in range(3))
+    finally:
+        answers = [s.finish() for s in slow]
+    assert all(not a.startswith(b"HTTP/1.1 503") for a in answers), answers
+    assert wait_for(
+        lambda: requests.post(server.url + "/login", data=LOGIN_BODY, headers=FORM, timeout=10).status_code != 503
+    )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_request_whose_client_left_is_not_worked_on(ops_server, make, db_session, wait_for):
     """One worker thread, held by a slow request: a placement request queued
     behind it whose client hangs up is dropped, not carried out."""
