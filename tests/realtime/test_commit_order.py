@@ -121,3 +121,24 @@ def test_concurrent_writers_a_polling_reader_sees_every_event_once_in_order(clie
     for t in range(threads):
         mine = [m for m in reader.marks() if m.startswith(f"{t}-")]
         assert mine == [f"{t}-{n}" for n in range(per_thread)]
+
+
+def test_concurrent_writers_live_events_arrive_in_id_order(hq, writers, socket_client, wait_for):
+    """A screen drops a live event whose id is below one it already has
+    (static/js/app.js), so events must be published in id order too."""
+    sio = socket_client(hq.token)
+    assert wait_for(lambda: getattr(sio, "welcome", None))
+    threads, per_thread = 6, 10
+
+    def write(t: int) -> None:
+        session = writers()
+        for n in range(per_thread):
+            _write(session, f"{t}-{n}")
+            session.commit()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for result in [pool.submit(write, t) for t in range(threads)]:
+            result.result()
+    assert wait_for(lambda: len(sio.received) >= threads * per_thread)
+    ids = [e["id"] for e in sio.received]
+    assert ids == sorted(set(ids)) and len(ids) == threads * per_thread
