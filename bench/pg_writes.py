@@ -11,8 +11,10 @@ Two figures per run: `placements_per_s` from the decisions' own timestamps
 start-up is left out) and `wall_per_s` (worker start to the last one's exit).
 Each point runs PG_BENCH_REPEAT times; the median is reported.
 
-PG_BENCH_BACKLOG (default 300), PG_BENCH_WORKERS (default "1,2,4") and
-PG_BENCH_REPEAT (default 3) set the load. Each request is dispatched by its
+PG_BENCH_BACKLOG (default 300; 0 skips the placements), PG_BENCH_WORKERS (default "1,2,4") and
+PG_BENCH_REPEAT (default 3) set the load. Then, with the same counts of
+processes, the bare write path: transactions that each record one event and
+commit, for PG_BENCH_WRITE_SECONDS (default 8; PG_BENCH_EVENT_WRITES=0 skips it). Each request is dispatched by its
 own job in its own transaction (batch dispatch off: the writes that contend);
 PG_BENCH_BATCH=1 leaves batch dispatch on. Run alone: `python -m bench.pg_writes`.
 """
@@ -36,6 +38,26 @@ from bench.dispatch import ORIGINS
 from bench.system import ROOT, free_port
 from coordinator.embedded_redis import PrivateRedis
 
+# One writer: from a shared start time, for a fixed time, transactions that
+# each record one event through the service and commit; prints how many.
+EVENT_WRITER = """
+import sys, time
+import coordinator.models
+from coordinator import create_app
+from coordinator.events import service
+from coordinator.extensions import db
+start, seconds = float(sys.argv[1]), float(sys.argv[2])
+app = create_app()
+with app.app_context():
+    db.session.execute(db.text("SELECT 1")); db.session.commit()
+    time.sleep(max(0.0, start - time.time()))
+    n = 0
+    while time.time() < start + seconds:
+        service.record(session=db.session, type="bench.write", subject_type="bench", subject_id=n, rooms=["hq"])
+        db.session.commit()
+        n += 1
+    print(n)
+"""
 DECISIONS = "('placement.assigned', 'placement.waiting')"
 # bench.dispatch's backlog, with every mapped class loaded before the first query.
 BACKLOG = _BACKLOG.replace("import sys, time", "import sys, time\nimport coordinator.models")
@@ -118,6 +140,29 @@ def one_run(server: str, env: dict[str, str], *, run: int, workers: int, backlog
     return {"placements_per_s": round(decided / span, 1) if span else None, "wall_per_s": round(backlog / wall, 1)}
 
 
+def event_writes(server: str, env: dict[str, str], *, run: int, writers: int, seconds: float) -> float:
+    """Transactions a second that `writers` processes commit, each recording one event."""
+    name = f"bench_w{run}"
+    _admin(server, f"CREATE DATABASE {name} TEMPLATE birlik_seeded")
+    try:
+        start = time.time() + 15 + 2 * writers  # every process loaded before any writes
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", EVENT_WRITER, str(start), str(seconds)],
+                cwd=ROOT,
+                env={**env, "BIRLIK_DATABASE_URL": f"{server}/{name}"},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            for _ in range(writers)
+        ]
+        total = sum(int(proc.communicate()[0].strip().splitlines()[-1]) for proc in procs)
+    finally:
+        _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return round(total / seconds, 1)
+
+
 def run() -> dict:
     backlog = int(os.environ.get("PG_BENCH_BACKLOG", "300"))
     counts = [int(n) for n in os.environ.get("PG_BENCH_WORKERS", "1,2,4").split(",")]
@@ -148,11 +193,21 @@ def run() -> dict:
         # Interleaved (1, 2, 4, 1, 2, 4, …) so a change in the machine's load
         # touches every point alike.
         samples: dict[int, list[dict]] = {n: [] for n in counts}
-        for _ in range(repeat):
+        for _ in range(repeat if backlog else 0):
             for n in counts:
                 run_no += 1
                 samples[n].append(one_run(server, env, run=run_no, workers=n, backlog=backlog))
-        for n, runs in samples.items():
+        if os.environ.get("PG_BENCH_EVENT_WRITES", "1") == "1":
+            seconds = float(os.environ.get("PG_BENCH_WRITE_SECONDS", "8"))
+            writes: dict[int, list[float]] = {n: [] for n in counts}
+            for _ in range(repeat):
+                for n in counts:
+                    run_no += 1
+                    writes[n].append(event_writes(server, env, run=run_no, writers=n, seconds=seconds))
+            results["event_writes_per_s"] = {
+                f"{n}_writers": {"median": statistics.median(v), "runs": v} for n, v in writes.items()
+            }
+        for n, runs in samples.items() if backlog else ():
             results[f"{n}_workers"] = {
                 "placements_per_s_median": statistics.median(r["placements_per_s"] or 0 for r in runs),
                 "wall_per_s_median": statistics.median(r["wall_per_s"] for r in runs),
