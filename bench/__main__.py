@@ -8,7 +8,8 @@ BENCH_HOTLINE_REPORTS, BENCH_HOTLINE_HISTORY, BENCH_HOTLINE_CLIENTS and BENCH_HO
 hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks;
 BENCH_READS_* the API reads benchmark's rates and steps (see bench/api_reads.py);
 SURGE_GROUPS, SURGE_LIVE_GROUPS, SURGE_SECONDS, SURGE_WORKERS and SURGE_RATIO the surge benchmark's;
-BENCH_FANOUT_CLIENTS, BENCH_FANOUT_CHANGES and BENCH_FANOUT_INTERVAL the live fan-out's crowds."""
+BENCH_FANOUT_CLIENTS, BENCH_FANOUT_CHANGES and BENCH_FANOUT_INTERVAL the live fan-out's crowds;
+PG_BENCH_* the PostgreSQL write throughput's (see bench/pg_writes.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from bench import (
     field,
     hotline_intake,
     hq_map,
+    pg_writes,
     recovery,
     surge,
 )
@@ -45,6 +47,7 @@ def main() -> None:
         "hotline_intake": hotline_intake.run(),
         "api_reads": api_reads.run(),
         "fanout": fanout.run(),
+        "pg_writes": pg_writes.run(),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

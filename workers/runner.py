@@ -3,6 +3,9 @@ upkeep thread that keeps the promises the queue makes:
 
 - the outbox relay: committed outbox rows go to RQ (every half second, and
   again as soon as Redis comes back after an outage);
+- events left unnumbered: on PostgreSQL an event is numbered in commit order
+  just after its transaction commits; one whose process died in between is
+  numbered and published here (`coordinator.events.relay`);
 - periodic jobs: each tick of each job is queued by every worker and run by
   the first to claim it in the database (so once, however many workers);
 - abandoned jobs: a job whose worker died (SIGKILL, power) is requeued once
@@ -31,6 +34,7 @@ from rq.utils import current_timestamp, now
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
+from coordinator.events import service as events
 from coordinator.extensions import db
 from coordinator.geo import gazetteer
 from coordinator.queue import connection, get_queue, periodic, periodic_jobs, relay
@@ -109,6 +113,11 @@ class Upkeep:
             db.session.rollback()
             log.warning("outbox: Redis unavailable (%s); will retry", exc)
 
+    def number_events(self) -> None:
+        numbered = events.sweep(engine=db.engine)
+        if numbered:
+            log.info("events: numbered %d that their writer left unnumbered", numbered)
+
     def periodic(self) -> None:
         for spec, fn in periodic_jobs(self.app):
             tick = periodic.current_tick(spec)
@@ -159,6 +168,7 @@ class Upkeep:
                 with self.app.app_context():
                     try:
                         self.relay()
+                        self.number_events()
                         self.periodic()
                         self.maintenance()
                         self.prune()

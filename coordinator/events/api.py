@@ -31,7 +31,7 @@ NEXT_LINK = {
 class EventOut(StrictSchema):
     """One event as `service.to_payload` makes it, live and on replay."""
 
-    id = fields.Integer(required=True)
+    id = fields.Integer(required=True, metadata={"description": "Its place in commit order: the cursor for `after`."})
     type = fields.String(required=True, metadata={"description": "What happened, e.g. task.accepted."})
     actor_id = fields.Integer(required=True, allow_none=True)
     actor = fields.String(required=True, allow_none=True, metadata={"description": "The acting user's name."})

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -23,8 +23,20 @@ class Event(db.Model):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # The event's place in commit order: what clients see as its id (live, on
+    # replay, as their cursor). Null only between its transaction's commit and
+    # its numbering (`coordinator.events.order`); a replay never shows it then.
+    seq: Mapped[int | None] = mapped_column(EventId)
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the web request that caused it
 
     rooms = relationship("EventRoom", lazy="selectin", cascade="all, delete-orphan")
+
+
+# Replay scans numbers after a cursor and the ids they carry (PostgreSQL
+# reads both from the index alone).
+Index("ix_events_seq", Event.seq, unique=True, postgresql_include=["id"])
+# The committed events still waiting for their `seq` (few, briefly).
+Index("ix_events_unsequenced", Event.id, postgresql_where=text("seq IS NULL"), sqlite_where=text("seq IS NULL"))
 
 
 class EventRoom(db.Model):

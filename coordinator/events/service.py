@@ -1,6 +1,7 @@
 """The one module that writes events. Every state change calls `record` inside
-its own transaction; after that transaction commits, the events are published
-to the socket rooms they concern. Nothing is published for a rollback."""
+its own transaction; after that transaction commits, the events are numbered
+in commit order and published to the socket rooms they concern (see
+`coordinator.events.relay`). Nothing is published for a rollback."""
 
 from __future__ import annotations
 
@@ -10,19 +11,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Engine, func, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
 from coordinator.common.clock import iso_utc, now
+from coordinator.events import relay
 from coordinator.events.models import Event, EventRoom
-from coordinator.extensions import socketio
-from coordinator.ops import metrics, trace
+from coordinator.events.relay import SOCKET_EVENT, publish, to_payload
+from coordinator.ops import trace
+
+__all__ = ["SOCKET_EVENT", "publish", "to_payload"]  # re-exported: the form and the sending of an event
 
 log = logging.getLogger("birlik.events")
-_PENDING = "birlik_pending_events"
-SOCKET_EVENT = "event"
+_PENDING = "birlik_pending_events"  # this transaction's events: {event id: payload}
+_ENGINE = "birlik_events_engine"  # where they were written, for numbering them after commit
 # The most events one replay sends (on reconnect, or one HTTP page); a client
 # that missed more is told so (`Replay.truncated`) and refreshes what it shows.
 REPLAY_LIMIT = 5000
@@ -65,23 +70,6 @@ def rooms(
     return sorted(set(out))
 
 
-def to_payload(ev: Event, rooms: Iterable[str], actor: str | None = None) -> dict[str, Any]:
-    """The JSON form of an event, as clients receive it live and on replay.
-    `actor` is the acting user's display name, so a page can say who changed what."""
-    return {
-        "id": ev.id,
-        "type": ev.type,
-        "actor_id": ev.actor_id,
-        "actor": actor,
-        "subject_type": ev.subject_type,
-        "subject_id": ev.subject_id,
-        "before": ev.before,
-        "after": ev.after,
-        "at": iso_utc(ev.created_at),
-        "rooms": sorted(rooms),
-    }
-
-
 def record(
     *,
     session: Session,
@@ -93,12 +81,8 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """Append an event in the caller's transaction; publish it after commit."""
+    """Append an event in the caller's transaction; number and publish it after commit."""
     room_set = sorted(set(rooms))
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise event inserts until commit so ids are handed out in commit
-        # order; otherwise a reconnecting client could skip a late commit.
-        session.execute(text("SELECT pg_advisory_xact_lock(7243001)"))
     ev = Event(
         type=type,
         actor_id=actor_id,
@@ -107,15 +91,21 @@ def record(
         before=jsonable(before),
         after=jsonable(after),
         created_at=now(),
+        request_id=trace.current(),
     )
     ev.rooms = [EventRoom(room=r) for r in room_set]
     session.add(ev)
     session.flush()
+    engine = session.connection().engine
+    if engine.dialect.name != "postgresql":
+        # One writer at a time: ids already follow commit order.
+        ev.seq = ev.id
     actor = session.get(User, actor_id) if actor_id else None
     payload = to_payload(ev, room_set, actor.display_name if actor else None)
-    if trace.current():
-        payload["request_id"] = trace.current()  # live only: follows a request through its jobs
-    session.info.setdefault(_PENDING, []).append(payload)
+    if ev.request_id:
+        payload["request_id"] = ev.request_id  # live only: follows a request through its jobs
+    session.info.setdefault(_PENDING, {})[ev.id] = payload
+    session.info[_ENGINE] = engine
     return ev
 
 
@@ -135,13 +125,18 @@ def replay(*, session: Session, rooms: Iterable[str], after_id: int, limit: int 
 
 
 def replay_page(*, session: Session, rooms: Iterable[str], after_id: int, limit: int = REPLAY_LIMIT) -> Replay:
-    """Like `replay`, saying whether events beyond `limit` were left out."""
+    """Like `replay`, saying whether events beyond `limit` were left out.
+    Ids here are events' places in commit order (`seq`); an event committed
+    but not yet numbered (for a few milliseconds) comes in a later replay."""
     room_list = list(rooms)
     if not room_list:
         return Replay(events=[])
+    # Numbers follow ids closely but not exactly, so bound the rooms' scan by
+    # the oldest id among the events numbered after the cursor.
+    oldest = select(func.min(Event.id)).where(Event.seq > after_id).scalar_subquery()
     ids = (
         select(EventRoom.event_id)
-        .where(EventRoom.room.in_(room_list), EventRoom.event_id > after_id)
+        .where(EventRoom.room.in_(room_list), EventRoom.event_id >= oldest)
         .distinct()
         .scalar_subquery()
     )
@@ -149,8 +144,8 @@ def replay_page(*, session: Session, rooms: Iterable[str], after_id: int, limit:
     rows = session.execute(
         select(Event, User.display_name)
         .outerjoin(User, User.id == Event.actor_id)
-        .where(Event.id.in_(ids))
-        .order_by(Event.id)
+        .where(Event.id.in_(ids), Event.seq > after_id)
+        .order_by(Event.seq)
         .limit(limit + 1)
     ).all()
     items = [to_payload(ev, [r.room for r in ev.rooms], actor) for ev, actor in rows[:limit]]
@@ -160,35 +155,42 @@ def replay_page(*, session: Session, rooms: Iterable[str], after_id: int, limit:
 
 
 def last_id(*, session: Session) -> int:
-    """The newest event id, or 0."""
-    return session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
-
-
-def publish(payloads: list[dict[str, Any]]) -> None:
-    """Send committed events to their rooms through the message queue."""
-    if socketio.server is None:
-        return
-    for payload in payloads:
-        socketio.emit(SOCKET_EVENT, payload, to=payload["rooms"])
-        metrics.event_emitted(payload["type"])
-        log.info("event %s #%s emitted", payload["type"], payload["id"], extra={"fields": {"event_id": payload["id"]}})
+    """The newest event's id (its place in commit order), or 0."""
+    return session.scalar(select(func.max(Event.seq))) or 0
 
 
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released; publish only when the transaction commits
     pending = session.info.pop(_PENDING, None)
-    if pending:
-        publish(pending)
+    engine: Engine | None = session.info.pop(_ENGINE, None)
+    if not pending:
+        return
+    if engine is None or engine.dialect.name != "postgresql":
+        publish(list(pending.values()))
+        return
+    try:
+        relay.number_and_publish(engine, own=pending)
+    except SQLAlchemyError as exc:
+        # Committed all the same: the next numbering step (any process's, or
+        # the worker's sweep) numbers and publishes these events.
+        log.warning("events committed but not yet numbered (%s); the sweep will", exc)
 
 
 def _after_rollback(session: Session, previous) -> None:
     if previous.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_PENDING, None)
+        session.info.pop(_ENGINE, None)
+
+
+def sweep(*, engine: Engine) -> int:
+    """Number and publish committed events left without a number (their
+    process died right after committing); returns how many. For the worker."""
+    return relay.sweep(engine)
 
 
 def init_app(app) -> None:
-    """Hook publishing into every session's commit (once per process)."""
+    """Hook numbering and publishing into every session's commit (once per process)."""
     if not sa_event.contains(Session, "after_commit", _after_commit):
         sa_event.listen(Session, "after_commit", _after_commit)
         sa_event.listen(Session, "after_soft_rollback", _after_rollback)

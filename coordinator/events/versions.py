@@ -1,7 +1,8 @@
 """The data's version, and what hangs on it: ETags for conditional GETs and
 a cache of figures many screens read. Every state change records an event
 in its own transaction, so the newest event id changes whenever any data
-does; it is read before the data, so an answer is never labelled newer
+does (on PostgreSQL a few milliseconds after the commit, when the event is
+numbered); it is read before the data, so an answer is never labelled newer
 than it is. Views whose answer also moves with the clock (ages, SLA
 countdowns, stale teams) add the current minute to the version."""
 

@@ -126,7 +126,7 @@ def test_a_connected_screen_gets_every_event_of_its_rooms_after_an_outage(
 
     sio.on("event", on_event)
     sio.on("resync", on_resync)
-    first = db_session.scalar(select(func.max(Event.id))) or 0
+    first = db_session.scalar(select(func.max(Event.seq))) or 0  # the ids clients see: commit order
 
     def change(n):
         resp = client.put(f"/api/v1/facilities/{facility.id}/beds/standard", json={"total": 10 + n}, headers=hq.auth)
@@ -145,7 +145,7 @@ def test_a_connected_screen_gets_every_event_of_its_rooms_after_an_outage(
         change(n)
 
     db_session.expire_all()
-    expected = list(db_session.scalars(select(Event.id).where(Event.id > first).order_by(Event.id)))
+    expected = list(db_session.scalars(select(Event.seq).where(Event.seq > first).order_by(Event.seq)))
     assert wait_for(lambda: sorted(got) == expected, timeout=10), (got, expected)
     assert len(got) == len(set(got)), "no event twice"
     assert all(batch == sorted(batch) for batch in state["batches"]), "a replay comes in order"

@@ -3,7 +3,7 @@ where to continue; a replay that is complete says that too."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from coordinator.events.models import Event, EventRoom
 from coordinator.events.service import REPLAY_LIMIT
@@ -12,17 +12,21 @@ BODY = {"staff_on_duty": 3, "open_cases": 1}
 
 
 def _many_events(session, n: int, room: str = "hq") -> list[int]:
-    """`n` events in `room`, written in bulk (a busy morning's worth)."""
+    """`n` events in `room`, written in bulk (a busy morning's worth); their ids as clients see them."""
     at = datetime.now(UTC).replace(tzinfo=None)
     first = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
+    top = session.scalar(select(func.max(Event.seq))) or 0  # numbered in commit order, after the newest
     session.execute(
         insert(Event),
-        [{"type": "hq.status_reported", "subject_type": "hq", "subject_id": 1, "created_at": at} for _ in range(n)],
+        [
+            {"type": "hq.status_reported", "subject_type": "hq", "subject_id": 1, "created_at": at, "seq": top + k}
+            for k in range(1, n + 1)
+        ],
     )
-    ids = list(session.scalars(select(Event.id).where(Event.id > first).order_by(Event.id)))
-    session.execute(insert(EventRoom), [{"event_id": i, "room": room} for i in ids])
+    rows = session.execute(select(Event.id, Event.seq).where(Event.id > first).order_by(Event.seq)).all()
+    session.execute(insert(EventRoom), [{"event_id": i, "room": room} for i, _ in rows])
     session.commit()
-    return ids
+    return [seq for _, seq in rows]  # the ids clients see
 
 
 def test_an_http_replay_cut_at_its_limit_says_where_to_continue(client, make):
