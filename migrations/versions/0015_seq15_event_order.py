@@ -8,16 +8,16 @@ the partial index finds the few committed events still waiting for theirs.
 On SQLite (one writer at a time) `seq` equals `id`, set in the same
 transaction. Existing events keep their order: `seq = id`.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015_seq15
+Revises: 0014_deploy15b
 Create Date: 2026-11-24 22:10:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0015_seq15"
+down_revision = "0014_deploy15b"
 branch_labels = None
 depends_on = None
 
