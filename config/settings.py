@@ -86,7 +86,7 @@ class BaseConfig:
     LOG_LEVEL = "INFO"
     # A POST's Idempotency-Key whose process died before answering is taken
     # over by a retry after this long; a slower first run is then refused.
-    IDEMPOTENCY_LEASE_SECONDS = 30
+    IDEMPOTENCY_LEASE_SECONDS = 90  # well past a request's longest wait for the SQLite write lock (30 s)
     MAX_IN_FLIGHT = 16  # requests worked on at once per web process; past it, 503 at once (0: no bound)
     # Of those, requests that may write (POST, PUT, PATCH, DELETE): the reads keep the rest (0: no own bound).
     MAX_WRITES_IN_FLIGHT = 8

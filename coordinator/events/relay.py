@@ -38,6 +38,7 @@ from coordinator.ops import metrics
 
 log = logging.getLogger("birlik.events")
 SOCKET_EVENT = "event"
+LOCK_WAIT = "2s"  # the longest a committing writer waits to number its events
 LOCK_KEY = 7243001  # the advisory lock of the numbering step (and only of it)
 
 # One statement: the largest number so far, then every committed event
@@ -111,6 +112,10 @@ def number_and_publish(
     were numbered. Raises SQLAlchemyError when the database is away (the
     events then wait for the next numbering, or the worker's sweep)."""
     with engine.connect() as conn:
+        # A holder stuck publishing (Redis hung, not down) must not stall
+        # every writer's answer: past this wait the events are numbered by
+        # the next step or the worker's sweep (the error is SQLAlchemy's).
+        conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
         conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
         conn.commit()
         try:

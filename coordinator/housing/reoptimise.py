@@ -131,8 +131,17 @@ def _lock_beds(session: Session, facility_ids: list[int]) -> None:
 
 def move(*, session: Session, facility: Facility, c: Candidate) -> bool:
     """Move one group if the rules still allow it; False (nothing changed) if
-    not: confirmed, picked up or moved meanwhile, or the beds went to another."""
-    _lock_beds(session, [facility.id, c.old_facility_id])
+    not: confirmed, picked up or moved meanwhile, or the beds went to another.
+    Locks in the order every other writer takes them (a team's step: task,
+    then placement; HQ and holds: placement, then beds), so none deadlocks
+    with it; on False the caller rolls everything back."""
+    if not field_tasks.withdraw_for_source(
+        session=session,
+        source_type="placement",
+        source_id=c.placement_id,
+        reason=message(T_TASK_MOVED, new=facility.name),
+    ):
+        return False  # a team took its transfer
     moved_at = now()
     claimed = session.execute(
         update(PlacementRequest)
@@ -146,17 +155,13 @@ def move(*, session: Session, facility: Facility, c: Candidate) -> bool:
         .values(moved_at=moved_at, moved_from_id=c.old_facility_id)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1 or not beds.hold(session, facility.id, c.category, c.head_count):
+    if claimed.rowcount != 1:
+        return False
+    _lock_beds(session, [facility.id, c.old_facility_id])
+    if not beds.hold(session, facility.id, c.category, c.head_count):
         return False
     p = session.get(PlacementRequest, c.placement_id, populate_existing=True)
     old = session.get(Facility, c.old_facility_id)
-    if not field_tasks.withdraw_for_source(
-        session=session,
-        source_type="placement",
-        source_id=p.id,
-        reason=message(T_TASK_MOVED, new=facility.name),
-    ):
-        return False  # a team took its transfer: the caller rolls back the claim and the hold
     before = state(p)
     beds.unhold(session, old.id, p.bed_category, p.head_count)
     reason = message(T_MOVED, old=old.name, new=facility.name, old_km=round(c.old_km), new_km=round(c.new_km))
