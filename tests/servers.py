@@ -104,12 +104,22 @@ class WebServer:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+            # Gunicorn's quick shutdown: a graceful one (SIGTERM) waits up to
+            # 30 s for workers whose threads hold open sockets (a browser's).
+            self.proc.send_signal(signal.SIGINT)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            # A master that did not finish its graceful stop in time (open
+            # sockets keep its workers busy) was killed alone: its workers
+            # would live on, orphaned, holding memory for the rest of the run.
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # the whole group is gone already
         self._log.close()
 
 
@@ -148,10 +158,20 @@ class Nginx:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+            # Gunicorn's quick shutdown: a graceful one (SIGTERM) waits up to
+            # 30 s for workers whose threads hold open sockets (a browser's).
+            self.proc.send_signal(signal.SIGINT)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            # A master that did not finish its graceful stop in time (open
+            # sockets keep its workers busy) was killed alone: its workers
+            # would live on, orphaned, holding memory for the rest of the run.
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # the whole group is gone already
         self._log.close()
