@@ -125,11 +125,15 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
     http = requests.Session()
     ids: dict[int, int] = {}
     latencies: list[float] = []
+    refused: list[int] = []
 
     def post(i: int) -> None:
         start = time.perf_counter()
         resp = http.post(system.url + "/api/v1/placements", json=bodies[i], headers=headers, timeout=60)
         latencies.append(time.perf_counter() - start)
+        if resp.status_code == 503:  # back-pressure: counted, and the group is left out of the run
+            refused.append(i)
+            return
         resp.raise_for_status()
         ids[resp.json()["id"]] = i
 
@@ -162,7 +166,7 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
         r[2] * haversine_matrix(np.array([r[3]]), np.array([r[4]]), np.array([r[5]]), np.array([r[6]]))[0, 0]
         for r in placed
     )
-    groups = [surge_data.as_group(i, b) for i, b in enumerate(bodies)]
+    groups = [surge_data.as_group(i, bodies[i]) for i in sorted(ids.values())]  # the ones posted
     bound = batch.lower_bound(groups, options)
     return {
         "groups": len(bodies),
@@ -171,7 +175,10 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
         "free_beds": sum(o.free for o in options),
         "seconds_after_last_post": round(drained, 1),
         "all_decided": decided == len(ids),
+        "post_p50_ms": round(1000 * float(np.percentile(latencies, 50)), 1),
         "post_p99_ms": round(1000 * float(np.percentile(latencies, 99)), 1),
+        "post_max_ms": round(1000 * max(latencies), 1),
+        "posts_refused_503": len(refused),
         "groups_placed": len(placed),
         "people_placed": sum(r[2] for r in placed),
         "bound_people_placed": bound.placed_people,

@@ -90,6 +90,7 @@ class BaseConfig:
     MAX_IN_FLIGHT = 16  # requests worked on at once per web process; past it, 503 at once (0: no bound)
     # Of those, requests that may write (POST, PUT, PATCH, DELETE): the reads keep the rest (0: no own bound).
     MAX_WRITES_IN_FLIGHT = 8
+    PANELS_MAX_LAG_SECONDS = 1.0  # HQ's panels may be this far behind the data while it changes faster
     BUSY_RETRY_SECONDS = 2  # the Retry-After of that 503
     METRICS_DIR = ""  # prometheus multiprocess files; empty: <VAR_DIR>/prometheus
     METRICS_TOKEN = ""  # bearer token that may read /metrics from another machine (empty: loopback only)

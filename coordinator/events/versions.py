@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from redis.exceptions import RedisError
@@ -26,6 +26,9 @@ from coordinator.redis_conn import get_redis
 
 CACHE_SECONDS = 120  # a cached figure outlives its version only this long
 WAIT_SECONDS = 2.0  # how long a reader waits for another's computation of the same figures
+# An older answer serves (`cached`'s max_lag) only once the data has changed
+# this many times since: a surge, never the change a person has just made.
+LAG_MIN_CHANGES = 20
 NOT_MODIFIED_DOC = {"description": "Not Modified: the `ETag` sent in `If-None-Match` is still current."}
 ETAG_HEADER = {"ETag": {"description": "The answer's version, for `If-None-Match`.", "schema": {"type": "string"}}}
 
@@ -36,6 +39,9 @@ def version(*, per_minute: bool = False) -> tuple[int, ...]:
     if "data_version" not in g:
         g.data_version = last_id(session=db.session)
     return (g.data_version, int(now().timestamp() // 60)) if per_minute else (g.data_version,)
+
+
+BEHIND_HEADER = "X-Birlik-Behind"  # the answer is older than the data (by at most the view's lag)
 
 
 def _digest(parts: tuple[Hashable, ...]) -> str:
@@ -78,6 +84,12 @@ def conditional(*, per_minute: bool = False) -> Callable:
 
 def _set_etag(response: Response) -> Response:
     tag = g.pop("etag", None)
+    if g.pop("behind", False) and response.status_code == 200:
+        # An older answer under the data's ETag would be kept by a later 304:
+        # it goes without one, and the page asks again a little later.
+        response.headers[BEHIND_HEADER] = "1"
+        response.headers["Cache-Control"] = "no-store"
+        return response
     if tag is not None and response.status_code == 200:
         response.set_etag(tag)
         # The browser keeps it but asks each time; only the caller may keep it.
@@ -85,17 +97,36 @@ def _set_etag(response: Response) -> Response:
     return response
 
 
-def cached(name: str, key: tuple[Hashable, ...], compute: Callable[[], bytes], *, per_minute: bool = False) -> bytes:
+def cached(
+    name: str,
+    key: tuple[Hashable, ...],
+    compute: Callable[[], bytes],
+    *,
+    per_minute: bool = False,
+    max_lag: float = 0.0,
+) -> bytes:
     """Figures computed once per data version and key (scope, language…),
     shared in Redis by every viewer and process: the first reader computes
     them, readers arriving meanwhile wait for that answer (up to
-    WAIT_SECONDS), the rest read it. Without Redis, each reader computes."""
+    WAIT_SECONDS), the rest read it. Without Redis, each reader computes.
+
+    With `max_lag`, while the data changes many times a second (a surge:
+    LAG_MIN_CHANGES since the last answer), that answer serves for up to
+    `max_lag` seconds: the figures are computed about once per `max_lag`
+    instead of once per change. Such an answer is marked (`BEHIND_HEADER`); pages ask again."""
+    digest = _digest(key)
     cache_key = f"birlik:cache:{name}:{_digest((key, version(per_minute=per_minute)))}"
+    latest_key = f"birlik:cache:{name}:latest:{digest}"
     try:
         redis = get_redis()
-        found = redis.get(cache_key)
+        if max_lag:
+            found, latest = redis.mget(cache_key, latest_key)
+        else:
+            found, latest = redis.get(cache_key), None
         if found is not None:
             return found
+        if latest is not None and _surging(latest, max_lag):
+            return _behind(latest)
         if not redis.set(cache_key + ":lock", 1, nx=True, ex=int(WAIT_SECONDS) + 1):
             deadline = time.monotonic() + WAIT_SECONDS
             while time.monotonic() < deadline:
@@ -107,10 +138,27 @@ def cached(name: str, key: tuple[Hashable, ...], compute: Callable[[], bytes], *
         return compute()
     value = compute()
     try:
-        redis.set(cache_key, value, ex=CACHE_SECONDS)
+        with redis.pipeline(transaction=False) as pipe:
+            pipe.set(cache_key, value, ex=CACHE_SECONDS)
+            if max_lag:
+                stamp = f"{time.time():.3f} {version()[0]} ".encode()
+                pipe.set(latest_key, stamp + value, ex=CACHE_SECONDS)
+            pipe.execute()
     except RedisError:
         pass  # the next reader computes them again
     return value
+
+
+def _surging(latest: bytes, max_lag: float) -> bool:
+    computed, of_version, _ = latest.split(b" ", 2)
+    recent = time.time() - float(computed) <= max_lag
+    return recent and version()[0] - int(of_version) >= LAG_MIN_CHANGES
+
+
+def _behind(latest: bytes) -> bytes:
+    if has_request_context():
+        g.behind = True
+    return latest.split(b" ", 2)[2]
 
 
 def init_app(app: Flask) -> None:

@@ -233,7 +233,8 @@ def panels_json(*, session: Session, user: User, region_id: int | None) -> bytes
     """The KPI strip and the queues of a region (None: all) as the API's
     JSON (`PanelsOut`), computed once per data version, minute, scope and
     language for every viewer and web process (`events.versions.cached`):
-    each change costs one computation, not one per HQ screen."""
+    each change costs one computation, not one per HQ screen. While the data
+    changes faster than that, they may lag it by PANELS_MAX_LAG_SECONDS."""
 
     def compute() -> bytes:
         body = {
@@ -244,4 +245,5 @@ def panels_json(*, session: Session, user: User, region_id: int | None) -> bytes
         return json.dumps(PanelsOut().dump(body), separators=(",", ":")).encode()
 
     key = (region_id, authz.region_scope(user), str(get_locale()))
-    return versions.cached("panels", key, compute, per_minute=True)
+    lag = current_app.config["PANELS_MAX_LAG_SECONDS"]
+    return versions.cached("panels", key, compute, per_minute=True, max_lag=lag)

@@ -48,7 +48,9 @@
     busyNotice(0);
     let data = null;
     try { data = await resp.json(); } catch (e) { data = null; }
-    return { status: resp.status, ok: resp.ok, body: data, link: resp.headers.get("Link") };
+    // behind: the server answered from figures older than the data (a surge); ask again soon.
+    return { status: resp.status, ok: resp.ok, body: data, link: resp.headers.get("Link"),
+      behind: resp.headers.get("X-Birlik-Behind") === "1" };
   }
 
   // Every row of a paged list (the API pages lists, see README "The API"):

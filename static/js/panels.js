@@ -1,6 +1,7 @@
 // HQ screen side panels: the KPI strip and queues (refreshed from
 // /api/v1/map/panels when an event concerns them, at most once per frame and
-// one request in flight), and the alert feed (patched from alert events).
+// one request in flight, and again a second later when the answer says it is
+// behind the data), and the alert feed (patched from alert events).
 (function () {
   "use strict";
   const queuesBox = document.getElementById("queues");
@@ -68,6 +69,7 @@
 
   let inFlight = false;
   let again = false;
+  let retry = 0;
   let frame = false;
   async function refresh() {
     frame = false;
@@ -78,6 +80,8 @@
     inFlight = false;
     if (res.ok) { setKpis(res.body.kpis); setQueues(res.body.queues); }
     if (again) { again = false; schedule(); }
+    // Figures a little behind the data (a surge): once more after the lag, unless an event asks first.
+    else if (res.behind && !retry) retry = setTimeout(() => { retry = 0; schedule(); }, 1000);
   }
   function schedule() {
     if (frame) return;
