@@ -18,12 +18,18 @@ def _set_total(client, hq, facility, total: int) -> None:
     assert resp.status_code == 200, resp.get_json()
 
 
-def test_a_change_made_in_a_quiet_moment_shows_at_once(app, client, make, db_session):
-    app.config["PANELS_MAX_LAG_SECONDS"] = 600.0
+def _ten_free_beds(app, client, make, db_session, *, lag: float):
+    """A facility with 10 free beds, HQ's account, and the panels read once (computed)."""
+    app.config["PANELS_MAX_LAG_SECONDS"] = lag
     facility = make.facility("almaty", beds={"standard": 10})
     db_session.commit()
     hq = make.account("hq")
     assert _free(client, hq)[0] == 10
+    return facility, hq
+
+
+def test_a_change_made_in_a_quiet_moment_shows_at_once(app, client, make, db_session):
+    facility, hq = _ten_free_beds(app, client, make, db_session, lag=600.0)
     _set_total(client, hq, facility, 7)
     free, resp = _free(client, hq)
     assert free == 7
@@ -31,11 +37,8 @@ def test_a_change_made_in_a_quiet_moment_shows_at_once(app, client, make, db_ses
 
 
 def test_in_a_surge_the_panels_lag_for_a_moment_and_catch_up(app, client, make, db_session, wait_for):
-    app.config["PANELS_MAX_LAG_SECONDS"] = 600.0  # long enough that the test sees the lag however slow it runs
-    facility = make.facility("almaty", beds={"standard": 10})
-    db_session.commit()
-    hq = make.account("hq")
-    assert _free(client, hq)[0] == 10
+    # A lag long enough that the test sees it however slowly it runs.
+    facility, hq = _ten_free_beds(app, client, make, db_session, lag=600.0)
     for total in range(11, 11 + versions.LAG_MIN_CHANGES):  # a surge: a change per request
         _set_total(client, hq, facility, total)
     free, resp = _free(client, hq)
@@ -51,11 +54,7 @@ def test_in_a_surge_the_panels_lag_for_a_moment_and_catch_up(app, client, make, 
 
 
 def test_without_the_lag_every_change_shows(app, client, make, db_session):
-    app.config["PANELS_MAX_LAG_SECONDS"] = 0
-    facility = make.facility("almaty", beds={"standard": 10})
-    db_session.commit()
-    hq = make.account("hq")
-    assert _free(client, hq)[0] == 10
+    facility, hq = _ten_free_beds(app, client, make, db_session, lag=0)
     for total in range(11, 11 + versions.LAG_MIN_CHANGES):
         _set_total(client, hq, facility, total)
     assert _free(client, hq)[0] == 10 + versions.LAG_MIN_CHANGES
