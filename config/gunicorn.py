@@ -23,8 +23,6 @@ role = os.environ.get("BIRLIK_WEB_ROLE", "all")
 if role not in ROLES:
     raise SystemExit(f"BIRLIK_WEB_ROLE={role!r}: use one of {', '.join(ROLES)}")
 
-# The realtime worker's third gc threshold (see post_worker_init).
-FULL_COLLECTION_AFTER = 100
 bind = os.environ.get("BIRLIK_BIND", "127.0.0.1:5000")
 # No sockets on threads. The app works on at most BIRLIK_MAX_IN_FLIGHT (16)
 # requests at once; the threads beyond that answer the rest 503 at once
@@ -75,16 +73,9 @@ def post_worker_init(worker):
     # the process: move it out of the collector's sight, so a full collection
     # walks only what came after (sockets, requests). At 2,000 sockets a full
     # collection of the realtime worker paused every delivery for 250-380 ms.
+    # (The realtime worker also moves its full collections to the pauses
+    # between events: coordinator/common/collector.py.)
     gc.freeze()
-    if role == "realtime":
-        # Each delivery leaves a few objects alive per socket until the next
-        # one (the packet a writer greenlet last sent), so at thousands of
-        # sockets the collector promotes thousands of objects an event and
-        # ran a full collection every few seconds, each pausing every socket
-        # (about 150 ms at 2,000). A full collection is considered after this
-        # many middle-generation ones (Python's default is 10): minutes apart
-        # under a steady stream of events, and cycles are still collected.
-        gc.set_threshold(700, 10, FULL_COLLECTION_AFTER)
 
 
 # Operations (coordinator/ops/gunicorn_hooks.py): JSON logs, the metrics
