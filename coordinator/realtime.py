@@ -300,6 +300,23 @@ def _on_leave(data: dict[str, Any] | None):
     return {"ok": True}
 
 
+class Uncompressed:
+    """WSGI: hides a WebSocket client's offer of permessage-deflate from the
+    Socket.IO server, so it sends plain frames. Every browser makes the
+    offer, and the server accepts it: then each event is compressed once
+    per socket, with a zlib context of about 190 KB per socket. At 2,000
+    screens that was 2.5 times the CPU of each delivery (80 us instead of
+    32) and 380 MB more memory, for events of a few hundred bytes."""
+
+    def __init__(self, app: Callable, path: str) -> None:
+        self.app, self.path = app, "/" + path.strip("/") + "/"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        if environ.get("PATH_INFO", "").startswith(self.path):
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.app(environ, start_response)
+
+
 def green_task(fn: Callable[[], None]) -> None:
     """Runs `fn` in a greenlet of its own (the gevent worker's hub)."""
     import gevent  # only a gevent worker asks; the threaded processes never import it
@@ -328,6 +345,7 @@ def init_app(app: Flask) -> None:
         ),
         cors_allowed_origins=list(app.config["SOCKETIO_CORS_ORIGINS"] or []) or None,
     )
+    app.wsgi_app = Uncompressed(app.wsgi_app, "socket.io")  # Flask-SocketIO's path, the one nginx routes
     socketio.on_event("connect", _on_connect)
     socketio.on_event("join", _on_join)
     socketio.on_event("sync", _on_sync)
