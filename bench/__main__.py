@@ -9,7 +9,8 @@ hotline intake benchmark's burst, earlier cases, concurrent clients and wait for
 BENCH_READS_* the API reads benchmark's rates and steps (see bench/api_reads.py);
 SURGE_GROUPS, SURGE_LIVE_GROUPS, SURGE_SECONDS, SURGE_WORKERS and SURGE_RATIO the surge benchmark's;
 BENCH_FANOUT_CLIENTS, BENCH_FANOUT_CHANGES and BENCH_FANOUT_INTERVAL the live fan-out's crowds;
-PG_BENCH_* the PostgreSQL write throughput's (see bench/pg_writes.py)."""
+PG_BENCH_* the PostgreSQL write throughput's (see bench/pg_writes.py); FLOOR_PAIRS and FLOOR_SECONDS
+the single-request latency against the bare-stack floor's (bench/floor.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from bench import (
     dispatch,
     fanout,
     field,
+    floor,
     hotline_intake,
     hq_map,
     pg_writes,
@@ -38,6 +40,7 @@ def main() -> None:
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "housing": dispatch.run(),
+        "latency_vs_floor": floor.run(),
         "surge": surge.run(),
         "field": field.run(),
         "hq_map": hq_map.run(),

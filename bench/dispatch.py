@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -53,8 +54,39 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def latency(system: DemoSystem, *, rate: float, seconds: float) -> dict:
+    """POST a placement request, until `placement.assigned` (or waiting) reaches an HQ socket."""
     token = system.token()
-    headers = {"Authorization": f"Bearer {token}"}
+    rng = random.Random(1)
+
+    def body() -> dict:
+        head_count, origin = rng.choice([1, 1, 2, 3, 4]), rng.choice(ORIGINS)
+        return {"head_count": head_count, "contact_phone": "+7 700 000 0000", "origin": origin}
+
+    return timed_round_trips(
+        system.url,
+        "/api/v1/placements",
+        body,
+        headers={"Authorization": f"Bearer {token}"},
+        auth={"token": token},
+        decided=lambda ev: ev["type"] in ("placement.assigned", "placement.waiting"),
+        rate=rate,
+        seconds=seconds,
+    )
+
+
+def timed_round_trips(
+    url: str,
+    path: str,
+    body: Callable[[], dict],
+    *,
+    headers: dict,
+    auth: dict | None,
+    decided: Callable[[dict], bool],
+    rate: float,
+    seconds: float,
+) -> dict:
+    """POSTs at a steady rate; each one's time from sending it until an
+    `event` for its id (`subject_id`) that `decided` accepts reaches a socket."""
     sent: dict[int, float] = {}
     done: dict[int, float] = {}
     lock = threading.Lock()
@@ -62,24 +94,18 @@ def latency(system: DemoSystem, *, rate: float, seconds: float) -> dict:
 
     @sio.on("event")
     def _event(ev):
-        if ev["type"] in ("placement.assigned", "placement.waiting"):
+        if decided(ev):
             with lock:
                 done.setdefault(ev["subject_id"], time.perf_counter())
 
-    sio.connect(system.url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+    sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=10)
     http = requests.Session()
-    rng = random.Random(1)
     errors = 0
 
     def post(_i: int) -> None:
         nonlocal errors
-        body = {
-            "head_count": rng.choice([1, 1, 2, 3, 4]),
-            "contact_phone": "+7 700 000 0000",
-            "origin": rng.choice(ORIGINS),
-        }
         start = time.perf_counter()
-        resp = http.post(system.url + "/api/v1/placements", json=body, headers=headers, timeout=30)
+        resp = http.post(url + path, json=body(), headers=headers, timeout=30)
         if resp.status_code != 201:
             errors += 1
             return
