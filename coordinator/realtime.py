@@ -141,11 +141,22 @@ class InOrder:
     reach Redis the other way round (a process paused between commit and
     publish). An event that comes before an earlier one is held until the
     earlier one arrives, for at most `hold` seconds (an id may never come:
-    its transaction rolled back); then the held ones go on in order. An event
-    older than one already relayed goes on at once."""
+    its transaction rolled back, or its publisher died); then the held ones
+    go on in order, and `gave_up` is told where the gap began, so screens
+    replay it from the database. An event older than one already relayed
+    goes on at once."""
 
-    def __init__(self, deliver: Callable[[Any], None], later: Callable[[Callable[[], None]], None], hold: float):
+    def __init__(
+        self,
+        deliver: Callable[[Any], None],
+        later: Callable[[Callable[[], None]], None],
+        hold: float,
+        gave_up: Callable[[int], None] | None = None,
+    ):
         self.deliver, self.later, self.hold = deliver, later, hold
+        # Told the id after which events were given up on (the screens then
+        # ask for them: a late one would be dropped as older than what they have).
+        self.gave_up = gave_up
         self.expected: int | None = None
         self.held: dict[int, Any] = {}
         self.since = 0.0  # when the wait for `expected` began
@@ -184,16 +195,20 @@ class InOrder:
     def _expire(self) -> None:
         # One timer at a time, for whichever gap is awaited now.
         while True:
+            skipped = None
             with self.lock:
                 if not self.held:
                     self.waiting = False
                     return
                 left = self.since + self.hold - time.monotonic()
                 if left <= 0:
+                    skipped = self.expected
                     first = min(self.held)
                     self._send(first, self.held.pop(first))
-                    continue
-            time.sleep(left)
+            if skipped is None:
+                time.sleep(left)
+            elif self.gave_up is not None:
+                self.gave_up(skipped - 1)
 
 
 class ResumingRedisManager(python_socketio.RedisManager):
@@ -216,13 +231,17 @@ class ResumingRedisManager(python_socketio.RedisManager):
         self.newest = newest
         self.busy = busy  # told of every message relayed (coordinator.common.collector)
         self.last_relayed = 0
-        self.order = InOrder(self._relay, self._later, self.HOLD_SECONDS)
+        self.order = InOrder(self._relay, self._later, self.HOLD_SECONDS, gave_up=self._resync_after)
 
     def _relay(self, message: dict[str, Any]) -> None:
         super()._handle_emit(message)
 
     def _later(self, fn: Callable[[], None]) -> None:
         self.server.start_background_task(fn)
+
+    def _resync_after(self, event_id: int) -> None:
+        # Local clients only: the gap is this process's view of the stream.
+        Manager.emit(self, "resync", {"after": event_id}, namespace="/")
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
         # Our own emits come here directly, the other processes' from Redis.
@@ -259,7 +278,7 @@ class ResumingRedisManager(python_socketio.RedisManager):
                         self.order.start(None)
                     broken = first = False
                     # Local clients only: every process sends its own.
-                    Manager.emit(self, "resync", {"after": self.last_relayed}, namespace="/")
+                    self._resync_after(self.last_relayed)
                 yield from self.pubsub.listen()
             except (RedisError, OSError) as exc:
                 self._get_logger().error(f"Cannot receive from redis ({exc}); retrying in {self.RETRY_SECONDS} s")

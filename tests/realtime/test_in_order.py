@@ -8,10 +8,10 @@ from __future__ import annotations
 from coordinator.realtime import InOrder
 
 
-def _relay(hold: float) -> tuple[InOrder, list[int], list]:
+def _relay(hold: float, gave_up=None) -> tuple[InOrder, list[int], list]:
     sent: list[int] = []
     timers: list = []
-    order = InOrder(sent.append, timers.append, hold=hold)
+    order = InOrder(sent.append, timers.append, hold=hold, gave_up=gave_up)
     order.start(10)
     return order, sent, timers
 
@@ -30,13 +30,17 @@ def test_a_later_event_waits_for_the_earlier_one():
 
 
 def test_ids_that_never_come_are_given_up_after_the_hold():
-    order, sent, timers = _relay(hold=0)
+    resyncs: list[int] = []
+    order, sent, timers = _relay(hold=0, gave_up=resyncs.append)
     order.add(11, 11)
     order.add(13, 13)
     order.add(16, 16)
     assert sent == [11] and len(timers) == 1
     timers.pop()()  # 12, then 14 and 15, never came
     assert sent == [11, 13, 16]
+    # Screens are told to replay from before each gap (a late 12 would be
+    # dropped by a screen that has 16: older than what it has).
+    assert resyncs == [11, 13]
     order.add(12, 12)  # too late for its place: relayed at once all the same
     order.add(17, 17)
     assert sent == [11, 13, 16, 12, 17]
