@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.auth.models import User
 from coordinator.common.clock import iso_utc, now
@@ -28,6 +28,7 @@ __all__ = ["SOCKET_EVENT", "publish", "to_payload"]  # re-exported: the form and
 log = logging.getLogger("birlik.events")
 _PENDING = "birlik_pending_events"  # this transaction's events: {event id: payload}
 _ENGINE = "birlik_events_engine"  # where they were written, for numbering them after commit
+_SAVEPOINTS = "birlik_event_savepoints"  # {event id: the savepoint it was recorded in, or None}
 # The most events one replay sends (on reconnect, or one HTTP page); a client
 # that missed more is told so (`Replay.truncated`) and refreshes what it shows.
 REPLAY_LIMIT = 5000
@@ -105,6 +106,9 @@ def record(
     if ev.request_id:
         payload["request_id"] = ev.request_id  # live only: follows a request through its jobs
     session.info.setdefault(_PENDING, {})[ev.id] = payload
+    # The savepoint it was recorded in, if any: rolled back, it takes the event with it.
+    own = session() if isinstance(session, scoped_session) else session
+    session.info.setdefault(_SAVEPOINTS, {})[ev.id] = own.get_nested_transaction()
     session.info[_ENGINE] = engine
     return ev
 
@@ -163,6 +167,7 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released; publish only when the transaction commits
     pending = session.info.pop(_PENDING, None)
+    session.info.pop(_SAVEPOINTS, None)
     engine: Engine | None = session.info.pop(_ENGINE, None)
     if not pending:
         return
@@ -180,7 +185,25 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous) -> None:
     if previous.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_PENDING, None)
+        session.info.pop(_SAVEPOINTS, None)
         session.info.pop(_ENGINE, None)
+        return
+    # A savepoint rolled back (an import's bad row, one case of a bulk
+    # action): its events never happened, so they are not published.
+    pending = session.info.get(_PENDING, {})
+    for event_id, savepoint in list(session.info.get(_SAVEPOINTS, {}).items()):
+        if _within(savepoint, previous):
+            pending.pop(event_id, None)
+            session.info[_SAVEPOINTS].pop(event_id)
+
+
+def _within(transaction, savepoint) -> bool:
+    """Whether `transaction` is `savepoint` or nested inside it."""
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def sweep(*, engine: Engine) -> int:
