@@ -7,6 +7,7 @@ its events."""
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 import pytest
@@ -33,7 +34,10 @@ async def _open(url: str, token: str) -> tuple[int, str | None, list]:
 @pytest.mark.web_role("realtime")
 def test_a_browser_like_offer_of_compression_gets_plain_frames_and_its_welcome(live_server, make):
     hq = make.account("hq")
-    compress, extensions, welcome = asyncio.run(_open(live_server.url, hq.token))
+    # A loop of its own on a thread of its own: an earlier test in this
+    # process (Playwright's sync API) may have left this thread's loop running.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        compress, extensions, welcome = pool.submit(asyncio.run, _open(live_server.url, hq.token)).result()
     assert compress == 0, extensions
     assert extensions is None
     assert welcome[1]["user"]["id"] == hq.user.id
