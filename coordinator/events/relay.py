@@ -71,12 +71,19 @@ def to_payload(ev: Event, rooms: Iterable[str], actor: str | None = None) -> dic
     }
 
 
+# An event for no room (a sign-in token issued) still goes through the queue,
+# so every relay sees its number in order, but to a room no page joins: an
+# empty `to` means "everyone" to Socket.IO, which sent it to every screen
+# and, bypassing the relay's order, held the next events for a second.
+UNROUTED = "events:unrouted"
+
+
 def publish(payloads: list[dict[str, Any]]) -> None:
     """Send committed, numbered events to their rooms through the message queue."""
     if socketio.server is None:
         return
     for payload in payloads:
-        socketio.emit(SOCKET_EVENT, payload, to=payload["rooms"])
+        socketio.emit(SOCKET_EVENT, payload, to=payload["rooms"] or [UNROUTED])
         metrics.event_emitted(payload["type"])
         log.info("event %s #%s emitted", payload["type"], payload["id"], extra={"fields": {"event_id": payload["id"]}})
 
