@@ -29,6 +29,7 @@ WAIT_SECONDS = 2.0  # how long a reader waits for another's computation of the s
 # An older answer serves (`cached`'s max_lag) only once the data has changed
 # this many times since: a surge, never the change a person has just made.
 LAG_MIN_CHANGES = 20
+BEHIND_HEADER = "X-Birlik-Behind"  # the answer is older than the data (by at most the view's lag)
 NOT_MODIFIED_DOC = {"description": "Not Modified: the `ETag` sent in `If-None-Match` is still current."}
 ETAG_HEADER = {"ETag": {"description": "The answer's version, for `If-None-Match`.", "schema": {"type": "string"}}}
 
@@ -39,9 +40,6 @@ def version(*, per_minute: bool = False) -> tuple[int, ...]:
     if "data_version" not in g:
         g.data_version = last_id(session=db.session)
     return (g.data_version, int(now().timestamp() // 60)) if per_minute else (g.data_version,)
-
-
-BEHIND_HEADER = "X-Birlik-Behind"  # the answer is older than the data (by at most the view's lag)
 
 
 def _digest(parts: tuple[Hashable, ...]) -> str:
@@ -114,9 +112,8 @@ def cached(
     LAG_MIN_CHANGES since the last answer), that answer serves for up to
     `max_lag` seconds: the figures are computed about once per `max_lag`
     instead of once per change. Such an answer is marked (`BEHIND_HEADER`); pages ask again."""
-    digest = _digest(key)
     cache_key = f"birlik:cache:{name}:{_digest((key, version(per_minute=per_minute)))}"
-    latest_key = f"birlik:cache:{name}:latest:{digest}"
+    latest_key = f"birlik:cache:{name}:latest:{_digest(key)}"
     try:
         redis = get_redis()
         if max_lag:
