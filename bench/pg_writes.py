@@ -40,6 +40,7 @@ from coordinator.embedded_redis import PrivateRedis
 
 # One writer: from a shared start time, for a fixed time, transactions that
 # each record one event through the service and commit; prints how many.
+# Numbered as in a worker (`number_in_background`), all numbered before it exits.
 EVENT_WRITER = """
 import sys, time
 import coordinator.models
@@ -52,10 +53,12 @@ with app.app_context():
     db.session.execute(db.text("SELECT 1")); db.session.commit()
     time.sleep(max(0.0, start - time.time()))
     n = 0
+    service.number_in_background(engine=db.engine)
     while time.time() < start + seconds:
         service.record(session=db.session, type="bench.write", subject_type="bench", subject_id=n, rooms=["hq"])
         db.session.commit()
         n += 1
+    service.stop_numbering()
     print(n)
 """
 DECISIONS = "('placement.assigned', 'placement.waiting')"

@@ -1,7 +1,12 @@
 """Database engine set-up: SQLite (WAL, foreign keys) or PostgreSQL.
 
 On SQLite a transaction that may write takes the write lock at BEGIN
-(IMMEDIATE), so two writers never deadlock on the upgrade. A GET or HEAD
+(IMMEDIATE), so two writers never deadlock on the upgrade. Before that it
+takes Birlik's writer lock, a file lock beside the database (`WriterLock`):
+SQLite's own wait sleeps in steps that grow to 100 ms and wakes to find the
+lock taken again, so under a stream of short writes one writer could wait a
+second for a lock nobody held longer than a few milliseconds. The kernel
+hands a file lock over as soon as it is let go. A GET or HEAD
 request only reads: its transaction begins DEFERRED and, in WAL mode, reads a
 snapshot without waiting for a writer, so a surge of writes never stalls the
 pages and lists people are looking at. A GET that does write (a recorded view
@@ -9,7 +14,9 @@ of personal data) says so first with `will_write`."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -25,6 +32,7 @@ from coordinator.extensions import db
 
 log = logging.getLogger("birlik.database")
 BUSY_SECONDS = 30  # how long a writer waits for SQLite's write lock
+AUTOCHECKPOINT_PAGES = 20000  # SQLite's default is 1,000 (4 MB); see `checkpoint`
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -37,7 +45,81 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         # timeout. There BEGIN waits instead, cooperatively (below).
         cur.execute(f"PRAGMA busy_timeout={0 if green.patched() else BUSY_SECONDS * 1000}")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # A commit that filled the WAL copied it into the database inside
+        # COMMIT, with the fsyncs: ~100 ms for one request or job in some
+        # hundreds, holding the writer lock. Workers' upkeep checkpoints
+        # instead (`checkpoint`); this larger bound only keeps the WAL from
+        # growing without end when no worker runs.
+        cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         cur.close()
+
+
+class WriterLock(sqlite3.Connection):
+    """A SQLite connection that takes the writer lock (`<database>-writer.lock`)
+    before its transaction takes SQLite's write lock, and lets it go when the
+    transaction ends (commit, rollback, close). A process that dies lets it go
+    too: the kernel releases a dead process's file locks."""
+
+    def __init__(self, database, *args, **kwargs) -> None:
+        super().__init__(database, *args, **kwargs)
+        name = os.fspath(database)
+        self._lock_path = None if name in ("", ":memory:") or name.startswith("file:") else f"{name}-writer.lock"
+        self._lock_fd: int | None = None
+        self._held = False
+
+    def take_writer_lock(self) -> None:
+        if self._lock_path is None or self._held:
+            return
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        if green.patched():
+            _green_flock(self._lock_fd)
+        else:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # waits without the GIL, woken at release
+        self._held = True
+
+    def let_go(self) -> None:
+        if self._held:
+            self._held = False
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.let_go()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.let_go()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+
+def _green_flock(fd: int) -> None:
+    # Under gevent a blocking flock would stop every greenlet, the holder's
+    # included: try, and yield between tries.
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.0005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                locked = sqlite3.OperationalError("database is locked")
+                raise OperationalError("BEGIN IMMEDIATE", None, locked) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.005)
 
 
 _WRITES = "birlik_writes"
@@ -68,6 +150,18 @@ def _sqlite_begin(conn) -> None:
     if _reading():
         conn.exec_driver_sql("BEGIN")
         return
+    dbapi = conn.connection.dbapi_connection
+    if isinstance(dbapi, WriterLock):
+        dbapi.take_writer_lock()
+    try:
+        _begin_immediate(conn)
+    except BaseException:
+        if isinstance(dbapi, WriterLock):
+            dbapi.let_go()
+        raise
+
+
+def _begin_immediate(conn) -> None:
     # Take the write lock at BEGIN so two writers never deadlock on upgrade.
     if not green.patched():
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -88,6 +182,18 @@ def _sqlite_begin(conn) -> None:
         pause = min(pause * 2, 0.05)
 
 
+def checkpoint(engine: Engine) -> None:
+    """SQLite: copy the WAL into the database beside the writers, not inside
+    one's commit (PASSIVE: waits for no reader or writer). For the worker's upkeep."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # outside any transaction: no BEGIN, no writer lock
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+    finally:
+        raw.close()
+
+
 def init_app(app: Flask) -> None:
     url = make_url(app.config["DATABASE_URL"])
     # One connection per request being worked on (BIRLIK_MAX_IN_FLIGHT) and
@@ -96,7 +202,11 @@ def init_app(app: Flask) -> None:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        options["connect_args"] = {"timeout": 0 if green.patched() else BUSY_SECONDS, "check_same_thread": False}
+        options["connect_args"] = {
+            "timeout": 0 if green.patched() else BUSY_SECONDS,
+            "check_same_thread": False,
+            "factory": WriterLock,
+        }
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():

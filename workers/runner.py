@@ -19,6 +19,7 @@ supervisor restarts it. Started by `flask --app coordinator worker`."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -34,6 +35,7 @@ from rq.utils import current_timestamp, now
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
+from coordinator import database
 from coordinator.events import service as events
 from coordinator.extensions import db
 from coordinator.geo import gazetteer
@@ -113,6 +115,9 @@ class Upkeep:
             db.session.rollback()
             log.warning("outbox: Redis unavailable (%s); will retry", exc)
 
+    def checkpoint(self) -> None:
+        database.checkpoint(db.engine)
+
     def number_events(self) -> None:
         numbered = events.sweep(engine=db.engine)
         if numbered:
@@ -169,6 +174,7 @@ class Upkeep:
                     try:
                         self.relay()
                         self.number_events()
+                        self.checkpoint()
                         self.periodic()
                         self.maintenance()
                         self.prune()
@@ -210,23 +216,35 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
         queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
         worker = _new_worker(app, queues)
         gazetteer.settlements()  # load it now, not inside the first job
-        if burst:
-            worker.work(with_scheduler=False, burst=True, logging_level="INFO")
-            return
-        upkeep = Upkeep(app, worker)
-        worker.clean_registries()  # what a killed predecessor left behind
-        threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()
+        # What start-up loaded stays: keep the collector from walking it. A
+        # full collection in the middle of a job paused it ~60-100 ms with
+        # SQLite's write lock held, and every request waited with it.
+        gc.freeze()
+        events.number_in_background(engine=db.engine)
         try:
-            while True:
-                try:
-                    worker.work(with_scheduler=False, logging_level="INFO")
-                except RedisError as exc:  # raised while registering or tearing down
-                    log.warning("worker loop: Redis unavailable (%s)", exc)
-                if worker._stop_requested:
-                    return  # SIGTERM or SIGINT: a clean stop
-                # RQ's loop quit on an error (Redis went away mid-job): start over.
-                _wait_for_redis(app)
-                worker = _new_worker(app, queues)
-                upkeep.worker = worker
+            _work(app, worker, queues, burst=burst)
         finally:
-            upkeep.stop.set()
+            events.stop_numbering()
+
+
+def _work(app: Flask, worker: BirlikWorker, queues: list, *, burst: bool) -> None:
+    if burst:
+        worker.work(with_scheduler=False, burst=True, logging_level="INFO")
+        return
+    upkeep = Upkeep(app, worker)
+    worker.clean_registries()  # what a killed predecessor left behind
+    threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()
+    try:
+        while True:
+            try:
+                worker.work(with_scheduler=False, logging_level="INFO")
+            except RedisError as exc:  # raised while registering or tearing down
+                log.warning("worker loop: Redis unavailable (%s)", exc)
+            if worker._stop_requested:
+                return  # SIGTERM or SIGINT: a clean stop
+            # RQ's loop quit on an error (Redis went away mid-job): start over.
+            _wait_for_redis(app)
+            worker = _new_worker(app, queues)
+            upkeep.worker = worker
+    finally:
+        upkeep.stop.set()

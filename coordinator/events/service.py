@@ -174,6 +174,10 @@ def _after_commit(session: Session) -> None:
     if engine is None or engine.dialect.name != "postgresql":
         publish(list(pending.values()))
         return
+    numberer = relay.background()
+    if numberer is not None and numberer.engine is engine:
+        numberer.submit(pending)  # a worker: numbered while it goes on
+        return
     try:
         relay.number_and_publish(engine, own=pending)
     except SQLAlchemyError as exc:
@@ -210,6 +214,16 @@ def sweep(*, engine: Engine) -> int:
     """Number and publish committed events left without a number (their
     process died right after committing); returns how many. For the worker."""
     return relay.sweep(engine)
+
+
+def number_in_background(*, engine: Engine) -> None:
+    """Number this process's events on a thread of their own (for workers)."""
+    relay.number_in_background(engine)
+
+
+def stop_numbering() -> None:
+    """Number what is still waiting, and stop that thread."""
+    relay.stop_background()
 
 
 def init_app(app) -> None:

@@ -3,7 +3,10 @@
 `send_now` runs right after a commit (the fast path). `sweep` runs in every
 worker every half second: it queues what the fast path could not (Redis was
 away, the process died between commit and queueing) and delayed rows once due.
-A row queued twice is harmless: every job is idempotent."""
+A row queued twice is harmless: every job is idempotent. Still, the sweep
+leaves a row alone for its first `GRACE`: the fast path is queueing it, and
+queued again (the mark "sent" was waiting for the write lock) a dispatch job
+ran twice, taking a worker from the requests behind it."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from coordinator import queue
@@ -25,6 +28,7 @@ from coordinator.queue.models import OutboxEntry
 log = logging.getLogger("birlik.outbox")
 BATCH = 500
 KEEP_SENT = timedelta(days=1)
+GRACE = timedelta(seconds=1)
 
 
 def _queue_one(name: str, args: list[Any], entry_id: int, request_id: str | None) -> None:
@@ -51,9 +55,14 @@ def sweep(*, session: Session) -> int:
     """Queue every unsent row that is due, oldest first, each (job, args) once;
     returns how many rows were sent. Raises RedisError when Redis is away
     (nothing is marked sent then). The caller commits."""
+    at = now()
+    due = or_(
+        and_(OutboxEntry.not_before.is_(None), OutboxEntry.created_at <= at - GRACE),  # the fast path's, if it failed
+        OutboxEntry.not_before <= at,  # delayed: only the sweep queues these
+    )
     rows = session.scalars(
         select(OutboxEntry)
-        .where(OutboxEntry.sent_at.is_(None), or_(OutboxEntry.not_before.is_(None), OutboxEntry.not_before <= now()))
+        .where(OutboxEntry.sent_at.is_(None), due)
         .order_by(OutboxEntry.id)
         .limit(BATCH)
         .with_for_update(skip_locked=True)

@@ -1,0 +1,119 @@
+"""Writers in several processes: the SQLite writer lock that hands over
+at once (`coordinator.database.WriterLock`), a worker's events numbered on
+a thread of their own on PostgreSQL (`coordinator.events.relay.Numberer`),
+and a worker that keeps its start-up out of the collector's way."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from coordinator.events.models import Event
+from tests.servers import ROOT
+
+GROUP = {"contact_phone": "+7 701 555 12 12", "origin": "Almaty", "head_count": 2}
+
+# A worker's transaction (no request: it may write), left open until killed.
+HOLDER = """
+import time
+from coordinator import create_app
+from coordinator.extensions import db
+app = create_app()
+with app.app_context():
+    db.session.execute(db.text("SELECT 1"))
+    print("holding", flush=True)
+    time.sleep(600)
+"""
+
+# A worker as `flask worker --burst` starts it, on an empty queue.
+WORKER_START = """
+import gc, json
+from coordinator import create_app
+from workers.runner import run_worker
+run_worker(create_app(), burst=True)
+print(json.dumps({"frozen": gc.get_freeze_count()}))
+"""
+
+
+def _env(config) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BIRLIK_ENV": "test",
+        "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+        "BIRLIK_VAR_DIR": config["VAR_DIR"],
+        "BIRLIK_REDIS_URL": config["REDIS_URL"],
+        "BIRLIK_SECRET_KEY": "x",
+    }
+
+
+def _sqlite_only(config) -> str:
+    if not config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    return config["DATABASE_URL"].removeprefix("sqlite:///")
+
+
+def test_a_writer_killed_while_it_holds_the_write_lock_stops_no_one(config, api, make):
+    path = _sqlite_only(config)
+    make.facility("almaty", beds={"standard": 10})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], cwd=ROOT, env=_env(config), stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            probe.execute("BEGIN IMMEDIATE")  # it does hold SQLite's write lock (and so Birlik's)
+        probe.close()
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    # The kernel let go of the dead process's locks: the next writer goes on.
+    status, created = api("post", "/placements", json=GROUP)
+    assert status == 201, created
+    assert api("get", f"/placements/{created['id']}")[1]["status"] == "requested"
+
+
+def test_workers_leave_every_event_numbered_in_commit_order(config, api, make, burst_workers, db_session):
+    if not config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("numbering after commit is PostgreSQL's")
+    make.facility("almaty", beds={"standard": 40})
+    ids = []
+    for _ in range(12):
+        status, created = api("post", "/placements", json=GROUP)
+        assert status == 201, created
+        ids.append(created["id"])
+    status, before = api("get", "/events")
+    assert status == 200, before
+    cursor = before["events"][-1]["id"]
+
+    burst_workers(2)  # each numbers on its own thread, and all of it before it exits
+
+    assert db_session.scalar(select(func.count(Event.id)).where(Event.seq.is_(None))) == 0
+    count, distinct, low, high = db_session.execute(
+        select(func.count(Event.id), func.count(Event.seq.distinct()), func.min(Event.seq), func.max(Event.seq))
+    ).one()
+    assert count == distinct == high - low + 1  # no gap, no repeat
+    status, after = api("get", f"/events?after={cursor}")
+    assert status == 200, after
+    assigned = {e["subject_id"] for e in after["events"] if e["type"] == "placement.assigned"}
+    assert assigned == set(ids)
+
+
+def test_a_worker_keeps_what_it_loaded_out_of_every_full_collection(config):
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER_START],
+        cwd=ROOT,
+        env=_env(config),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1])["frozen"] > 10_000  # the app, the gazetteer
