@@ -225,6 +225,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
             _work(app, worker, queues, burst=burst)
         finally:
             events.stop_numbering()
+            relay.flush_marks()
 
 
 def _work(app: Flask, worker: BirlikWorker, queues: list, *, burst: bool) -> None:
