@@ -8,10 +8,12 @@ Solved as a MIP with HiGHS (`scipy.optimize.milp`). Groups that are
 interchangeable (same origin, size, needs and priority: a train's
 passengers) share one integer variable per option, so a surge of 3,000
 groups from 82 towns is a model of a few hundred kinds. The candidates are
-each kind's K nearest suitable options plus every option that the LP
-relaxation over all suitable options uses: that is how the set widens
-where the nearest run out (a surge from one town fills them), and keeps the
-LP optimum reachable. Small batches take every suitable option (exact).
+each kind's K nearest suitable options, every option that the LP
+relaxation over all suitable options uses, and every pair the LP's prices
+(duals) say costs at most RC_KM km a person more than its optimum: that is
+how the set widens where the nearest run out (a surge from one town fills
+them), keeps the LP optimum reachable, and leaves the whole-group optimum
+room nearby. Small batches take every suitable option (exact).
 Groups a solver stopped by its time limit left out go nearest first into
 the beds left, so none waits while a suitable bed is free.
 
@@ -33,14 +35,16 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix
 
 from coordinator.geo.distance import haversine_matrix
 
-K_NEAREST = 8  # nearest candidates per kind of group; the LP adds the far ones a surge needs
+K_NEAREST = 4  # nearest candidates per kind of group; the LP's prices add the ones a surge needs
+RC_KM = 5.0  # and every pair that costs at most this many km a person more than the LP optimum
 EXACT_PAIRS = 3_000  # up to this many suitable (kind, option) pairs, the MIP takes them all
-DENSE_LIMIT = 400_000  # pairs the LP relaxation takes at most (else 4 K nearest per kind)
+DENSE_LIMIT = 400_000  # pairs the LP relaxation takes at most (else the DENSE_NEAREST nearest per kind)
+DENSE_NEAREST = 32
 WAIT_KM = 10_000.0  # a waiting person costs as much as this many km (more than any trip in the country)
 TIME_LIMIT = 5.0  # seconds the solver may take per solve
 GAP = 2e-3  # stop when proved within 0.2 % of the optimum on the candidates
@@ -181,14 +185,67 @@ def _nearest(suitable: np.ndarray, km: np.ndarray, k: int) -> set[tuple[int, int
     return pairs
 
 
-def _relaxed(kinds: list[_Kind], options: list[Option], km: np.ndarray, free: np.ndarray, suitable: np.ndarray):
-    """The pairs the LP relaxation over every suitable option uses (a
-    surge from one town may need options far beyond its k nearest)."""
+def _priced(kinds: list[_Kind], options: list[Option], km: np.ndarray, free: np.ndarray, suitable: np.ndarray):
+    """Candidate pairs from the LP relaxation over every suitable option: the
+    pairs it uses, and every pair whose reduced cost (what it would add to the
+    LP optimum per person moved onto it) is within RC_KM km. A surge from one
+    town may need options far beyond its nearest ones, and the whole-group
+    optimum uses pairs the fractional one does not; these are where both lie."""
     every = [(r, int(j)) for r, j in zip(*np.nonzero(suitable), strict=True)]
     if len(every) > DENSE_LIMIT:  # too big to relax whole: the nearest a kind's people could fill twice
-        every = sorted(_nearest(suitable, km, 4 * K_NEAREST))
-    values, _ = _solve(kinds, options, km, free, every, TIME_LIMIT, relax=True)
-    return set(values)
+        every = sorted(_nearest(suitable, km, DENSE_NEAREST))
+    if not every:
+        return set()
+    model = _Model(kinds, options, km, free, every)
+    result = linprog(
+        model.c,
+        A_ub=model.room,
+        b_ub=model.free_used,
+        A_eq=model.all_of_each,
+        b_eq=model.counts,
+        bounds=np.stack([np.zeros(len(model.upper)), model.upper], axis=1),
+        method="highs",
+        options={"time_limit": TIME_LIMIT},
+    )
+    if result.x is None:
+        return set()
+    n = len(every)
+    sizes = model.sizes
+    reduced = model.c[:n] - result.eqlin.marginals[model.ri] - result.ineqlin.marginals[model.rows] * sizes
+    keep = (result.x[:n] > 1e-9) | (reduced <= RC_KM * sizes * model.weights)
+    return {every[p] for p in np.flatnonzero(keep)}
+
+
+class _Model:
+    """The MIP's arrays over candidate pairs: how many groups of kind r go to
+    option j; then, per kind, how many wait (what the counts leave)."""
+
+    def __init__(self, kinds: list[_Kind], options: list[Option], km: np.ndarray, free: np.ndarray, pairs):
+        n_pairs, n_kinds = len(pairs), len(kinds)
+        self.ri = np.array([r for r, _ in pairs])
+        oj = np.array([j for _, j in pairs])
+        self.sizes = np.array([kinds[r].first.size for r in self.ri], dtype=float)
+        self.weights = np.array([kinds[r].first.weight for r in self.ri], dtype=float)
+        self.c = np.concatenate(
+            [
+                [cost(kinds[r].first, options[j], km[r, j]) for r, j in pairs],
+                [wait_cost(kind.first) for kind in kinds],
+            ]
+        )
+        self.all_of_each = csr_matrix(
+            (
+                np.ones(n_pairs + n_kinds),
+                (np.concatenate([self.ri, np.arange(n_kinds)]), np.arange(n_pairs + n_kinds)),
+            ),
+            shape=(n_kinds, n_pairs + n_kinds),
+        )
+        used = sorted(set(oj.tolist()))
+        row_of = {j: r for r, j in enumerate(used)}
+        self.rows = np.array([row_of[j] for j in oj])
+        self.room = csr_matrix((self.sizes, (self.rows, np.arange(n_pairs))), shape=(len(used), n_pairs + n_kinds))
+        self.free_used = free[used]
+        self.counts = np.array([kind.count for kind in kinds], dtype=float)
+        self.upper = np.concatenate([np.minimum(self.counts[self.ri], np.floor(free[oj] / self.sizes)), self.counts])
 
 
 def _solve(
@@ -199,45 +256,27 @@ def _solve(
     pairs: list[tuple[int, int]],
     time_limit: float,
     *,
-    relax: bool = False,
     gap: float = GAP,
 ) -> tuple[dict[tuple[int, int], int], str]:
     """The MIP over candidate pairs: how many groups of kind r go to option j
-    (integers); the rest of each kind waits. With `relax`, the LP relaxation:
-    the pairs it uses (with their values rounded up)."""
-    n_pairs, n_kinds = len(pairs), len(kinds)
-    if n_pairs == 0:
+    (integers); the rest of each kind waits."""
+    if not pairs:
         return {}, "no candidates"
-    ri = np.array([r for r, _ in pairs])
-    oj = np.array([j for _, j in pairs])
-    sizes = np.array([kinds[r].first.size for r in ri], dtype=float)
-    # Variables: a count per pair, then how many of each kind wait (continuous: what the counts leave).
-    c = np.concatenate(
-        [
-            [cost(kinds[r].first, options[j], km[r, j]) for r, j in pairs],
-            [wait_cost(kind.first) for kind in kinds],
-        ]
-    )
-    all_of_each = csr_matrix(
-        (np.ones(n_pairs + n_kinds), (np.concatenate([ri, np.arange(n_kinds)]), np.arange(n_pairs + n_kinds))),
-        shape=(n_kinds, n_pairs + n_kinds),
-    )
-    used = sorted(set(oj.tolist()))
-    row_of = {j: r for r, j in enumerate(used)}
-    room = csr_matrix((sizes, ([row_of[j] for j in oj], np.arange(n_pairs))), shape=(len(used), n_pairs + n_kinds))
-    counts = np.array([kind.count for kind in kinds], dtype=float)
-    upper = np.concatenate([np.minimum(counts[ri], np.floor(free[oj] / sizes)), counts])
+    model = _Model(kinds, options, km, free, pairs)
+    n_pairs, n_kinds = len(pairs), len(kinds)
     result = milp(
-        c,
-        integrality=np.concatenate([np.zeros(n_pairs) if relax else np.ones(n_pairs), np.zeros(n_kinds)]),
-        bounds=Bounds(0, upper),
-        constraints=[LinearConstraint(all_of_each, counts, counts), LinearConstraint(room, -np.inf, free[used])],
+        model.c,
+        integrality=np.concatenate([np.ones(n_pairs), np.zeros(n_kinds)]),
+        bounds=Bounds(0, model.upper),
+        constraints=[
+            LinearConstraint(model.all_of_each, model.counts, model.counts),
+            LinearConstraint(model.room, -np.inf, model.free_used),
+        ],
         options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
     )
     if result.x is None:
         return {}, result.message
-    x = np.ceil(result.x[:n_pairs] - 1e-9) if relax else np.round(result.x[:n_pairs])
-    x = x.astype(int)
+    x = np.round(result.x[:n_pairs]).astype(int)
     return {pairs[p]: int(x[p]) for p in np.flatnonzero(x)}, result.message
 
 
@@ -262,9 +301,9 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         pairs = [(r, int(j)) for r, j in zip(*np.nonzero(suitable), strict=True)]
     else:
         near = _nearest(suitable, km, k)
-        relaxed = _relaxed(kinds, options, km, free, suitable)
-        plan.widened = len(relaxed - near)
-        pairs = sorted(near | relaxed)
+        priced = _priced(kinds, options, km, free, suitable)
+        plan.widened = len(priced - near)
+        pairs = sorted(near | priced)
     plan.candidates = len(pairs)
     counts, plan.status = _solve(kinds, options, km, free, pairs, time_limit, gap=1e-9 if exact else GAP)
     for (r, j), n in sorted(counts.items()):
