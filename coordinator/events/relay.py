@@ -18,7 +18,7 @@ They are published in the same order, before the lock is released, so a
 live client never receives a number below one it already has.
 
 A worker does not wait for that step: it hands its events to its process's
-`Numberer` thread and goes on with the next job. The step costs a second
+numbering thread and goes on with the next job. The step costs a second
 durable commit; done in line, it halved what one worker could write. The
 thread numbers whatever has been committed when it wakes, so under load one
 numbering commit covers many writes (and other processes' events too).
@@ -30,7 +30,6 @@ order: `seq` equals `id`, set in the writing transaction itself.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -41,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
 from coordinator.common.clock import iso_utc
+from coordinator.common.handover import Handover
 from coordinator.events.models import Event
 from coordinator.extensions import socketio
 from coordinator.ops import metrics
@@ -159,80 +159,43 @@ def sweep(engine: Engine) -> int:
     return number_and_publish(engine)
 
 
-class Numberer:
-    """A thread that numbers and publishes this process's committed events
-    (PostgreSQL; started by the worker). `submit` hands it a transaction's
-    events and returns at once. If the database or Redis fails, the events
-    wait for the next round or the sweep; they are committed either way."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._pending: dict[int, dict] = {}
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="birlik-numbering", daemon=True)
-
-    def start(self) -> Numberer:
-        self._thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive() and not self._stop.is_set()
-
-    def submit(self, own: Mapping[int, dict]) -> None:
-        with self._lock:
-            self._pending.update(own)
-        self._wake.set()
-
-    def _round(self) -> None:
-        with self._lock:
-            own, self._pending = self._pending, {}
-        if not own:
-            return
+def _number(pending: dict[Engine, list[tuple[int, dict]]]) -> None:
+    for engine, own in pending.items():
         try:
             # Numbers every committed event still without one: `own` were
             # committed before they were handed over, so this round numbers
             # them unless another process's step already did.
-            number_and_publish(self.engine, own=own)
+            number_and_publish(engine, own=dict(own))
         except (SQLAlchemyError, RedisError) as exc:
             log.warning("events committed but not yet numbered (%s); the sweep will", exc)
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait()
-            self._wake.clear()
-            self._round()
 
-    def stop(self) -> None:
-        """Number what was handed over, then end the thread (a worker stopping)."""
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
-        self._round()
+# This process's numbering thread (PostgreSQL workers), and the engine it numbers for.
+_NUMBERING = Handover("birlik-numbering", _number)
+_BACKGROUND: Engine | None = None
 
 
-_BACKGROUND: Numberer | None = None
-
-
-def number_in_background(engine: Engine) -> Numberer | None:
-    """Start this process's numbering thread (PostgreSQL only; the worker calls it)."""
+def number_in_background(engine: Engine) -> bool:
+    """From now on, this process's events on `engine` are numbered by a
+    thread of its own (PostgreSQL only; the worker calls it)."""
     global _BACKGROUND
     if engine.dialect.name != "postgresql":
-        return None
-    if _BACKGROUND is None or not _BACKGROUND.running:
-        _BACKGROUND = Numberer(engine).start()
-    return _BACKGROUND
+        return False
+    _BACKGROUND = engine
+    return True
 
 
-def background() -> Numberer | None:
-    """The running numbering thread of this process, if any."""
-    return _BACKGROUND if _BACKGROUND is not None and _BACKGROUND.running else None
+def submit(engine: Engine, own: Mapping[int, dict]) -> bool:
+    """Hand a transaction's committed events to the numbering thread, if this
+    process numbers in the background; False: the caller numbers them."""
+    if _BACKGROUND is None or _BACKGROUND is not engine:
+        return False
+    _NUMBERING.put(engine, own.items())
+    return True
 
 
 def stop_background() -> None:
+    """Number what was handed over, here and now (a worker stopping)."""
     global _BACKGROUND
-    if _BACKGROUND is not None:
-        _BACKGROUND.stop()
-        _BACKGROUND = None
+    _BACKGROUND = None
+    _NUMBERING.flush(wait=10)

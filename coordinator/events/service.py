@@ -174,9 +174,7 @@ def _after_commit(session: Session) -> None:
     if engine is None or engine.dialect.name != "postgresql":
         publish(list(pending.values()))
         return
-    numberer = relay.background()
-    if numberer is not None and numberer.engine is engine:
-        numberer.submit(pending)  # a worker: numbered while it goes on
+    if relay.submit(engine, pending):  # a worker: numbered while it goes on
         return
     try:
         relay.number_and_publish(engine, own=pending)

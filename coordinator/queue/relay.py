@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import threading
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -26,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from coordinator import queue
 from coordinator.common.clock import now
+from coordinator.common.handover import Handover
 from coordinator.extensions import db
 from coordinator.queue.models import OutboxEntry
 
@@ -41,7 +40,7 @@ def _queue_one(name: str, args: list[Any], entry_id: int, request_id: str | None
 
 def send_now(due: Iterable[tuple[int, str, list[Any], str | None]]) -> None:
     """Queue just-committed rows; on a Redis failure leave them to the sweep.
-    Rows queued are marked sent by this process's `Marker`, off the caller's
+    Rows queued are marked sent by a thread of this process (`_MARKS`), off the caller's
     path: marked here, every POST took the write lock a second time."""
     sent = []
     for entry_id, name, args, request_id in due:
@@ -52,7 +51,7 @@ def send_now(due: Iterable[tuple[int, str, list[Any], str | None]]) -> None:
             break
         sent.append(entry_id)
     if sent:
-        _MARKER.mark(current_app._get_current_object(), sent)
+        _MARKS.put(current_app._get_current_object(), sent)
 
 
 def mark_sent(ids: list[int]) -> None:
@@ -61,51 +60,24 @@ def mark_sent(ids: list[int]) -> None:
         conn.execute(update(OutboxEntry).where(OutboxEntry.id.in_(ids)).values(sent_at=now()))
 
 
-class Marker:
-    """One thread per process that marks queued rows sent, many in one
-    transaction. A row left unmarked (the process died first, the database
-    was away) is queued again by the sweep after `GRACE`: a second run of an
-    idempotent job, nothing lost."""
-
-    def __init__(self) -> None:
-        self._due: dict[Flask, list[int]] = {}
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
-
-    def mark(self, app: Flask, ids: list[int]) -> None:
-        with self._lock:
-            self._due.setdefault(app, []).extend(ids)
-            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._loop, name="birlik-outbox-marker", daemon=True)
-                self._thread.start()
-        self._wake.set()
-
-    def flush(self) -> None:
-        with self._lock:
-            due, self._due = self._due, {}
-        for app, ids in due.items():
-            try:
-                with app.app_context():
-                    mark_sent(ids)
-            except SQLAlchemyError as exc:
-                log.warning("outbox: %d rows not marked sent (%s); the sweep queues them again", len(ids), exc)
-
-    def _loop(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            self.flush()
+def _mark(pending: dict[Flask, list[int]]) -> None:
+    for app, ids in pending.items():
+        try:
+            with app.app_context():
+                mark_sent(ids)
+        except SQLAlchemyError as exc:
+            log.warning("outbox: %d rows not marked sent (%s); the sweep queues them again", len(ids), exc)
 
 
-_MARKER = Marker()
+# Marks queued rows sent, many in one transaction, on a thread of the process.
+# A row left unmarked (the process died first, the database was away) is
+# queued again by the sweep after `GRACE`: a second run of an idempotent job.
+_MARKS = Handover("birlik-outbox-marker", _mark)
 
 
 def flush_marks() -> None:
     """Mark what this process queued, now (a worker about to exit)."""
-    _MARKER.flush()
+    _MARKS.flush(wait=10)
 
 
 def sweep(*, session: Session) -> int:

@@ -1,6 +1,6 @@
 """Writers in several processes: the SQLite writer lock that hands over
 at once (`coordinator.database.WriterLock`), a worker's events numbered on
-a thread of their own on PostgreSQL (`coordinator.events.relay.Numberer`),
+a thread of their own on PostgreSQL (`coordinator.events.relay`, `_NUMBERING`),
 and a worker that keeps its start-up out of the collector's way."""
 
 from __future__ import annotations
