@@ -4,13 +4,17 @@ in the same run.
 1. `offline`: the solver alone on SURGE_GROUPS groups (bench/surge_data.py):
    nearest first in arrival order (what single dispatch does), the batch
    plan, and the bound, at free beds 1.05x and 0.9x the people.
-2. `live`: the demo system (1 web + SURGE_WORKERS workers, SQLite): the
-   demo's free beds are set to SURGE_RATIO x the people, the groups are
-   POSTed over SURGE_SECONDS, and once every request is assigned or waiting
-   the placements are read back and measured against the bound over the
-   same groups and the beds as they were before the surge.
+2. `live`: the demo system (nginx in front of 2 api processes and
+   SURGE_WORKERS workers, SQLite): the demo's free beds are set to
+   SURGE_RATIO x the people, the groups are POSTed over SURGE_SECONDS, and
+   once every request is assigned or waiting the placements are read back
+   and measured against the bound over the same groups and the beds as they
+   were before the surge.
+3. `scale_out` (SURGE_SCALE_OUT=1): the live run on a PostgreSQL cluster of
+   its own, 2 api processes behind nginx and 4 workers.
 
     python -m bench.surge            # both, at the sizes below
+    SURGE_SCALE_OUT=1 python -m bench.surge   # and the live run on PostgreSQL, 2 web + 4 workers
     SURGE_LIVE_GROUPS=600 SURGE_SECONDS=12 python -m bench.surge
 """
 
@@ -19,17 +23,21 @@ from __future__ import annotations
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import requests
+from sqlalchemy import Connection, create_engine
 
 from bench import surge_data
+from bench.pg_writes import Cluster, _admin
 from bench.system import ROOT, DemoSystem
 from coordinator.geo.distance import haversine_matrix
 from coordinator.housing import batch
@@ -62,18 +70,26 @@ def offline(n: int, ratio: float) -> dict:
     }
 
 
-def _db(system: DemoSystem) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{system.dir / 'var' / 'birlik.db'}?mode=ro", uri=True, timeout=30)
+@contextmanager
+def _db(system: DemoSystem) -> Iterator[Connection]:
+    """A connection to the system's database (SQLite or PostgreSQL) for plain SQL."""
+    engine = create_engine(system.database_url)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def _set_free_beds(system: DemoSystem, headers: dict, people: int, ratio: float) -> list[batch.Option]:
     """Scale every open facility's free beds to `ratio` x people (through the API); return them as options."""
     with _db(system) as db:
-        rows = db.execute(
+        rows = db.exec_driver_sql(
             "SELECT b.facility_id, b.category, b.total, b.out_of_service, b.held, b.occupied"
             " FROM facility_beds b JOIN facilities f ON f.id = b.facility_id WHERE f.status = 'open'"
         ).fetchall()
-        places = {r[0]: r[1:] for r in db.execute("SELECT id, lat, lon, has_medical_staff, accessible FROM facilities")}
+        facilities = db.exec_driver_sql("SELECT id, lat, lon, has_medical_staff, accessible FROM facilities")
+        places = {r[0]: r[1:] for r in facilities}
     free_now = sum(max(total - oos - held - occ, 0) for _, _, total, oos, held, occ in rows)
     scale = ratio * people / free_now
     rng = random.Random(7)
@@ -94,9 +110,25 @@ def _set_free_beds(system: DemoSystem, headers: dict, people: int, ratio: float)
     return options
 
 
-def live(n: int, seconds: float, ratio: float, workers: int) -> dict:
+def live(n: int, seconds: float, ratio: float, workers: int, *, postgresql: bool = False, web: int = 2) -> dict:
+    """The surge against the demo system: SQLite, or (scale-out) a PostgreSQL
+    cluster of its own with production's durability; `web` api processes
+    behind nginx, `workers` workers."""
+    if not postgresql:
+        return _live(n, seconds, ratio, workers, {"BIRLIK_WEB_WORKERS": str(web)})
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="birlik-surge-pg-")))
+    server = cluster.start()
+    try:
+        _admin(server, "CREATE DATABASE birlik")
+        settings = {"BIRLIK_DATABASE_URL": f"{server}/birlik", "BIRLIK_WEB_WORKERS": str(web)}
+        return _live(n, seconds, ratio, workers, settings) | {"database": "postgresql", "web_processes": web}
+    finally:
+        cluster.stop()
+
+
+def _live(n: int, seconds: float, ratio: float, workers: int, settings: dict[str, str]) -> dict:
     bodies = surge_data.groups(n)
-    with DemoSystem() as system:
+    with DemoSystem(settings=settings) as system:
         logs = [open(system.dir / f"worker-{n}.log", "wb") for n in range(workers - 1)]  # noqa: SIM115
         extra = [
             subprocess.Popen(
@@ -149,7 +181,7 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
     decided = 0
     while time.perf_counter() - last_post < 600:
         with _db(system) as db:
-            decided = db.execute(
+            decided = db.exec_driver_sql(
                 f"SELECT count(*) FROM placement_requests WHERE id IN ({marks}) AND status IN ('assigned', 'waiting')"
             ).fetchone()[0]
         if decided == len(ids):
@@ -157,7 +189,7 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
         time.sleep(0.2)
     drained = time.perf_counter() - last_post
     with _db(system) as db:
-        rows = db.execute(
+        rows = db.exec_driver_sql(
             "SELECT p.id, p.status, p.head_count, p.origin_lat, p.origin_lon, f.lat, f.lon FROM placement_requests p"
             f" LEFT JOIN facilities f ON f.id = p.facility_id WHERE p.id IN ({marks})"
         ).fetchall()
@@ -193,9 +225,13 @@ def run() -> dict:
     live_n = int(os.environ.get("SURGE_LIVE_GROUPS", str(n)))
     seconds = float(os.environ.get("SURGE_SECONDS", "60"))
     workers = int(os.environ.get("SURGE_WORKERS", "2"))
+    ratio = float(os.environ.get("SURGE_RATIO", "1.05"))
     out = {"offline": {str(r): offline(n, r) for r in (1.05, 0.9)}}
     if live_n:
-        out["live"] = live(live_n, seconds, float(os.environ.get("SURGE_RATIO", "1.05")), workers)
+        out["live"] = live(live_n, seconds, ratio, workers)
+    if os.environ.get("SURGE_SCALE_OUT", "0") == "1":
+        # The issue's scale-out run: PostgreSQL, 2 web processes behind nginx, 4 workers.
+        out["scale_out"] = live(live_n or n, seconds, ratio, 4, postgresql=True, web=2)
     return out
 
 

@@ -29,8 +29,10 @@ def free_port() -> int:
 
 
 class DemoSystem:
-    def __init__(self, *, own_redis: bool = False) -> None:
+    def __init__(self, *, own_redis: bool = False, settings: dict[str, str] | None = None) -> None:
+        """`settings`: BIRLIK_ variables for every process (a database URL, worker counts)."""
         self.dir = Path(tempfile.mkdtemp(prefix="birlik-bench-"))
+        self.settings = settings or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -50,6 +52,7 @@ class DemoSystem:
     def __enter__(self) -> DemoSystem:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BIRLIK_")}
         env.update(BIRLIK_PORT=str(self.port), BIRLIK_VAR_DIR=str(self.dir / "var"), BIRLIK_DEMO_SIMULATE="0")
+        env.update(self.settings)
         self.log = None
         if self.redis is not None:
             url = self.redis.start()
@@ -83,13 +86,18 @@ class DemoSystem:
         return resp.json()["token"]
 
     @property
+    def database_url(self) -> str:
+        return self.settings.get("BIRLIK_DATABASE_URL") or f"sqlite:///{self.dir / 'var' / 'birlik.db'}"
+
+    @property
     def env(self) -> dict[str, str]:
         """Settings for another process to use this system's database and Redis."""
         var = self.dir / "var"
         return {
             **os.environ,
+            **self.settings,
             "BIRLIK_VAR_DIR": str(var),
-            "BIRLIK_DATABASE_URL": f"sqlite:///{var / 'birlik.db'}",
+            "BIRLIK_DATABASE_URL": self.database_url,
             "BIRLIK_REDIS_URL": (var / "redis" / "url").read_text().strip(),
             "BIRLIK_SECRET_KEY": (var / "secret_key").read_text().strip(),
         }

@@ -43,7 +43,19 @@ class BaseConfig:
     HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
     MAX_GROUP = 2000  # people in one placement request
     BATCH_MIN_PENDING = 2  # dispatch places requests together once this many wait to be dispatched
-    BATCH_MAX_GROUPS = 1000  # requests one batch takes at most
+    BATCH_MAX_GROUPS = 1000  # requests one batch takes at most (placing a backlog within a dispatch job)
+    # A surge: requests arriving at GATHER_RATE a second or faster (over the last
+    # GATHER_WINDOW_SECONDS) are gathered, not placed one by one, and placed in one
+    # batch once none came in for GATHER_PAUSE_SECONDS or the oldest has waited
+    # GATHER_MAX_SECONDS. People typing at a hotline never reach the rate; an
+    # import, a registration desk's system or a train's manifest posted by API do.
+    # 0 turns gathering off.
+    GATHER_RATE = 30.0
+    GATHER_WINDOW_SECONDS = 2.0
+    GATHER_PAUSE_SECONDS = 0.5
+    GATHER_MAX_SECONDS = 90.0
+    GATHER_MAX_GROUPS = 5000  # requests a gathered batch takes at most
+    BATCH_JOB_TIMEOUT = 60  # seconds a gathered batch may take (3,000 groups: about 8 s on two cores)
     # An unconfirmed hold moves (once) to a facility that freed beds only if that
     # is this many km nearer AND at most this fraction of the old distance.
     REOPT_MIN_SAVING_KM = 50.0

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -312,6 +313,46 @@ def count(db_session) -> Callable[..., int]:
         return db_session.scalar(select(func.count(model.id)).where(*where))
 
     return rows
+
+
+@pytest.fixture
+def workers(config, tmp_path) -> Iterator[Callable[..., list[subprocess.Popen]]]:
+    """Starts worker processes (`flask --app coordinator worker`) as production
+    does, with extra settings; kills what is left at the end."""
+    procs: list[subprocess.Popen] = []
+
+    def start(n: int = 1, **settings: str) -> list[subprocess.Popen]:
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",  # the log is complete even when the test kills the worker
+            "BIRLIK_ENV": "test",
+            "BIRLIK_DATABASE_URL": config["DATABASE_URL"],
+            "BIRLIK_VAR_DIR": config["VAR_DIR"],  # its metrics files too, not the repository's var/
+            "BIRLIK_REDIS_URL": config["REDIS_URL"],
+            "BIRLIK_SECRET_KEY": "x",
+            **{f"BIRLIK_{k}": v for k, v in settings.items()},
+        }
+        new = []
+        for _ in range(n):
+            log = open(tmp_path / f"worker-{len(procs)}.log", "wb")  # noqa: SIM115  (closed with the process)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "coordinator", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            proc.log = log  # type: ignore[attr-defined]
+            procs.append(proc)
+            new.append(proc)
+        return new
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.log.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture

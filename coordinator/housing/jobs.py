@@ -13,18 +13,28 @@ from coordinator.common.clock import now
 from coordinator.extensions import db
 from coordinator.housing import batch, dispatch, facilities, placement, reoptimise, surge
 from coordinator.housing.models import Facility, PlacementRequest
-from coordinator.queue import Periodic, after_commit, job
+from coordinator.queue import Periodic, after_commit, connection, job
+
+# Set while a gathered batch is coming (`place_gathered`): the dispatches of a
+# surge's requests then only read. It expires on its own if that job is lost:
+# this long after the job was due, a surge's next dispatch starts another.
+GATHER_KEY = "birlik:housing:gathering"
+GATHER_KEY_SECONDS = 5.0
 
 
 @job("dispatch")
 def dispatch_placement(placement_id: int) -> str | None:
-    """Place one new request (or leave it waiting with the reason). When
-    requests pile up (a surge, an import), the pending ones are placed
-    together first; one in a quiet moment is placed at once on its own."""
+    """Place one new request (or leave it waiting with the reason). While
+    requests come in at a surge's pace it is left to the gathered batch
+    (`place_gathered`); when they pile up (an import, workers behind), the
+    pending ones are placed together first; one in a quiet moment is placed
+    at once on its own."""
     # On SQLite every transaction takes the write lock: a request already
     # placed (most jobs of a drained surge) costs one short transaction.
     own = db.session.get(PlacementRequest, placement_id)
     if own is not None and own.status == "requested":
+        if own.claimed_by is None and _gathering():  # a claimed one is a batch's: see below
+            return "gathering"
         if surge.backlog(session=db.session) >= current_app.config["BATCH_MIN_PENDING"]:
             place_batch()
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
@@ -39,13 +49,63 @@ def dispatch_placement(placement_id: int) -> str | None:
     return status
 
 
-def place_batch() -> int:
-    """Claim pending requests and place them together (see `surge`); returns
-    how many were placed. Groups whose beds another dispatcher took meanwhile
-    are dispatched again one by one."""
+def _gathering() -> bool:
+    """A surge is under way: leave the request to the gathered batch, and make
+    sure one is coming."""
     cfg = current_app.config
-    lease = timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
-    token, ids = surge.claim(session=db.session, limit=cfg["BATCH_MAX_GROUPS"], lease=lease)
+    rate = cfg["GATHER_RATE"]
+    if not rate or not surge.arriving_fast(session=db.session, rate=rate, window=cfg["GATHER_WINDOW_SECONDS"]):
+        return False
+    pause = cfg["GATHER_PAUSE_SECONDS"]
+    if connection().set(GATHER_KEY, 1, nx=True, px=int(1000 * (pause + GATHER_KEY_SECONDS))):
+        try:
+            after_commit(db.session, "place_gathered", delay=pause)
+            db.session.commit()
+        except BaseException:
+            connection().delete(GATHER_KEY)  # no job is coming after all: let the retry (or the next) start one
+            raise
+    return True
+
+
+@job("dispatch", timeout="BATCH_JOB_TIMEOUT")
+def place_gathered() -> int:
+    """Place a surge's gathered requests together once arrivals pause (or the
+    oldest has waited long enough); until then, look again when they may
+    have. Returns how many were placed."""
+    cfg = current_app.config
+    pause = cfg["GATHER_PAUSE_SECONDS"]
+    wait = surge.due(session=db.session, pause=pause, longest=cfg["GATHER_MAX_SECONDS"])
+    if wait > 0:
+        connection().set(GATHER_KEY, 1, px=int(1000 * (wait + GATHER_KEY_SECONDS)))
+        after_commit(db.session, "place_gathered", delay=wait)
+        db.session.commit()
+        return 0
+    # Let go first: a request whose dispatch saw the key is committed by now,
+    # so the claim below takes it; one that comes later starts a new gathering.
+    connection().delete(GATHER_KEY)
+    lease = timedelta(seconds=2 * cfg["BATCH_JOB_TIMEOUT"])
+    # If this job dies holding its claim (its gathered requests' own dispatches
+    # are done), look again once the claim has lapsed; all placed, that run
+    # finds nothing to do.
+    after_commit(db.session, "place_gathered", delay=lease.total_seconds() + 1)
+    db.session.commit()
+    placed = 0
+    for _ in range(3):  # requests that came in while a batch was placed: one more round, a few at most
+        if surge.backlog(session=db.session) == 0:
+            break
+        placed += place_batch(limit=cfg["GATHER_MAX_GROUPS"], lease=lease)
+    db.session.commit()
+    return placed
+
+
+def place_batch(*, limit: int | None = None, lease: timedelta | None = None) -> int:
+    """Claim pending requests (BATCH_MAX_GROUPS unless `limit`) and place them
+    together (see `surge`); returns how many were placed. Groups whose beds
+    another dispatcher took meanwhile are dispatched again one by one. The
+    claim lapses after `lease` (default: twice a dispatch job's time limit)."""
+    cfg = current_app.config
+    lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
+    token, ids = surge.claim(session=db.session, limit=limit or cfg["BATCH_MAX_GROUPS"], lease=lease)
     snap = surge.snapshot(session=db.session, token=token) if ids else None
     db.session.commit()  # the claim holds; the solver runs outside any transaction
     if snap is None:
@@ -73,7 +133,9 @@ def place_waiting() -> int:
     requests, highest priority then oldest first, committing each placement;
     returns how many waiting ones were placed. Requests too big for any free
     block are skipped without a full dispatch."""
-    for placement_id in dispatch.stranded_ids(session=db.session):
+    # Gathered requests wait for their batch up to GATHER_MAX_SECONDS: not stranded.
+    older = timedelta(seconds=max(60.0, current_app.config["GATHER_MAX_SECONDS"] + 30))
+    for placement_id in dispatch.stranded_ids(session=db.session, older_than=older):
         dispatch.dispatch(session=db.session, placement_id=placement_id)
         db.session.commit()
     placed = 0
@@ -135,7 +197,15 @@ def snapshot_occupancy() -> int:
     return count
 
 
-JOBS = (dispatch_placement, place_waiting, reoptimise_holds, expire_holds, release_due, snapshot_occupancy)
+JOBS = (
+    dispatch_placement,
+    place_gathered,
+    place_waiting,
+    reoptimise_holds,
+    expire_holds,
+    release_due,
+    snapshot_occupancy,
+)
 PERIODIC = (
     Periodic("expire-holds", 60, "expire_holds"),
     Periodic("release-due", 300, "release_due"),

@@ -2,6 +2,12 @@
 placed, a dispatcher claims every pending one and places them together
 (`batch.place`: least total person-km, weighted by priority).
 
+Gathering: while requests arrive at a surge's pace (`arriving_fast`), their
+dispatch leaves them pending; once arrivals pause, or the oldest has waited
+long enough (`due`), one batch places them all. Placed one by one as they
+came, early groups would take the beds nearest to later ones (a train's
+passengers, registered in a minute, all from the same towns).
+
 Three steps, each its own transaction (the job commits between them, so on
 SQLite, where every transaction holds the write lock, nobody waits while the
 solver thinks):
@@ -45,6 +51,38 @@ def backlog(*, session: Session) -> int:
     return session.scalar(
         select(func.count(PlacementRequest.id)).where(PlacementRequest.status == "requested", unclaimed())
     )
+
+
+def arriving_fast(*, session: Session, rate: float, window: float) -> bool:
+    """Whether requests came in at `rate` a second or faster over the last
+    `window` seconds: the (rate x window)-th newest is that recent. Reads the
+    primary key's index only, so every dispatch may ask."""
+    nth = (
+        select(PlacementRequest.id)
+        .order_by(PlacementRequest.id.desc())
+        .offset(max(int(rate * window), 1) - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    recent = select(PlacementRequest.id).where(
+        PlacementRequest.id == nth, PlacementRequest.created_at > now() - timedelta(seconds=window)
+    )
+    return session.scalar(select(recent.exists())) or False
+
+
+def due(*, session: Session, pause: float, longest: float) -> float:
+    """How long until gathered requests should be placed: 0 once none came
+    in for `pause` seconds or the oldest pending one has waited `longest`;
+    else until the newest is `pause` old."""
+    newest = session.scalar(select(PlacementRequest.created_at).order_by(PlacementRequest.id.desc()).limit(1))
+    waited = select(PlacementRequest.id).where(
+        PlacementRequest.status == "requested",
+        unclaimed(),
+        PlacementRequest.created_at <= now() - timedelta(seconds=longest),
+    )
+    if newest is None or session.scalar(select(waited.exists())):
+        return 0.0
+    return max(pause - (now() - newest.replace(tzinfo=None)).total_seconds(), 0.0)
 
 
 def claim(*, session: Session, limit: int, lease: timedelta) -> tuple[str, list[int]]:
@@ -153,6 +191,7 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
         "solver": plan.solver,
         "optimal": "Optimal" in plan.status,
     }
+    bulk = _hold_in_bulk(session, snap, plan, mine)
     for row, g in enumerate(mine):
         p = requests[g.id]
         order = np.argsort(km[row], kind="stable")
@@ -163,7 +202,7 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
             out.waiting.append(p.id)
             continue
         option = snap.options[chosen.option]
-        if not beds.hold(session, option.facility_id, option.category, g.size):
+        if not bulk.get(chosen.option) and not beds.hold(session, option.facility_id, option.category, g.size):
             out.lost.append(p.id)
             continue
         facility = by_id[option.facility_id]
@@ -173,6 +212,21 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
         out.placed.append(p.id)
     release(session=session, token=snap.token)
     return out
+
+
+def _hold_in_bulk(session: Session, snap: Snapshot, plan: batch.Plan, mine: list[batch.Group]) -> dict[int, bool]:
+    """Hold each option's beds for all the plan's groups there in one
+    conditional UPDATE (a surge's 3,000 groups go to a few hundred options).
+    An option whose beds were taken meanwhile is held group by group instead,
+    so the groups that still fit keep it."""
+    people: dict[int, int] = {}
+    for g in mine:
+        if (chosen := plan.placed.get(g.id)) is not None:
+            people[chosen.option] = people.get(chosen.option, 0) + g.size
+    return {
+        j: beds.hold(session, snap.options[j].facility_id, snap.options[j].category, n)
+        for j, n in sorted(people.items())
+    }
 
 
 def release(*, session: Session, token: str) -> None:

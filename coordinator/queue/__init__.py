@@ -97,10 +97,11 @@ def _logged(fn: Callable, args: tuple, kwargs: dict) -> Any:
     return result
 
 
-def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Callable:
+def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY, timeout: str | None = None) -> Callable:
     """Mark a function as a job on `queue`. Jobs take ids, use the app's
     session, call services and commit. A periodic run carries `_tick` and
-    runs only if no other worker has claimed that tick."""
+    runs only if no other worker has claimed that tick. `timeout`: the name
+    of the setting that limits this job's run, if not its queue's."""
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -119,6 +120,7 @@ def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY) -> Calla
         run.job_name = fn.__name__  # type: ignore[attr-defined]
         run.queue_name = queue  # type: ignore[attr-defined]
         run.retry = retry  # type: ignore[attr-defined]
+        run.timeout = timeout  # type: ignore[attr-defined]
         return run
 
     return decorate
@@ -160,6 +162,7 @@ def enqueue(name: str, *args: Any, job_id: str | None = None, request_id: str | 
         kwargs=kwargs,
         job_id=job_id,
         retry=fn.retry,
+        job_timeout=current_app.config[fn.timeout] if fn.timeout else None,
         failure_ttl=FAILURE_TTL,
         meta={"request_id": request_id} if request_id else None,
     )

@@ -23,7 +23,6 @@ from rq import Worker
 from socketio import packet as socketio_packet
 
 from coordinator.demo import proxy
-from tests.faults.conftest import workers  # noqa: F401  (real worker processes)
 from tests.servers import Nginx, WebServer
 
 

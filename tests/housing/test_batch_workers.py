@@ -49,8 +49,9 @@ def test_three_workers_placing_in_batches_never_overbook(app, config, make, hq, 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert set(pool.map(post, range(300))) == {201}
 
-    # Small batches, so the three workers' batches overlap and race for the same beds.
-    _workers(config, 3, BATCH_MAX_GROUPS="40")
+    # Small batches, so the three workers' batches overlap and race for the
+    # same beds; no gathering (one batch, and burst workers would leave it).
+    _workers(config, 3, BATCH_MAX_GROUPS="40", GATHER_RATE="0")
 
     db_session.expire_all()
     by_status = dict(

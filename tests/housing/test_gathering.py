@@ -1,0 +1,106 @@
+"""Gathering: requests that come in at a surge's pace are not placed one by
+one as they arrive (early groups would take the beds nearest to later ones)
+but together, once arrivals pause; one in a quiet moment is placed at once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from coordinator.extensions import db
+from coordinator.queue import relay
+from tests.housing.test_batch import GROUPS, _real_nearest_first, _real_optimum, post_the_line
+
+# A surge here: the 6th newest request came in less than 6 s ago.
+SURGE = {"GATHER_RATE": 1.0, "GATHER_WINDOW_SECONDS": 6.0, "GATHER_PAUSE_SECONDS": 0.3}
+LONE = {"contact_phone": "+7 701 555 12 12", "origin_lat": 48.0, "origin_lon": 66.0, "head_count": 1}
+
+
+@pytest.fixture
+def config(config):
+    return {**config, **SURGE}
+
+
+def _statuses(api, ids) -> list[str]:
+    return [api("get", f"/placements/{i}")[1]["status"] for i in ids]
+
+
+def _worked(app, run_jobs) -> None:
+    """What a worker does: queue the outbox rows that are due (a delayed
+    follow-up is only queued so), run what is queued."""
+    with app.app_context():
+        relay.sweep(session=db.session)
+        db.session.commit()
+        db.session.remove()
+    run_jobs()
+
+
+def test_a_surge_waits_for_its_batch_and_is_placed_at_the_optimum(app, api, run_jobs, wait_for):
+    ids = post_the_line(api)
+    run_jobs()  # each request's own dispatch: six came in within six seconds, a surge
+    assert _statuses(api, ids) == ["requested"] * len(GROUPS)
+
+    def placed() -> bool:
+        _worked(app, run_jobs)
+        return _statuses(api, ids) == ["assigned"] * len(GROUPS)
+
+    assert wait_for(placed, timeout=30)  # once none came in for the pause
+    decisions = [api("get", f"/placements/{i}")[1]["decision"] for i in ids]
+    assert len({d["batch"]["id"] for d in decisions}) == 1  # one batch, all six
+    assert all(d["batch"]["groups"] == len(GROUPS) for d in decisions)
+    people = [g[0] for g in GROUPS]
+    total = sum(n * d["distance_km"] for n, d in zip(people, decisions, strict=True))
+    assert total == pytest.approx(_real_optimum(), abs=0.05 * sum(people))  # distances are stored to 0.1 km
+    assert total < _real_nearest_first() - 50  # what placing them as they came would have cost
+
+
+def test_a_request_in_a_quiet_moment_is_placed_at_once_on_its_own(app, api, run_jobs, wait_for):
+    ids = post_the_line(api)
+    run_jobs()
+    assert _statuses(api, ids) == ["requested"] * len(GROUPS)  # a surge, gathering
+
+    # A minute later: the surge is long over, its batch is placed, and a
+    # request now comes in alone.
+    app.config["CLOCK_OFFSET_SECONDS"] = 60
+    _worked(app, run_jobs)
+    assert _statuses(api, ids) == ["assigned"] * len(GROUPS)  # the line's beds are full now
+    more = {"name": "Sanatorium E", "lat": 48.0, "lon": 66.1, "beds": {"standard": {"total": 2}}}
+    assert api("post", "/facilities", json=more)[0] == 201
+    status, lone = api("post", "/placements", json=LONE)
+    assert status == 201, lone
+    run_jobs()  # its dispatch alone, at once: no pause waited for
+    placed = api("get", f"/placements/{lone['id']}")[1]
+    assert placed["status"] == "assigned"
+    assert "batch" not in placed["decision"]
+
+
+def test_workers_gather_a_surge_posted_while_they_run(app, make, hq, workers, wait_for):
+    for lon in (76.0, 76.5, 77.0, 77.5):
+        make.facility("almaty", beds={"standard": 60}, lat=43.2, lon=lon)
+    # A pause of 3 s: a slow moment of this machine between two POSTs must not end the surge.
+    workers(2, GATHER_RATE="2", GATHER_WINDOW_SECONDS="5", GATHER_PAUSE_SECONDS="3")
+    client = app.test_client()
+
+    def post(body) -> int:
+        resp = client.post("/api/v1/placements", json=body, headers=hq.auth)
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    def decisions(ids) -> list[dict] | None:
+        got = [client.get(f"/api/v1/placements/{i}", headers=hq.auth).get_json() for i in ids]
+        return [p["decision"] for p in got] if all(p["status"] == "assigned" for p in got) else None
+
+    # One request alone: placed at once, and the workers are up.
+    first = post({**LONE, "origin_lat": 43.3, "origin_lon": 76.9})
+    assert wait_for(lambda: decisions([first]), timeout=60)
+    assert "batch" not in decisions([first])[0]
+
+    # Fifty, one after another as fast as the API answers: a surge.
+    ids = [post({**LONE, "origin_lat": 43.0 + i % 5 * 0.1, "origin_lon": 76.0 + i % 7 * 0.2}) for i in range(50)]
+    assert wait_for(lambda: decisions(ids), timeout=90)
+    batches = Counter((d.get("batch") or {}).get("id") for d in decisions(ids))
+    # The first few are placed as they come, until the pace tells it is a
+    # surge (the 10th newest less than 5 s old); the rest wait for one batch.
+    biggest, size = batches.most_common(1)[0]
+    assert biggest is not None and size >= 35, batches
