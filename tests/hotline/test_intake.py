@@ -99,7 +99,7 @@ def test_possible_duplicates_while_typing(file_report, api, operator):
     assert found[0]["reasons"] == ["employer"]
     status, found = api("post", "/hotline/duplicates/check", operator, json={"contact": "87015550101"})
     assert [c["number"] for c in found] == [by_phone["number"]] and found[0]["reasons"] == ["reporter"]
-    assert "555" not in str(found)
+    assert "555" not in str([{k: v for k, v in c.items() if not k.endswith("_at")} for c in found])  # not the phone
 
 
 def test_suggestions_of_employers_and_places(file_report, api, operator):
