@@ -57,6 +57,15 @@ class BirlikWorker(SimpleWorker):
     max_connection_wait_time = 2.0
     maintenance_lock_seconds = 5.0  # set from WORKER_MAINTENANCE_SECONDS
 
+    def request_stop(self, signum, frame) -> None:
+        """RQ's warm stop, always remembered. RQ marks it only when the
+        worker is busy, else raises StopRequested where the signal lands; so
+        an idle worker's loop ended as if Redis had gone away and ours
+        started a fresh worker, and a StopRequested landing between dequeue
+        and BUSY was swallowed: either way a supervisor's SIGTERM was ignored."""
+        self._stop_requested = True
+        super().request_stop(signum, frame)
+
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         limit = job.timeout if job.timeout and job.timeout > 0 else 60
         return max(int(limit - working_time), 1) + 5

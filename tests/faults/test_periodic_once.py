@@ -5,8 +5,6 @@ with a unique violation)."""
 
 from __future__ import annotations
 
-import time
-
 from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from sqlalchemy import func, select
@@ -19,14 +17,21 @@ TICK = 2
 
 def test_three_workers_run_each_periodic_job_once_per_tick(app, make, db_session, workers, wait_for):
     make.facility("almaty", beds={"standard": 10})
-    workers(3, PERIODIC_EVERY=str(TICK))
+    procs = workers(3, PERIODIC_EVERY=str(TICK))
 
     def ticks_run() -> int:
         db_session.expire_all()
         return db_session.scalar(select(func.count(func.distinct(PeriodicRun.tick)))) or 0
 
     assert wait_for(lambda: ticks_run() >= 4, timeout=60)
-    time.sleep(TICK)  # the last tick's copies from the other workers arrive meanwhile
+    # Stop the workers the way a supervisor does (SIGTERM: each finishes the
+    # job in hand), so no tick's winning run is still going when we read: a
+    # skipped copy that finished first put the job in the finished registry
+    # while the winner was still at work.
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        assert proc.wait(timeout=60) == 0
     db_session.expire_all()
     claimed = db_session.execute(select(PeriodicRun.job_id, PeriodicRun.tick)).all()
     assert len(claimed) == len(set(claimed))
