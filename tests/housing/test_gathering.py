@@ -4,12 +4,18 @@ but together, once arrivals pause; one in a quiet moment is placed at once."""
 
 from __future__ import annotations
 
+import signal
 from collections import Counter
 
 import pytest
+from rq.job import Job
+from rq.registry import StartedJobRegistry
+from sqlalchemy import func, select, update
 
 from coordinator.extensions import db
-from coordinator.queue import relay
+from coordinator.housing.jobs import GATHER_KEY
+from coordinator.housing.models import FacilityBeds, PlacementRequest
+from coordinator.queue import connection, get_queue, relay
 from tests.housing.test_batch import GROUPS, _real_nearest_first, _real_optimum, post_the_line
 
 # A surge here: the 6th newest request came in less than 6 s ago.
@@ -75,11 +81,8 @@ def test_a_request_in_a_quiet_moment_is_placed_at_once_on_its_own(app, api, run_
     assert "batch" not in placed["decision"]
 
 
-def test_workers_gather_a_surge_posted_while_they_run(app, make, hq, workers, wait_for):
-    for lon in (76.0, 76.5, 77.0, 77.5):
-        make.facility("almaty", beds={"standard": 60}, lat=43.2, lon=lon)
-    # A pause of 3 s: a slow moment of this machine between two POSTs must not end the surge.
-    workers(2, GATHER_RATE="2", GATHER_WINDOW_SECONDS="5", GATHER_PAUSE_SECONDS="3")
+def _placements(app, hq):
+    """Post a request (its id), and the decisions on requests once all are assigned (else None)."""
     client = app.test_client()
 
     def post(body) -> int:
@@ -90,6 +93,16 @@ def test_workers_gather_a_surge_posted_while_they_run(app, make, hq, workers, wa
     def decisions(ids) -> list[dict] | None:
         got = [client.get(f"/api/v1/placements/{i}", headers=hq.auth).get_json() for i in ids]
         return [p["decision"] for p in got] if all(p["status"] == "assigned" for p in got) else None
+
+    return post, decisions
+
+
+def test_workers_gather_a_surge_posted_while_they_run(app, make, hq, workers, wait_for):
+    for lon in (76.0, 76.5, 77.0, 77.5):
+        make.facility("almaty", beds={"standard": 60}, lat=43.2, lon=lon)
+    # A pause of 3 s: a slow moment of this machine between two POSTs must not end the surge.
+    workers(2, GATHER_RATE="2", GATHER_WINDOW_SECONDS="5", GATHER_PAUSE_SECONDS="3")
+    post, decisions = _placements(app, hq)
 
     # One request alone: placed at once, and the workers are up.
     first = post({**LONE, "origin_lat": 43.3, "origin_lon": 76.9})
@@ -104,3 +117,54 @@ def test_workers_gather_a_surge_posted_while_they_run(app, make, hq, workers, wa
     # surge (the 10th newest less than 5 s old); the rest wait for one batch.
     biggest, size = batches.most_common(1)[0]
     assert biggest is not None and size >= 35, batches
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_gathered_batch_whose_worker_is_killed_holding_its_claim_is_placed_once(
+    app, make, hq, db_session, workers, wait_for
+):
+    """The worker dies after it claimed the gathered requests and before its
+    batch committed: another worker places them all once the claim lapses
+    (twice BATCH_JOB_TIMEOUT), each once, no bed counted twice."""
+    for lon in (76.0, 77.0):
+        make.facility("almaty", beds={"standard": 40}, lat=43.2, lon=lon)
+    settings = {
+        "GATHER_RATE": "2",
+        "GATHER_WINDOW_SECONDS": "5",
+        "GATHER_PAUSE_SECONDS": "4",  # time for the test to hold the beds before the batch runs
+        "BATCH_JOB_TIMEOUT": "5",  # the claim's lease: 10 s
+    }
+    [doomed] = workers(1, **settings)
+    post, decisions = _placements(app, hq)
+    first = post({**LONE, "origin_lat": 43.3, "origin_lon": 76.9})
+    assert wait_for(lambda: decisions([first]), timeout=60), "the worker should be up"
+
+    ids = [post({**LONE, "origin_lat": 43.0 + i % 5 * 0.1, "origin_lon": 76.0 + i % 7 * 0.2}) for i in range(30)]
+    with app.app_context():
+        queue, started = get_queue("dispatch"), StartedJobRegistry("dispatch", connection=connection())
+
+        def gathering() -> bool:  # the requests' own dispatches are done, and left the rest to a batch
+            return queue.count == 0 and started.count == 0 and bool(connection().exists(GATHER_KEY))
+
+        assert wait_for(gathering, timeout=30)
+        # Hold every bed row: the batch claims its requests, solves, and
+        # waits here for its holds, mid-transaction.
+        db_session.execute(update(FacilityBeds).values(held=FacilityBeds.held))
+        pending = select(func.count()).where(PlacementRequest.id.in_(ids), PlacementRequest.status == "requested")
+        assert db_session.scalar(pending) > 0, "the batch ran before the test held the beds"
+        claimed = pending.where(PlacementRequest.claimed_by.is_not(None))
+        assert wait_for(lambda: db_session.scalar(claimed) > 0, timeout=30), "the batch should claim its requests"
+        running = [Job.fetch(j, connection=connection()).func_name for j in started.get_job_ids()]
+        assert running == ["coordinator.housing.jobs.place_gathered"], running
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait()
+    db_session.rollback()  # let go of the beds
+    held_by_the_dead = db_session.scalar(claimed)
+    assert held_by_the_dead > 0
+
+    workers(1, **settings)
+    assert wait_for(lambda: decisions(ids), timeout=90)
+    db_session.expire_all()
+    held = db_session.scalar(select(func.sum(FacilityBeds.held)))
+    assert held == len(ids) + 1, "each request holds one bed, once"
+    assert Counter((d.get("batch") or {}).get("id") for d in decisions(ids)).most_common(1)[0][0] is not None
