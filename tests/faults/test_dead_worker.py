@@ -5,6 +5,7 @@ the test holds the request's row so the job is caught mid-dispatch."""
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 
 import pytest
@@ -18,22 +19,28 @@ from workers.runner import BirlikWorker
 GROUP = {"head_count": 2, "contact_phone": "+7 701 000 00 00", "origin": "Almaty"}
 
 
-@pytest.mark.parametrize("recovery", ["another worker", "the restarted worker"])
-def test_a_dispatch_whose_worker_is_killed_is_done_within_30_seconds(
-    app, client, make, db_session, workers, wait_for, recovery
-):
+def caught_mid_dispatch(app, client, make, db_session, workers, wait_for) -> tuple[int, subprocess.Popen]:
+    """A request posted, and a worker that started its dispatch job and waits,
+    mid-job, for the request's row, which the test's session holds until it
+    rolls back. Returns the request's id and the worker."""
     make.facility("almaty", beds={"standard": 10})
     hq = make.account("hq")
     placed = client.post("/api/v1/placements", json=GROUP, headers=hq.auth)
     assert placed.status_code == 201
     placement_id = placed.get_json()["id"]
-
-    # Hold the request's row: the dispatch job will wait for it, mid-job.
     db_session.execute(update(PlacementRequest).where(PlacementRequest.id == placement_id).values(priority=2))
-    [doomed] = workers(1)
+    [worker] = workers(1)
     with app.app_context():
         started = StartedJobRegistry("dispatch", connection=connection())
         assert wait_for(lambda: started.count >= 1, timeout=60), "the dispatch job should be running"
+    return placement_id, worker
+
+
+@pytest.mark.parametrize("recovery", ["another worker", "the restarted worker"])
+def test_a_dispatch_whose_worker_is_killed_is_done_within_30_seconds(
+    app, client, make, db_session, workers, wait_for, recovery
+):
+    placement_id, doomed = caught_mid_dispatch(app, client, make, db_session, workers, wait_for)
     if recovery == "another worker":
         workers(1)
     doomed.send_signal(signal.SIGKILL)

@@ -9,13 +9,11 @@ import subprocess
 
 import pytest
 from rq import Worker
-from rq.registry import StartedJobRegistry
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from coordinator.housing.models import PlacementRequest
 from coordinator.queue import connection
-
-GROUP = {"head_count": 2, "contact_phone": "+7 701 000 00 00", "origin": "Almaty"}
+from tests.faults.test_dead_worker import caught_mid_dispatch
 
 
 def stops_cleanly(proc: subprocess.Popen) -> int:
@@ -38,18 +36,7 @@ def test_an_idle_worker_stops_on_sigterm(app, workers, wait_for):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_busy_worker_finishes_its_job_then_stops_on_sigterm(app, client, make, db_session, workers, wait_for):
-    make.facility("almaty", beds={"standard": 10})
-    hq = make.account("hq")
-    placed = client.post("/api/v1/placements", json=GROUP, headers=hq.auth)
-    assert placed.status_code == 201
-    placement_id = placed.get_json()["id"]
-
-    # Hold the request's row: the dispatch job waits for it, mid-job.
-    db_session.execute(update(PlacementRequest).where(PlacementRequest.id == placement_id).values(priority=2))
-    [worker] = workers(1)
-    with app.app_context():
-        started = StartedJobRegistry("dispatch", connection=connection())
-        assert wait_for(lambda: started.count >= 1, timeout=60), "the dispatch job should be running"
+    placement_id, worker = caught_mid_dispatch(app, client, make, db_session, workers, wait_for)
     worker.terminate()
     db_session.rollback()  # let go of the row: the job goes on
     assert stops_cleanly(worker) == 0
