@@ -6,7 +6,8 @@ in commit order and published to the socket rooms they concern (see
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +30,7 @@ log = logging.getLogger("birlik.events")
 _PENDING = "birlik_pending_events"  # this transaction's events: {event id: payload}
 _ENGINE = "birlik_events_engine"  # where they were written, for numbering them after commit
 _SAVEPOINTS = "birlik_event_savepoints"  # {event id: the savepoint it was recorded in, or None}
+_BULK = "birlik_events_in_bulk"  # within `in_bulk`: [(event, rooms, savepoint)] awaiting their one flush
 # The most events one replay sends (on reconnect, or one HTTP page); a client
 # that missed more is told so (`Replay.truncated`) and refreshes what it shows.
 REPLAY_LIMIT = 5000
@@ -96,21 +98,48 @@ def record(
     )
     ev.rooms = [EventRoom(room=r) for r in room_set]
     session.add(ev)
+    # The savepoint it was recorded in, if any: rolled back, it takes the event with it.
+    own = session() if isinstance(session, scoped_session) else session
+    savepoint = own.get_nested_transaction()
+    if _BULK in session.info:
+        session.info[_BULK].append((ev, room_set, savepoint))  # its id comes with the bulk's one flush
+        return ev
     session.flush()
+    _pend(session, ev, room_set, savepoint)
+    return ev
+
+
+@contextmanager
+def in_bulk(session: Session) -> Iterator[None]:
+    """Events recorded within get their ids in one flush at the end, not one
+    flush each: a batch that places 3,000 groups spent 2.6 s flushing them one
+    by one. Inside, `record` returns events without an id yet."""
+    if _BULK in session.info:
+        yield  # already in one
+        return
+    session.info[_BULK] = []
+    try:
+        yield
+        session.flush()
+        for ev, room_set, savepoint in session.info[_BULK]:
+            _pend(session, ev, room_set, savepoint)
+    finally:
+        session.info.pop(_BULK, None)
+
+
+def _pend(session: Session, ev: Event, room_set: list[str], savepoint) -> None:
+    """A flushed event, to be numbered and published once its transaction commits."""
     engine = session.connection().engine
     if engine.dialect.name != "postgresql":
         # One writer at a time: ids already follow commit order.
         ev.seq = ev.id
-    actor = session.get(User, actor_id) if actor_id else None
+    actor = session.get(User, ev.actor_id) if ev.actor_id else None
     payload = to_payload(ev, room_set, actor.display_name if actor else None)
     if ev.request_id:
         payload["request_id"] = ev.request_id  # live only: follows a request through its jobs
     session.info.setdefault(_PENDING, {})[ev.id] = payload
-    # The savepoint it was recorded in, if any: rolled back, it takes the event with it.
-    own = session() if isinstance(session, scoped_session) else session
-    session.info.setdefault(_SAVEPOINTS, {})[ev.id] = own.get_nested_transaction()
+    session.info.setdefault(_SAVEPOINTS, {})[ev.id] = savepoint
     session.info[_ENGINE] = engine
-    return ev
 
 
 @dataclass(frozen=True)

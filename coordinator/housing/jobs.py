@@ -5,6 +5,8 @@ offer, waiting groups to place) is declared by the services themselves."""
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import timedelta
 
 from flask import current_app
@@ -14,6 +16,8 @@ from coordinator.extensions import db
 from coordinator.housing import batch, dispatch, facilities, placement, reoptimise, surge
 from coordinator.housing.models import Facility, PlacementRequest
 from coordinator.queue import Periodic, after_commit, connection, job
+
+log = logging.getLogger("birlik.housing")
 
 # Set while a gathered batch is coming (`place_gathered`): the dispatches of a
 # surge's requests then only read. It expires on its own if that job is lost:
@@ -93,16 +97,17 @@ def place_gathered() -> int:
     for _ in range(3):  # requests that came in while a batch was placed: one more round, a few at most
         if surge.backlog(session=db.session) == 0:
             break
-        placed += place_batch(limit=cfg["GATHER_MAX_GROUPS"], lease=lease)
+        placed += place_batch(limit=cfg["GATHER_MAX_GROUPS"], lease=lease, seconds=cfg["GATHER_SOLVE_SECONDS"])
     db.session.commit()
     return placed
 
 
-def place_batch(*, limit: int | None = None, lease: timedelta | None = None) -> int:
+def place_batch(*, limit: int | None = None, lease: timedelta | None = None, seconds: float | None = None) -> int:
     """Claim pending requests (BATCH_MAX_GROUPS unless `limit`) and place them
-    together (see `surge`); returns how many were placed. Groups whose beds
-    another dispatcher took meanwhile are dispatched again one by one. The
-    claim lapses after `lease` (default: twice a dispatch job's time limit)."""
+    together (see `surge`), the solver stopped after `seconds` (default
+    BATCH_SECONDS); returns how many were placed. Groups whose beds another
+    dispatcher took meanwhile are dispatched again one by one. The claim
+    lapses after `lease` (default: twice a dispatch job's time limit)."""
     cfg = current_app.config
     lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
     token, ids = surge.claim(session=db.session, limit=limit or cfg["BATCH_MAX_GROUPS"], lease=lease)
@@ -111,9 +116,21 @@ def place_batch(*, limit: int | None = None, lease: timedelta | None = None) -> 
     if snap is None:
         return 0
     try:
-        plan = batch.place(snap.groups, snap.options, time_limit=cfg["BATCH_SECONDS"])
+        plan = batch.place(snap.groups, snap.options, time_limit=seconds or cfg["BATCH_SECONDS"])
+        applied = time.perf_counter()
         outcome = surge.apply(session=db.session, snap=snap, plan=plan)
         db.session.commit()
+        log.info(
+            "batch %s: %d groups, %d candidates, solved in %.2f s (%s), applied in %.2f s: %d placed, %d waiting",
+            token[:12],
+            len(snap.groups),
+            plan.candidates,
+            plan.seconds,
+            plan.status,
+            time.perf_counter() - applied,
+            len(outcome.placed),
+            len(plan.waiting),
+        )
     except BaseException:
         # Anything that stops the batch (an error, the job's time limit) hands
         # its requests back at once rather than when the lease runs out.

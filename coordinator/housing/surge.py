@@ -38,6 +38,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coordinator.common.clock import now
+from coordinator.events import service as events
 from coordinator.geo.distance import haversine_matrix
 from coordinator.housing import batch, beds, wait_texts
 from coordinator.housing.dispatch import PASSED_SHOWN, assign, categories_for, leave_waiting, unclaimed, unfit
@@ -176,7 +177,6 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
     out = Outcome()
     requests = {p.id: p for p in _mine(session, snap.token, lock=True)}
     facilities = list(session.scalars(select(Facility).order_by(Facility.id)))
-    by_id = {f.id: f for f in facilities}
     free_before: dict[tuple[int, str], int] = {(o.facility_id, o.category): o.free for o in snap.options}
     mine = [g for g in snap.groups if g.id in requests]
     km = haversine_matrix(
@@ -192,24 +192,26 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
         "optimal": "Optimal" in plan.status,
     }
     bulk = _hold_in_bulk(session, snap, plan, mine)
-    for row, g in enumerate(mine):
-        p = requests[g.id]
-        order = np.argsort(km[row], kind="stable")
-        ranked = [(facilities[c], float(km[row, c])) for c in order]
-        chosen = plan.placed.get(g.id)
-        if chosen is None:
-            _waits(session, p, g, ranked, free_before, actor_id, about)
-            out.waiting.append(p.id)
-            continue
-        option = snap.options[chosen.option]
-        if not bulk.get(chosen.option) and not beds.hold(session, option.facility_id, option.category, g.size):
-            out.lost.append(p.id)
-            continue
-        facility = by_id[option.facility_id]
-        passed = _passed(p, g, ranked, free_before, until=facility.id)
-        explained = {"batch": about, "next_best": _next_best(p, g, ranked, free_before, facility, chosen.km)}
-        assign(session, p, facility, option.category, chosen.km, passed, actor_id, **explained)
-        out.placed.append(p.id)
+    by_id = {f.id: f for f in facilities}
+    with events.in_bulk(session):  # thousands of decisions: their events flushed once
+        for row, g in enumerate(mine):
+            p = requests[g.id]
+            order = np.argsort(km[row], kind="stable")
+            ranked = [(facilities[c], float(km[row, c])) for c in order]
+            chosen = plan.placed.get(g.id)
+            if chosen is None:
+                _waits(session, p, g, ranked, free_before, actor_id, about)
+                out.waiting.append(p.id)
+                continue
+            option = snap.options[chosen.option]
+            if not bulk.get(chosen.option) and not beds.hold(session, option.facility_id, option.category, g.size):
+                out.lost.append(p.id)
+                continue
+            facility = by_id[option.facility_id]
+            passed = _passed(p, g, ranked, free_before, until=facility.id)
+            explained = {"batch": about, "next_best": _next_best(p, g, ranked, free_before, facility, chosen.km)}
+            assign(session, p, facility, option.category, chosen.km, passed, actor_id, **explained)
+            out.placed.append(p.id)
     release(session=session, token=snap.token)
     return out
 

@@ -264,9 +264,20 @@ def post_the_line(api) -> list[int]:
     return ids
 
 
-def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(api, run_jobs):
+def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(api, run_jobs, hq, socket_client, wait_for):
+    sio = socket_client(hq.token)
     ids = post_the_line(api)
     run_jobs()
+
+    # HQ's screen hears each decision once, in commit order (the batch's
+    # events are flushed together, and numbered and published all the same).
+    def assigned() -> list[dict]:
+        return [e for e in list(sio.received) if e["type"] == "placement.assigned"]
+
+    assert wait_for(lambda: len(assigned()) >= len(ids), timeout=15)
+    assert sorted(e["subject_id"] for e in assigned()) == sorted(ids)
+    seqs = [e["id"] for e in assigned()]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     placed = [api("get", f"/placements/{i}")[1] for i in ids]
     assert [p["status"] for p in placed] == ["assigned"] * len(GROUPS)
     total = sum(p["head_count"] * p["decision"]["distance_km"] for p in placed)
