@@ -42,7 +42,11 @@ class BaseConfig:
     HQ_SILENCE_MINUTES = 720  # how often an HQ must report, unless it has an interval of its own
     HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
     MAX_GROUP = 2000  # people in one placement request
-    BATCH_MIN_PENDING = 2  # dispatch places requests together once this many wait to be dispatched
+    # Dispatch places requests together once this many wait to be dispatched: a
+    # real backlog (an import, workers behind). At 20 requests a second a job
+    # often found the next request already waiting; with 2 it then ran a batch
+    # (claim, snapshot, MIP) for two groups, a single dispatch's work several times over.
+    BATCH_MIN_PENDING = 5
     BATCH_MAX_GROUPS = 1000  # requests one batch takes at most (placing a backlog within a dispatch job)
     # A surge: requests arriving at GATHER_RATE a second or faster (over the last
     # GATHER_WINDOW_SECONDS) are gathered, not placed one by one, and placed in one

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
@@ -96,14 +96,14 @@ def record(
         created_at=now(),
         request_id=trace.current(),
     )
-    ev.rooms = [EventRoom(room=r) for r in room_set]
-    session.add(ev)
     # The savepoint it was recorded in, if any: rolled back, it takes the event with it.
     own = session() if isinstance(session, scoped_session) else session
     savepoint = own.get_nested_transaction()
     if _BULK in session.info:
-        session.info[_BULK].append((ev, room_set, savepoint))  # its id comes with the bulk's one flush
+        session.info[_BULK].append((ev, room_set, savepoint))  # written with the bulk's one INSERT
         return ev
+    ev.rooms = [EventRoom(room=r) for r in room_set]
+    session.add(ev)
     session.flush()
     _pend(session, ev, room_set, savepoint)
     return ev
@@ -111,20 +111,44 @@ def record(
 
 @contextmanager
 def in_bulk(session: Session) -> Iterator[None]:
-    """Events recorded within get their ids in one flush at the end, not one
-    flush each: a batch that places 3,000 groups spent 2.6 s flushing them one
-    by one. Inside, `record` returns events without an id yet."""
+    """Events recorded within are written at the end, with one INSERT for the
+    events and one for their rooms, not one ORM flush each: a batch that
+    places 3,000 groups spent 2.6 s flushing them one by one, and then 1.2 s
+    in the unit of work's one flush. Inside, `record` returns events that are
+    not in the session and have no id yet."""
     if _BULK in session.info:
         yield  # already in one
         return
     session.info[_BULK] = []
     try:
         yield
-        session.flush()
-        for ev, room_set, savepoint in session.info[_BULK]:
-            _pend(session, ev, room_set, savepoint)
+        _write_bulk(session, session.info[_BULK])
     finally:
         session.info.pop(_BULK, None)
+
+
+_COLUMNS = ("type", "actor_id", "subject_type", "subject_id", "before", "after", "created_at", "request_id")
+
+
+def _write_bulk(session: Session, recorded: list[tuple[Event, list[str], Any]]) -> None:
+    session.flush()  # what the events describe goes first, as in a flush of its own
+    if not recorded:
+        return
+    rows = [{c: getattr(ev, c) for c in _COLUMNS} for ev, _, _ in recorded]
+    table = Event.__table__
+    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    for (ev, _, _), event_id in zip(recorded, ids, strict=True):
+        ev.id = event_id
+    rooms = [{"event_id": ev.id, "room": room} for ev, room_set, _ in recorded for room in room_set]
+    if rooms:
+        session.execute(insert(EventRoom.__table__), rooms)
+    if session.connection().engine.dialect.name != "postgresql":
+        # One writer at a time: ids already follow commit order (`_pend`).
+        # Only this transaction writes, so the range holds its events alone.
+        span = table.c.id.between(min(ids), max(ids))
+        session.execute(update(table).where(span, table.c.seq.is_(None)).values(seq=table.c.id))
+    for ev, room_set, savepoint in recorded:
+        _pend(session, ev, room_set, savepoint)
 
 
 def _pend(session: Session, ev: Event, room_set: list[str], savepoint) -> None:

@@ -29,6 +29,7 @@ solver thinks):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -196,8 +197,7 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
     with events.in_bulk(session):  # thousands of decisions: their events flushed once
         for row, g in enumerate(mine):
             p = requests[g.id]
-            order = np.argsort(km[row], kind="stable")
-            ranked = [(facilities[c], float(km[row, c])) for c in order]
+            ranked = _NearestFirst(facilities, km[row])
             chosen = plan.placed.get(g.id)
             if chosen is None:
                 _waits(session, p, g, ranked, free_before, actor_id, about)
@@ -241,6 +241,20 @@ def release(*, session: Session, token: str) -> None:
     )
 
 
+class _NearestFirst:
+    """Every facility, nearest to one group first, each made as it is read:
+    most decisions read a few of them (a surge's 3,000 groups made all
+    450,000 pairs, a tenth of the batch's time)."""
+
+    def __init__(self, facilities: list[Facility], km: np.ndarray) -> None:
+        self.facilities, self.km = facilities, km
+        self.order = np.argsort(km, kind="stable")
+
+    def __iter__(self) -> Iterator[tuple[Facility, float]]:
+        for c in self.order:
+            yield self.facilities[c], float(self.km[c])
+
+
 def _room(g: batch.Group, f: Facility, free_before: dict[tuple[int, str], int]) -> bool:
     return any(free_before.get((f.id, c), 0) >= g.size for c in g.categories)
 
@@ -252,7 +266,7 @@ def _reason(p: PlacementRequest, g: batch.Group, f: Facility, free_before: dict[
 def _passed(
     p: PlacementRequest,
     g: batch.Group,
-    ranked: list[tuple[Facility, float]],
+    ranked: Iterable[tuple[Facility, float]],
     free_before: dict[tuple[int, str], int],
     *,
     until: int | None,
@@ -278,7 +292,7 @@ def _passed(
 def _next_best(
     p: PlacementRequest,
     g: batch.Group,
-    ranked: list[tuple[Facility, float]],
+    ranked: Iterable[tuple[Facility, float]],
     free_before: dict[tuple[int, str], int],
     chosen: Facility,
     chosen_km: float,
@@ -300,7 +314,7 @@ def _waits(
     session: Session,
     p: PlacementRequest,
     g: batch.Group,
-    ranked: list[tuple[Facility, float]],
+    ranked: Iterable[tuple[Facility, float]],
     free_before: dict[tuple[int, str], int],
     actor_id: int | None,
     about: dict[str, Any],

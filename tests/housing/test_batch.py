@@ -278,6 +278,12 @@ def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(api,
     assert sorted(e["subject_id"] for e in assigned()) == sorted(ids)
     seqs = [e["id"] for e in assigned()]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    # A screen that reconnects replays the same decisions, with the same ids,
+    # from the database (the batch writes its events in one INSERT).
+    status, page = api("get", f"/events?after={seqs[0] - 1}&limit=500")
+    assert status == 200
+    replayed = [(e["id"], e["subject_id"]) for e in page["events"] if e["type"] == "placement.assigned"]
+    assert replayed == [(e["id"], e["subject_id"]) for e in assigned()]
     placed = [api("get", f"/placements/{i}")[1] for i in ids]
     assert [p["status"] for p in placed] == ["assigned"] * len(GROUPS)
     total = sum(p["head_count"] * p["decision"]["distance_km"] for p in placed)
