@@ -179,8 +179,10 @@ def run() -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BIRLIK_")}
         env.update(BIRLIK_VAR_DIR=str(base / "var"), BIRLIK_REDIS_URL=redis.start(), BIRLIK_SECRET_KEY="bench")
         if not batched:
-            # One request per job and transaction: the writes that contend.
+            # One request per job and transaction: the writes that contend
+            # (a backlog queued this fast would otherwise be gathered too).
             env["BIRLIK_BATCH_MIN_PENDING"] = str(10**9)
+            env["BIRLIK_GATHER_RATE"] = "0"
         _admin(server, "CREATE DATABASE birlik_seeded")
         seeded = {**env, "BIRLIK_DATABASE_URL": f"{server}/birlik_seeded"}
         for step in (["db-upgrade"], ["seed-demo"]):

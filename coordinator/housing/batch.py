@@ -185,18 +185,35 @@ def _nearest(suitable: np.ndarray, km: np.ndarray, k: int) -> set[tuple[int, int
     return pairs
 
 
-def _priced(kinds: list[_Kind], options: list[Option], km: np.ndarray, free: np.ndarray, suitable: np.ndarray):
+def _costs(reps: list[Group], options: list[Option], km: np.ndarray) -> np.ndarray:
+    """`cost` of every kind (rows, by its first group) at every option (columns), as arrays."""
+    rank = np.zeros(km.shape)
+    by_categories: dict[tuple[str, ...], np.ndarray] = {}
+    for r, g in enumerate(reps):
+        if g.categories not in by_categories:
+            by_categories[g.categories] = np.array([_rank(g.categories, o.category) for o in options], dtype=float)
+        rank[r] = by_categories[g.categories]
+    people = np.array([g.weight * g.size for g in reps], dtype=float)
+    return people[:, None] * (km + 0.001 * rank)
+
+
+def _as_arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(kind, option) pairs as an array of kinds and one of options."""
+    return np.array([r for r, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int)
+
+
+def _priced(kinds: list[_Kind], costs: np.ndarray, km: np.ndarray, free: np.ndarray, suitable: np.ndarray):
     """Candidate pairs from the LP relaxation over every suitable option: the
     pairs it uses, and every pair whose reduced cost (what it would add to the
     LP optimum per person moved onto it) is within RC_KM km. A surge from one
     town may need options far beyond its nearest ones, and the whole-group
     optimum uses pairs the fractional one does not; these are where both lie."""
-    every = [(r, int(j)) for r, j in zip(*np.nonzero(suitable), strict=True)]
-    if len(every) > DENSE_LIMIT:  # too big to relax whole: the nearest a kind's people could fill twice
-        every = sorted(_nearest(suitable, km, DENSE_NEAREST))
-    if not every:
+    ri, oj = np.nonzero(suitable)
+    if len(ri) > DENSE_LIMIT:  # too big to relax whole: the nearest a kind's people could fill twice
+        ri, oj = _as_arrays(sorted(_nearest(suitable, km, DENSE_NEAREST)))
+    if not len(ri):
         return set()
-    model = _Model(kinds, options, km, free, every)
+    model = _Model(kinds, costs, free, ri, oj)
     result = linprog(
         model.c,
         A_ub=model.room,
@@ -209,49 +226,39 @@ def _priced(kinds: list[_Kind], options: list[Option], km: np.ndarray, free: np.
     )
     if result.x is None:
         return set()
-    n = len(every)
-    sizes = model.sizes
-    reduced = model.c[:n] - result.eqlin.marginals[model.ri] - result.ineqlin.marginals[model.rows] * sizes
-    keep = (result.x[:n] > 1e-9) | (reduced <= RC_KM * sizes * model.weights)
-    return {every[p] for p in np.flatnonzero(keep)}
+    n, sizes = len(ri), model.sizes
+    reduced = model.c[:n] - result.eqlin.marginals[ri] - result.ineqlin.marginals[model.rows] * sizes
+    weights = np.array([kind.first.weight for kind in kinds], dtype=float)[ri]
+    keep = (result.x[:n] > 1e-9) | (reduced <= RC_KM * sizes * weights)
+    return set(zip(ri[keep].tolist(), oj[keep].tolist(), strict=True))
 
 
 class _Model:
-    """The MIP's arrays over candidate pairs: how many groups of kind r go to
-    option j; then, per kind, how many wait (what the counts leave)."""
+    """The MIP's arrays over candidate pairs (kind ri[p] at option oj[p]): how
+    many groups of the kind go to the option; then, per kind, how many wait
+    (what the counts leave). Built with arrays: a surge's LP has 160,000 pairs."""
 
-    def __init__(self, kinds: list[_Kind], options: list[Option], km: np.ndarray, free: np.ndarray, pairs):
-        n_pairs, n_kinds = len(pairs), len(kinds)
-        self.ri = np.array([r for r, _ in pairs])
-        oj = np.array([j for _, j in pairs])
-        self.sizes = np.array([kinds[r].first.size for r in self.ri], dtype=float)
-        self.weights = np.array([kinds[r].first.weight for r in self.ri], dtype=float)
-        self.c = np.concatenate(
-            [
-                [cost(kinds[r].first, options[j], km[r, j]) for r, j in pairs],
-                [wait_cost(kind.first) for kind in kinds],
-            ]
-        )
+    def __init__(self, kinds: list[_Kind], costs: np.ndarray, free: np.ndarray, ri: np.ndarray, oj: np.ndarray):
+        n_pairs, n_kinds = len(ri), len(kinds)
+        self.sizes = np.array([kind.first.size for kind in kinds], dtype=float)[ri]
+        self.c = np.concatenate([costs[ri, oj], [wait_cost(kind.first) for kind in kinds]])
         self.all_of_each = csr_matrix(
             (
                 np.ones(n_pairs + n_kinds),
-                (np.concatenate([self.ri, np.arange(n_kinds)]), np.arange(n_pairs + n_kinds)),
+                (np.concatenate([ri, np.arange(n_kinds)]), np.arange(n_pairs + n_kinds)),
             ),
             shape=(n_kinds, n_pairs + n_kinds),
         )
-        used = sorted(set(oj.tolist()))
-        row_of = {j: r for r, j in enumerate(used)}
-        self.rows = np.array([row_of[j] for j in oj])
+        used, self.rows = np.unique(oj, return_inverse=True)  # the options with a capacity row, and each pair's row
         self.room = csr_matrix((self.sizes, (self.rows, np.arange(n_pairs))), shape=(len(used), n_pairs + n_kinds))
         self.free_used = free[used]
         self.counts = np.array([kind.count for kind in kinds], dtype=float)
-        self.upper = np.concatenate([np.minimum(self.counts[self.ri], np.floor(free[oj] / self.sizes)), self.counts])
+        self.upper = np.concatenate([np.minimum(self.counts[ri], np.floor(free[oj] / self.sizes)), self.counts])
 
 
 def _solve(
     kinds: list[_Kind],
-    options: list[Option],
-    km: np.ndarray,
+    costs: np.ndarray,
     free: np.ndarray,
     pairs: list[tuple[int, int]],
     time_limit: float,
@@ -262,7 +269,7 @@ def _solve(
     (integers); the rest of each kind waits."""
     if not pairs:
         return {}, "no candidates"
-    model = _Model(kinds, options, km, free, pairs)
+    model = _Model(kinds, costs, free, *_as_arrays(pairs))
     n_pairs, n_kinds = len(pairs), len(kinds)
     result = milp(
         model.c,
@@ -296,16 +303,17 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
     km = distances(reps, options)
     free = np.array([o.free for o in options], dtype=float)
     suitable = _suitable(reps, options, free)
+    costs = _costs(reps, options, km)
     exact = suitable.sum() <= EXACT_PAIRS
     if exact:  # small: the MIP over every suitable option, solved to optimality, is fast
         pairs = [(r, int(j)) for r, j in zip(*np.nonzero(suitable), strict=True)]
     else:
         near = _nearest(suitable, km, k)
-        priced = _priced(kinds, options, km, free, suitable)
+        priced = _priced(kinds, costs, km, free, suitable)
         plan.widened = len(priced - near)
         pairs = sorted(near | priced)
     plan.candidates = len(pairs)
-    counts, plan.status = _solve(kinds, options, km, free, pairs, time_limit, gap=1e-9 if exact else GAP)
+    counts, plan.status = _solve(kinds, costs, free, pairs, time_limit, gap=1e-9 if exact else GAP)
     for (r, j), n in sorted(counts.items()):
         members = kinds[r].members
         for i in members[:n]:
