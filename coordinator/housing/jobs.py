@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from coordinator import database
 from coordinator.common.clock import now
 from coordinator.extensions import db
 from coordinator.housing import batch, dispatch, facilities, placement, reoptimise, surge
@@ -33,14 +34,22 @@ def dispatch_placement(placement_id: int) -> str | None:
     (`place_gathered`); when they pile up (an import, workers behind), the
     pending ones are placed together first; one in a quiet moment is placed
     at once on its own."""
-    # On SQLite every transaction takes the write lock: a request already
-    # placed (most jobs of a drained surge) costs one short transaction.
-    own = db.session.get(PlacementRequest, placement_id)
-    if own is not None and own.status == "requested":
-        if own.claimed_by is None and _gathering():  # a claimed one is a batch's: see below
-            return "gathering"
-        if surge.backlog(session=db.session) >= current_app.config["BATCH_MIN_PENDING"]:
-            place_batch()
+    # The first look only reads: on SQLite it takes no write lock, so a
+    # surge's jobs (most leave their request to the gathered batch, or find
+    # it placed) do not queue with the POSTs for it.
+    with database.reading(db.session):
+        own = db.session.get(PlacementRequest, placement_id)
+        status = own.status if own is not None else None
+        # A claimed request is a batch's: see below.
+        gather = status == "requested" and own.claimed_by is None and _arriving_fast()
+        pending = surge.backlog(session=db.session) if status == "requested" and not gather else 0
+    if status not in ("requested", "waiting"):
+        return status  # placed already (or gone): nothing to write
+    if gather:
+        _gather()
+        return "gathering"
+    if pending >= current_app.config["BATCH_MIN_PENDING"]:
+        place_batch()
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
     if p is not None and p.status == "requested" and p.claimed_until is not None:
         # A batch dispatcher holds the request. If its worker dies, nothing
@@ -53,14 +62,16 @@ def dispatch_placement(placement_id: int) -> str | None:
     return status
 
 
-def _gathering() -> bool:
-    """A surge is under way: leave the request to the gathered batch, and make
-    sure one is coming."""
+def _arriving_fast() -> bool:
+    """A surge is under way: requests come in at GATHER_RATE a second or faster."""
     cfg = current_app.config
     rate = cfg["GATHER_RATE"]
-    if not rate or not surge.arriving_fast(session=db.session, rate=rate, window=cfg["GATHER_WINDOW_SECONDS"]):
-        return False
-    pause = cfg["GATHER_PAUSE_SECONDS"]
+    return bool(rate) and surge.arriving_fast(session=db.session, rate=rate, window=cfg["GATHER_WINDOW_SECONDS"])
+
+
+def _gather() -> None:
+    """Leave the request to the gathered batch, and make sure one is coming."""
+    pause = current_app.config["GATHER_PAUSE_SECONDS"]
     if connection().set(GATHER_KEY, 1, nx=True, px=int(1000 * (pause + GATHER_KEY_SECONDS))):
         try:
             after_commit(db.session, "place_gathered", delay=pause)
@@ -68,7 +79,6 @@ def _gathering() -> bool:
         except BaseException:
             connection().delete(GATHER_KEY)  # no job is coming after all: let the retry (or the next) start one
             raise
-    return True
 
 
 @job("dispatch", timeout="BATCH_JOB_TIMEOUT")

@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -117,3 +118,44 @@ def test_a_worker_keeps_what_it_loaded_out_of_every_full_collection(config):
         check=True,
     )
     assert json.loads(out.stdout.strip().splitlines()[-1])["frozen"] > 10_000  # the app, the gazetteer
+
+
+def test_a_dispatch_that_has_nothing_to_write_takes_no_write_lock(config, app, api, make, run_jobs):
+    """A surge's dispatch jobs mostly find their request placed already, or
+    left to the gathered batch: they read, and must not queue with the
+    POSTs for SQLite's write lock."""
+    _sqlite_only(config)
+    from coordinator.housing.jobs import GATHER_KEY, dispatch_placement
+    from coordinator.queue import connection
+
+    make.facility("almaty", beds={"standard": 10})
+    placed = api("post", "/placements", json=GROUP)[1]["id"]
+    run_jobs()
+    assert api("get", f"/placements/{placed}")[1]["status"] == "assigned"
+    # A surge under way (all three requests came within the window), its batch coming.
+    app.config.update(GATHER_RATE=0.05, GATHER_WINDOW_SECONDS=60.0)  # 3 in the last minute
+    surge = [api("post", "/placements", json=GROUP)[1]["id"] for _ in range(2)]
+    with app.app_context():
+        connection().set(GATHER_KEY, 1, px=60_000)
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], cwd=ROOT, env=_env(config), stdout=subprocess.PIPE, text=True
+    )
+    results: dict[int, str | None] = {}
+
+    def dispatch_all() -> None:
+        with app.app_context():
+            for placement_id in (placed, surge[-1]):
+                results[placement_id] = dispatch_placement(placement_id)
+
+    looker = threading.Thread(target=dispatch_all, daemon=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        looker.start()
+        looker.join(timeout=20)  # with the lock taken, it would wait until the holder dies
+        assert not looker.is_alive(), "a dispatch with nothing to write waited for the write lock"
+        assert results == {placed: "assigned", surge[-1]: "gathering"}
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        looker.join(timeout=30)
