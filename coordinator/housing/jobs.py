@@ -139,7 +139,7 @@ def place_batch(*, limit: int | None = None, lease: timedelta | None = None, sec
             plan.status,
             time.perf_counter() - applied,
             len(outcome.placed),
-            len(plan.waiting),
+            len(outcome.waiting),
         )
     except BaseException:
         # Anything that stops the batch (an error, the job's time limit) hands
