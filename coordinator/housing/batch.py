@@ -146,7 +146,12 @@ def _rank(categories: tuple[str, ...], category: str) -> int:
 def cost(g: Group, o: Option, km: float) -> float:
     """What placing the group there costs: weighted person-km, and a hair more
     for a less preferred category, so a tie goes to the best one first."""
-    return g.weight * g.size * (km + 0.001 * _rank(g.categories, o.category))
+    return _cost(g.weight * g.size, km, _rank(g.categories, o.category))
+
+
+def _cost(people, km, rank):
+    """`cost` from weighted people, km and category rank (numbers or arrays)."""
+    return people * (km + 0.001 * rank)
 
 
 def wait_cost(g: Group) -> float:
@@ -194,7 +199,7 @@ def _costs(reps: list[Group], options: list[Option], km: np.ndarray) -> np.ndarr
             by_categories[g.categories] = np.array([_rank(g.categories, o.category) for o in options], dtype=float)
         rank[r] = by_categories[g.categories]
     people = np.array([g.weight * g.size for g in reps], dtype=float)
-    return people[:, None] * (km + 0.001 * rank)
+    return _cost(people[:, None], km, rank)
 
 
 def _as_arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
