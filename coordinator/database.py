@@ -167,6 +167,20 @@ def will_write(session: Session | scoped_session) -> None:
     session.rollback()
 
 
+def commit_keeping(session: Session | scoped_session) -> None:
+    """Commit, and keep the objects as the transaction left them (not
+    expired). For a write request whose response shows what it wrote itself:
+    reloading that after the commit begins a second transaction (on SQLite a
+    second wait for the write lock, behind the dispatch the commit just
+    queued) only to read back its own write."""
+    own = session() if isinstance(session, scoped_session) else session
+    keep, own.expire_on_commit = own.expire_on_commit, False
+    try:
+        own.commit()
+    finally:
+        own.expire_on_commit = keep
+
+
 def _flush_in_read(session: Session, _context, _instances) -> None:
     # A GET that writes without `will_write` still works, but under a writer
     # its stale snapshot may be refused: say where, so it gets its call.

@@ -108,7 +108,7 @@ def file_report(body):
     The case is committed before the answer, which carries the case number and
     the reporter's status-lookup code (given once; only its hash is kept)."""
     report = intake.file_report(session=db.session, actor_id=current_user.id, issue_code=True, **body)
-    db.session.commit()
+    database.commit_keeping(db.session)
     return intake.describe(report)
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from coordinator import database
 from coordinator.auth.security import client_address
 from coordinator.authz import public
 from coordinator.common.errors import Invalid, TooManyAttempts
@@ -124,7 +125,7 @@ def report():
             limit.hit(address)
             return _form_page(400, message=_("Your report could not be accepted. Check it and send it again."))
         filed = _file(key)
-        db.session.commit()
+        database.commit_keeping(db.session)
     except TooManyAttempts as exc:
         db.session.rollback()
         retry = str(exc.extra["retry_after"])

@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
 from coordinator import database
 from coordinator.common.clock import now
@@ -38,7 +39,10 @@ def dispatch_placement(placement_id: int) -> str | None:
     # surge's jobs (most leave their request to the gathered batch, or find
     # it placed) do not queue with the POSTs for it.
     with database.reading(db.session):
-        own = db.session.get(PlacementRequest, placement_id)
+        # Two columns, not the request with its facility: most looks end here.
+        own = db.session.execute(
+            select(PlacementRequest.status, PlacementRequest.claimed_by).where(PlacementRequest.id == placement_id)
+        ).first()
         status = own.status if own is not None else None
         # A claimed request is a batch's: see below.
         gather = status == "requested" and own.claimed_by is None and _arriving_fast()

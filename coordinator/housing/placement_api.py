@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from coordinator import authz, queue
+from coordinator import authz, database, queue
 from coordinator.api import pagination
 from coordinator.authz import HOUSING_ROLES, HQ_ROLES, PLACEMENT_CREATORS, allow
 from coordinator.common.errors import Conflict
@@ -34,7 +34,7 @@ blp = Blueprint("api_placements", __name__, url_prefix="/placements", descriptio
 def create(body):
     """Register a group needing quarantine housing; a worker places it."""
     p = placement.create(session=db.session, user=current_user, data=body)
-    db.session.commit()
+    database.commit_keeping(db.session)
     return p
 
 

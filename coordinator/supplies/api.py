@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import select
 
-from coordinator import authz
+from coordinator import authz, database
 from coordinator.api import pagination
 from coordinator.api.pagination import PageQuery
 from coordinator.api.schemas import CSV_TEXT
@@ -201,7 +201,7 @@ def list_requests(args):
 def create_request(body):
     """File a request (a requester for its organization, HQ on an organization's behalf)."""
     request = requests.create(session=db.session, user=current_user, **body)
-    db.session.commit()
+    database.commit_keeping(db.session)
     return request
 
 

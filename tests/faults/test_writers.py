@@ -12,9 +12,10 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from unittest.mock import ANY
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from coordinator.events.models import Event
 from tests.servers import ROOT
@@ -159,3 +160,32 @@ def test_a_dispatch_that_has_nothing_to_write_takes_no_write_lock(config, app, a
         holder.send_signal(signal.SIGKILL)
         holder.wait()
         looker.join(timeout=30)
+
+
+def test_a_new_request_is_answered_without_reading_back_what_it_wrote(app, api, make):
+    """Its answer shows what it wrote, as its transaction left it. Reading
+    that back after the commit would take a second transaction, on SQLite a
+    second wait for the write lock, behind the dispatch the first one queued."""
+    from coordinator.extensions import db
+
+    make.facility("almaty", beds={"standard": 10})
+    mine = threading.get_ident()  # the test client serves the request on this thread
+    statements: list[str] = []
+
+    def executed(_conn, _cursor, statement, *_args) -> None:
+        if threading.get_ident() == mine:
+            statements.append(" ".join(statement.split()).lower())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        status, created = api("post", "/placements", json={**GROUP, "priority": 2})
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+    assert status == 201, created
+    assert any(s.startswith("insert into placement_requests") for s in statements)
+    assert not [s for s in statements if s.startswith("select") and "from placement_requests" in s]
+    assert created["status"] == "requested" and created["priority"] == 2 and created["head_count"] == 2
+    assert created["region_id"] is not None and created["created_at"]
+    assert api("get", f"/placements/{created['id']}")[1] == {**created, "timeline": ANY}
