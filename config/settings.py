@@ -43,10 +43,12 @@ class BaseConfig:
     HOLD_MINUTES = 30  # an unconfirmed bed hold returns to free after this
     MAX_GROUP = 2000  # people in one placement request
     # Dispatch places requests together once this many wait to be dispatched: a
-    # real backlog (an import, workers behind). At 20 requests a second a job
-    # often found the next request already waiting; with 2 it then ran a batch
-    # (claim, snapshot, MIP) for two groups, a single dispatch's work several times over.
-    BATCH_MIN_PENDING = 5
+    # real backlog (an import, workers behind). A batch of a few groups costs
+    # more than their single dispatches (0.1-0.5 s of solver for 5-7 groups
+    # against 10 ms each), and at a surge's start, before it is gathered,
+    # several workers running such batches held every POST up (scale-out POST
+    # p99 in `bench.surge`); a backlog this small clears one by one in 0.2 s.
+    BATCH_MIN_PENDING = 20
     BATCH_MAX_GROUPS = 1000  # requests one batch takes at most (placing a backlog within a dispatch job)
     # A surge: requests arriving at GATHER_RATE a second or faster (over the last
     # GATHER_WINDOW_SECONDS) are gathered, not placed one by one, and placed in one

@@ -52,8 +52,11 @@ def dispatch_placement(placement_id: int) -> str | None:
     if gather:
         _gather()
         return "gathering"
-    if pending >= current_app.config["BATCH_MIN_PENDING"]:
-        place_batch()
+    least = current_app.config["BATCH_MIN_PENDING"]
+    if pending >= least:
+        # Only if as many are still there to claim: what another worker's
+        # batch left is placed one by one, not by a solver run for two.
+        place_batch(least=least)
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
     if p is not None and p.status == "requested" and p.claimed_until is not None:
         # A batch dispatcher holds the request. If its worker dies, nothing
@@ -116,15 +119,18 @@ def place_gathered() -> int:
     return placed
 
 
-def place_batch(*, limit: int | None = None, lease: timedelta | None = None, seconds: float | None = None) -> int:
-    """Claim pending requests (BATCH_MAX_GROUPS unless `limit`) and place them
-    together (see `surge`), the solver stopped after `seconds` (default
-    BATCH_SECONDS); returns how many were placed. Groups whose beds another
+def place_batch(
+    *, limit: int | None = None, least: int = 1, lease: timedelta | None = None, seconds: float | None = None
+) -> int:
+    """Claim pending requests (BATCH_MAX_GROUPS unless `limit`; none unless at
+    least `least` are there) and place them together (see `surge`), the solver
+    stopped after `seconds` (default BATCH_SECONDS); returns how many were
+    placed. Groups whose beds another
     dispatcher took meanwhile are dispatched again one by one. The claim
     lapses after `lease` (default: twice a dispatch job's time limit)."""
     cfg = current_app.config
     lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
-    token, ids = surge.claim(session=db.session, limit=limit or cfg["BATCH_MAX_GROUPS"], lease=lease)
+    token, ids = surge.claim(session=db.session, limit=limit or cfg["BATCH_MAX_GROUPS"], lease=lease, least=least)
     snap = surge.snapshot(session=db.session, token=token) if ids else None
     db.session.commit()  # the claim holds; the solver runs outside any transaction
     if snap is None:

@@ -87,9 +87,10 @@ def due(*, session: Session, pause: float, longest: float) -> float:
     return max(pause - (now() - newest.replace(tzinfo=None)).total_seconds(), 0.0)
 
 
-def claim(*, session: Session, limit: int, lease: timedelta) -> tuple[str, list[int]]:
+def claim(*, session: Session, limit: int, lease: timedelta, least: int = 1) -> tuple[str, list[int]]:
     """Claim up to `limit` pending requests (most urgent, then oldest first)
-    for one batch: returns the claim's token and the ids it got."""
+    for one batch: returns the claim's token and the ids it got; none if
+    fewer than `least` are there to claim."""
     token = uuid.uuid4().hex
     candidates = session.scalars(
         select(PlacementRequest.id)
@@ -98,7 +99,7 @@ def claim(*, session: Session, limit: int, lease: timedelta) -> tuple[str, list[
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer at a time anyway
     ).all()
-    if not candidates:
+    if len(candidates) < max(least, 1):
         return token, []
     got = session.scalars(
         update(PlacementRequest)

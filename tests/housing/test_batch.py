@@ -264,7 +264,10 @@ def post_the_line(api) -> list[int]:
     return ids
 
 
-def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(api, run_jobs, hq, socket_client, wait_for):
+def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(
+    app, api, run_jobs, hq, socket_client, wait_for
+):
+    app.config["BATCH_MIN_PENDING"] = len(GROUPS)  # a backlog of this line's size is placed together
     sio = socket_client(hq.token)
     ids = post_the_line(api)
     run_jobs()
@@ -305,3 +308,25 @@ def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(api,
         and d["next_best"]["distance_km"] < d["distance_km"]
         for d in sent_past
     )
+
+
+def test_a_backlog_batch_claims_nothing_unless_enough_are_left(app, api):
+    """What another worker's batch left (a few requests) is placed one by one,
+    not by a solver run for two; a big enough backlog is claimed whole."""
+    from datetime import timedelta
+
+    from coordinator.extensions import db
+    from coordinator.housing import surge
+    from coordinator.housing.models import PlacementRequest
+
+    line = post_the_line(api)
+    with app.app_context():
+        token, got = surge.claim(session=db.session, limit=100, lease=timedelta(minutes=1), least=len(line) + 1)
+        db.session.commit()
+        assert got == []
+        assert all(db.session.get(PlacementRequest, i).claimed_by is None for i in line)
+        token, got = surge.claim(session=db.session, limit=100, lease=timedelta(minutes=1), least=len(line))
+        db.session.commit()
+        assert got == sorted(line)
+        surge.release(session=db.session, token=token)
+        db.session.commit()
