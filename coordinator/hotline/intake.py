@@ -204,7 +204,7 @@ def file_report(
         lon=lon,
         precise=precise,
         workers_affected=workers_affected,
-        case_id=case.id,
+        case=case,  # in memory: the answer reads it, after the commit too
         taken_by_id=actor_id,
         public_number=case.number,
         lookup_hash=privacy.lookup_hash(code) if code else None,

@@ -130,7 +130,8 @@ def place_batch(
     lapses after `lease` (default: twice a dispatch job's time limit)."""
     cfg = current_app.config
     lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
-    token, ids = surge.claim(session=db.session, limit=limit or cfg["BATCH_MAX_GROUPS"], lease=lease, least=least)
+    limit = limit or cfg["BATCH_MAX_GROUPS"]
+    token, ids = surge.claim(session=db.session, limit=limit, lease=lease, least=min(least, limit))
     snap = surge.snapshot(session=db.session, token=token) if ids else None
     db.session.commit()  # the claim holds; the solver runs outside any transaction
     if snap is None:

@@ -162,13 +162,32 @@ def test_a_dispatch_that_has_nothing_to_write_takes_no_write_lock(config, app, a
         looker.join(timeout=30)
 
 
-def test_a_new_request_is_answered_without_reading_back_what_it_wrote(app, api, make):
+def _creations(make):
+    """What each creating request posts, who posts it, and the tables it writes."""
+    make.facility("almaty", beds={"standard": 10})
+    org = make.organization("almaty", tier=1)
+    mask = make.stock(make.warehouse("almaty"), "Medical mask", on_hand=100)
+    report = {"channel": "phone", "category": "no_ppe", "description": "No masks on the line", "settlement": "Almaty"}
+    return {
+        "placement": ("/placements", None, {**GROUP, "priority": 2}, ("placement_requests",)),
+        "hotline report": ("/hotline/reports", make.account("hotline_operator"), report, ("cases", "reports")),
+        "supply request": (
+            "/supply-requests",
+            make.account("requester", organization_id=org.id),
+            {"lines": [{"item_id": mask.id, "quantity": 10}]},
+            ("supply_requests", "supply_request_lines", "organizations", "items"),
+        ),
+    }
+
+
+@pytest.mark.parametrize("what", ["placement", "hotline report", "supply request"])
+def test_a_new_request_is_answered_without_reading_back_what_it_wrote(app, api, make, what):
     """Its answer shows what it wrote, as its transaction left it. Reading
     that back after the commit would take a second transaction, on SQLite a
     second wait for the write lock, behind the dispatch the first one queued."""
     from coordinator.extensions import db
 
-    make.facility("almaty", beds={"standard": 10})
+    path, account, body, tables = _creations(make)[what]
     mine = threading.get_ident()  # the test client serves the request on this thread
     statements: list[str] = []
 
@@ -176,16 +195,29 @@ def test_a_new_request_is_answered_without_reading_back_what_it_wrote(app, api, 
         if threading.get_ident() == mine:
             statements.append(" ".join(statement.split()).lower())
 
+    def committed(_conn) -> None:
+        if threading.get_ident() == mine:
+            statements.append("commit")
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine, "commit", committed)
     try:
-        status, created = api("post", "/placements", json={**GROUP, "priority": 2})
+        status, created = api("post", path, account, json=body)
     finally:
         event.remove(engine, "before_cursor_execute", executed)
+        event.remove(engine, "commit", committed)
     assert status == 201, created
-    assert any(s.startswith("insert into placement_requests") for s in statements)
-    assert not [s for s in statements if s.startswith("select") and "from placement_requests" in s]
-    assert created["status"] == "requested" and created["priority"] == 2 and created["head_count"] == 2
-    assert created["region_id"] is not None and created["created_at"]
-    assert api("get", f"/placements/{created['id']}")[1] == {**created, "timeline": ANY}
+    assert f"insert into {tables[0]}" in " ".join(statements)
+    after = statements[statements.index("commit") + 1 :]
+    # After the commit only the events' numbering and publishing (PostgreSQL) may go on.
+    assert not [s for s in after if any(f" {table} " in f" {s} " for table in tables)]
+    if what == "placement":
+        assert created["status"] == "requested" and created["priority"] == 2 and created["head_count"] == 2
+        assert created["region_id"] is not None and created["created_at"]
+        assert api("get", f"/placements/{created['id']}")[1] == {**created, "timeline": ANY}
+    elif what == "hotline report":
+        assert created["number"].startswith("C-") and created["lookup_code"] and created["region_id"] is not None
+    else:
+        assert created["organization"] and created["lines"][0]["requested"] == 10 and created["lines"][0]["item"]
