@@ -44,8 +44,8 @@ class BaseConfig:
     MAX_GROUP = 2000  # people in one placement request
     # Dispatch places requests together once this many wait to be dispatched: a
     # real backlog (an import, workers behind). A batch of a few groups costs
-    # more than their single dispatches (0.1-0.5 s of solver for 5-7 groups
-    # against 10 ms each), and at a surge's start, before it is gathered,
+    # more than their single dispatches (0.05-0.5 s of solver for 1-16 groups
+    # against about 10 ms each), and at a surge's start, before it is gathered,
     # several workers running such batches held every POST up (scale-out POST
     # p99 in `bench.surge`); a backlog this small clears one by one in 0.2 s.
     BATCH_MIN_PENDING = 20

@@ -54,7 +54,7 @@ def dispatch_placement(placement_id: int) -> str | None:
         return "gathering"
     least = current_app.config["BATCH_MIN_PENDING"]
     if pending >= least:
-        # Only if as many are still there to claim: what another worker's
+        # Only if at least as many are still there to claim: what another worker's
         # batch left is placed one by one, not by a solver run for two.
         place_batch(least=least)
     p = dispatch.dispatch(session=db.session, placement_id=placement_id)
@@ -125,9 +125,9 @@ def place_batch(
     """Claim pending requests (BATCH_MAX_GROUPS unless `limit`; none unless at
     least `least` are there) and place them together (see `surge`), the solver
     stopped after `seconds` (default BATCH_SECONDS); returns how many were
-    placed. Groups whose beds another
-    dispatcher took meanwhile are dispatched again one by one. The claim
-    lapses after `lease` (default: twice a dispatch job's time limit)."""
+    placed. Groups whose beds another dispatcher took meanwhile are dispatched
+    again one by one. The claim lapses after `lease` (default: twice a
+    dispatch job's time limit)."""
     cfg = current_app.config
     lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
     limit = limit or cfg["BATCH_MAX_GROUPS"]
