@@ -9,8 +9,9 @@ upkeep thread that keeps the promises the queue makes:
 - periodic jobs: each tick of each job is queued by every worker and run by
   the first to claim it in the database (so once, however many workers);
 - abandoned jobs: a job whose worker died (SIGKILL, power) is requeued once
-  its heartbeat runs out (the dispatch queue's limit plus 5 s), checked every
-  `WORKER_MAINTENANCE_SECONDS`.
+  its heartbeat runs out (the dispatch queue's limit plus 5 s), or, if it
+  died between taking the job and starting it, 5 s after the job was seen
+  waiting (`workers.dequeue`); checked every `WORKER_MAINTENANCE_SECONDS`.
 
 No RQ scheduler process is started (delayed work waits in the outbox instead),
 so a killed worker leaves no orphan holding a lock. If the upkeep thread fails
@@ -40,6 +41,7 @@ from coordinator.events import service as events
 from coordinator.extensions import db
 from coordinator.geo import gazetteer
 from coordinator.queue import connection, get_queue, periodic, periodic_jobs, relay
+from workers.dequeue import BirlikQueue, clean_intermediate, started
 
 log = logging.getLogger("birlik.worker")
 PRUNE_SECONDS = 600
@@ -54,6 +56,7 @@ class BirlikWorker(SimpleWorker):
     is away it tries again every 2 s at most (RQ's back-off reaches a minute),
     so work resumes within seconds of Redis coming back."""
 
+    queue_class = BirlikQueue  # takes jobs without a moment where a death loses one
     max_connection_wait_time = 2.0
     maintenance_lock_seconds = 5.0  # set from WORKER_MAINTENANCE_SECONDS
 
@@ -75,11 +78,14 @@ class BirlikWorker(SimpleWorker):
         that puts it in the started registry. RQ sets the status a moment
         later; a worker killed in between (it happens under load) left an
         entry that the registry cleaning dropped without requeueing it, since
-        only a STARTED job counts as abandoned: the job was lost."""
+        only a STARTED job counts as abandoned: the job was lost. And out of
+        the intermediate list it was moved to when taken (`workers.dequeue`),
+        in the same transaction: it is always in one or the other."""
         with self.connection.pipeline() as pipeline:
             ttl = self.get_heartbeat_ttl(job)
             execution = Execution.create(job, ttl, pipeline=pipeline, worker_name=self.name)
             job.prepare_for_execution(self.name, pipeline=pipeline)
+            started(job, pipeline)
             self.executions[execution.id] = execution
             self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
             pipeline.execute()
@@ -97,7 +103,7 @@ class BirlikWorker(SimpleWorker):
             try:
                 clean_registries(queue, self._exc_handlers)
                 worker_registration.clean_worker_registry(queue)
-                queue.intermediate_queue.cleanup(self, queue)
+                clean_intermediate(self, queue)
             finally:
                 queue.release_maintenance_lock()
         self.last_cleaned_at = now()
@@ -222,7 +228,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
     back; run workers under a supervisor that restarts them when they exit."""
     with app.app_context():
         _wait_for_redis(app)
-        queues = [get_queue(q) for q in app.config["RQ_QUEUES"]]
+        queues = [get_queue(q, queue_class=BirlikWorker.queue_class) for q in app.config["RQ_QUEUES"]]
         worker = _new_worker(app, queues)
         gazetteer.settlements()  # load it now, not inside the first job
         # What start-up loaded stays: keep the collector from walking it. A

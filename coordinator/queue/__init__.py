@@ -65,9 +65,9 @@ def timeout_for(queue: str) -> int:
     return cfg["DISPATCH_JOB_TIMEOUT"] if queue == "dispatch" else cfg["JOB_TIMEOUT"]
 
 
-def get_queue(name: str = "default") -> Queue:
-    """An RQ queue with its job timeout."""
-    return Queue(name, connection=connection(), default_timeout=timeout_for(name))
+def get_queue(name: str = "default", *, queue_class: type[Queue] = Queue) -> Queue:
+    """An RQ queue with its job timeout (a worker's own `queue_class`: see `workers.dequeue`)."""
+    return queue_class(name, connection=connection(), default_timeout=timeout_for(name))
 
 
 def _in_session(fn: Callable, args: tuple, kwargs: dict) -> Any:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from coordinator.housing.models import PlacementRequest
 from coordinator.queue import connection, get_queue
+from workers.dequeue import BirlikQueue
 from workers.runner import BirlikWorker
 
 GROUP = {"head_count": 2, "contact_phone": "+7 701 000 00 00", "origin": "Almaty"}
@@ -75,12 +76,45 @@ def test_a_dispatch_whose_worker_died_as_it_took_the_job_is_done(app, client, ma
     assert placed.status_code == 201
     placement_id = placed.get_json()["id"]
     with app.app_context():
-        dying = BirlikWorker([get_queue("dispatch")], connection=connection())
+        dying = BirlikWorker([get_queue("dispatch", queue_class=BirlikQueue)], connection=connection())
         job, _ = dying.dequeue_job_and_maintain_ttl(timeout=5)
         dying.prepare_execution(job)  # ... and the process is gone
         assert StartedJobRegistry("dispatch", connection=connection()).count == 1
     died = time.monotonic()
     workers(1, DISPATCH_JOB_TIMEOUT="3")
+
+    def placed_or_waiting() -> bool:
+        db_session.expire_all()
+        status = db_session.scalar(select(PlacementRequest.status).where(PlacementRequest.id == placement_id))
+        return status in ("assigned", "waiting")
+
+    assert wait_for(placed_or_waiting, timeout=45)
+    assert time.monotonic() - died <= 30, f"placed {time.monotonic() - died:.1f} s after the worker died"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_dispatch_whose_worker_died_right_after_taking_it_off_the_queue_is_done(
+    app, client, make, db_session, workers, wait_for
+):
+    """Narrower still: the worker took the job off the queue and died before
+    it registered it as started. RQ took a job from several queues with BLPOP,
+    so in that moment the job was nowhere but in the dead worker's memory (the
+    scale-out test lost one request of 80 there). The worker here listens on
+    every queue, as production's does, and stops right after taking the job."""
+    make.facility("almaty", beds={"standard": 10})
+    hq = make.account("hq")
+    placed = client.post("/api/v1/placements", json=GROUP, headers=hq.auth)
+    assert placed.status_code == 201
+    placement_id = placed.get_json()["id"]
+    with app.app_context():
+        queues = [get_queue(q, queue_class=BirlikQueue) for q in app.config["RQ_QUEUES"]]
+        assert len(queues) > 1
+        dying = BirlikWorker(queues, connection=connection())
+        job, _ = dying.dequeue_job_and_maintain_ttl(timeout=5)  # ... and the process is gone
+        assert job.func_name.endswith("dispatch_placement")
+        assert get_queue("dispatch").count == 0 and StartedJobRegistry("dispatch", connection=connection()).count == 0
+    died = time.monotonic()
+    workers(1, WORKER_MAINTENANCE_SECONDS="1")
 
     def placed_or_waiting() -> bool:
         db_session.expire_all()
