@@ -230,7 +230,7 @@ def _after_commit(session: Session) -> None:
     if relay.submit(engine, pending):  # a worker: numbered while it goes on
         return
     try:
-        relay.number_and_publish(engine, own=pending)
+        relay.number_and_publish_shared(engine, own=pending)
     except SQLAlchemyError as exc:
         # Committed all the same: the next numbering step (any process's, or
         # the worker's sweep) numbers and publishes these events.

@@ -11,17 +11,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from coordinator.events import service
+from coordinator.events.models import Event
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
-def _write(session: Session, mark: str) -> None:
+def _write(session: Session, mark: str) -> Event:
     """A state change's event, written in the caller's open transaction."""
-    service.record(
+    return service.record(
         session=session, type="hq.status_reported", subject_type="hq", subject_id=1, rooms=["hq"], after={"mark": mark}
     )
 
@@ -142,3 +143,31 @@ def test_concurrent_writers_live_events_arrive_in_id_order(hq, writers, socket_c
     assert wait_for(lambda: len(sio.received) >= threads * per_thread)
     ids = [e["id"] for e in sio.received]
     assert ids == sorted(set(ids)) and len(ids) == threads * per_thread
+
+
+def test_concurrent_writers_each_commit_returns_with_its_events_numbered(writers, database_url):
+    """A request answers once its events have their place in commit order
+    (a client that then reconnects with its last id gets them). Threads of
+    one process share numbering steps: a thread whose events another's step
+    numbered returns without one of its own, but never before they are."""
+    threads, per_thread = 8, 10
+    check = create_engine(database_url)
+
+    def write(t: int) -> list[tuple[int, int | None]]:
+        session, seen = writers(), []
+        for n in range(per_thread):
+            event = _write(session, f"{t}-{n}")
+            session.flush()
+            event_id = event.id
+            session.commit()
+            with check.connect() as conn:
+                seen.append((event_id, conn.scalar(select(Event.seq).where(Event.id == event_id))))
+        return seen
+
+    try:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            seen = [pair for result in [pool.submit(write, t) for t in range(threads)] for pair in result.result()]
+    finally:
+        check.dispose()
+    assert len(seen) == threads * per_thread
+    assert [event_id for event_id, seq in seen if seq is None] == []
