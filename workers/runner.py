@@ -10,8 +10,9 @@ upkeep thread that keeps the promises the queue makes:
   the first to claim it in the database (so once, however many workers);
 - abandoned jobs: a job whose worker died (SIGKILL, power) is requeued once
   its heartbeat runs out (the dispatch queue's limit plus 5 s), or, if it
-  died between taking the job and starting it, 5 s after the job was seen
-  waiting (`workers.dequeue`); checked every `WORKER_MAINTENANCE_SECONDS`.
+  died between taking the job and starting it, once a cleaning pass has seen
+  it waiting for 5 s (`workers.dequeue`); cleaned every
+  `WORKER_MAINTENANCE_SECONDS`.
 
 No RQ scheduler process is started (delayed work waits in the outbox instead),
 so a killed worker leaves no orphan holding a lock. If the upkeep thread fails
@@ -41,7 +42,7 @@ from coordinator.events import service as events
 from coordinator.extensions import db
 from coordinator.geo import gazetteer
 from coordinator.queue import connection, get_queue, periodic, periodic_jobs, relay
-from workers.dequeue import BirlikQueue, clean_intermediate, started
+from workers.dequeue import OLDEST_REDIS, BirlikQueue, Intermediate, started, supported
 
 log = logging.getLogger("birlik.worker")
 PRUNE_SECONDS = 600
@@ -59,6 +60,10 @@ class BirlikWorker(SimpleWorker):
     queue_class = BirlikQueue  # takes jobs without a moment where a death loses one
     max_connection_wait_time = 2.0
     maintenance_lock_seconds = 5.0  # set from WORKER_MAINTENANCE_SECONDS
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.intermediate = Intermediate()
 
     def request_stop(self, signum, frame) -> None:
         """RQ's warm stop, always remembered. RQ marks it only when the
@@ -103,7 +108,7 @@ class BirlikWorker(SimpleWorker):
             try:
                 clean_registries(queue, self._exc_handlers)
                 worker_registration.clean_worker_registry(queue)
-                clean_intermediate(self, queue)
+                self.intermediate.clean(queue)
             finally:
                 queue.release_maintenance_lock()
         self.last_cleaned_at = now()
@@ -228,6 +233,8 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
     back; run workers under a supervisor that restarts them when they exit."""
     with app.app_context():
         _wait_for_redis(app)
+        if not supported(connection()):
+            raise SystemExit(f"Redis {'.'.join(map(str, OLDEST_REDIS))} or newer is needed (LMOVE): upgrade it")
         queues = [get_queue(q, queue_class=BirlikWorker.queue_class) for q in app.config["RQ_QUEUES"]]
         worker = _new_worker(app, queues)
         gazetteer.settlements()  # load it now, not inside the first job

@@ -73,34 +73,48 @@ class Shared:
     started after it has ended. One caller at a time does a round, for every
     item handed over by then; the others wait for it instead of each doing
     its own round behind the first. `run` raises what the round raised in
-    the caller whose round it was; a waiting caller returns after its round
-    ended either way, or after `wait` seconds (a round stuck on a hung server),
-    and what it handed over is then left to a later round or a sweep."""
+    the caller whose round it was; a waiting caller whose round failed logs
+    it and returns, as does one still waiting after `wait` seconds (a round
+    stuck on a hung server): what it handed over is left to a later round or
+    to a sweep. A forked child starts afresh."""
 
     def __init__(self, work: Callable[[dict[Any, list[Any]]], None]) -> None:
         self._work = work
-        self._pending: dict[Hashable, list[Any]] = {}
         self._cv = threading.Condition()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._pending: dict[Hashable, list[Any]] = {}
         self._started = 0  # rounds begun
         self._ended = 0  # rounds ended (they end in the order they began)
+        self._failed = 0  # the last round that raised
         self._running = False
 
     def run(self, key: Hashable, items: Iterable[Any], *, wait: float) -> None:
         with self._cv:
+            if self._pid != os.getpid():
+                self._reset()
             self._pending.setdefault(key, []).extend(items)
             needed = self._started + 1  # the next round to begin takes these items
             if not self._cv.wait_for(lambda: self._ended >= needed or not self._running, timeout=wait):
                 log.warning("a shared round is still running after %.0f s; not waiting for it", wait)
                 return
-            if self._ended >= needed:
-                return  # another caller's round did it
+            if self._ended >= needed:  # another caller's round did it
+                if self._failed >= needed:
+                    log.warning("the shared round with this caller's items failed; a later one or a sweep does them")
+                return
             pending, self._pending = self._pending, {}
             self._started += 1
             self._running = True
+            mine = self._started
+        failed = True
         try:
             self._work(pending)
+            failed = False
         finally:
             with self._cv:
-                self._ended = self._started
+                self._ended = mine
+                self._failed = mine if failed else self._failed
                 self._running = False
                 self._cv.notify_all()

@@ -158,13 +158,18 @@ def _number_shared(pending: dict[Engine, list[tuple[int, dict]]]) -> None:
 # transactions, a durable commit, publishing), one after the other, and
 # POSTs answered in 400 ms. One step numbers every committed event.
 _SHARED = Shared(_number_shared)
-SHARED_WAIT = 5.0  # seconds a request waits for another's step (the lock waits 2 s at most)
+# Seconds a request waits for another's step (whose lock wait is 2 s at most):
+# longer than a step, so a request does not give up on a slow one; a step
+# stuck publishing to a hung Redis holds a request up this long.
+SHARED_WAIT = 5.0
 
 
 def number_and_publish_shared(engine: Engine, own: Mapping[int, dict]) -> None:
     """`number_and_publish` for a request that has just committed `own`:
-    returns once they are numbered and published, by a step of its own or
-    one another thread of this process began after the commit."""
+    returns once a step begun after the commit has ended, its own or another
+    thread's of this process, which numbered and published them. If that
+    step failed (logged), or took longer than SHARED_WAIT, they are left to
+    the next step or the worker's sweep."""
     _SHARED.run(engine, own.items(), wait=SHARED_WAIT)
 
 
