@@ -20,15 +20,30 @@ from workers.runner import BirlikWorker
 GROUP = {"head_count": 2, "contact_phone": "+7 701 000 00 00", "origin": "Almaty"}
 
 
-def caught_mid_dispatch(app, client, make, db_session, workers, wait_for) -> tuple[int, subprocess.Popen]:
-    """A request posted, and a worker that started its dispatch job and waits,
-    mid-job, for the request's row, which the test's session holds until it
-    rolls back. Returns the request's id and the worker."""
+def _posted(client, make) -> int:
+    """A request posted by HQ, with beds for it; returns its id."""
     make.facility("almaty", beds={"standard": 10})
     hq = make.account("hq")
     placed = client.post("/api/v1/placements", json=GROUP, headers=hq.auth)
     assert placed.status_code == 201
-    placement_id = placed.get_json()["id"]
+    return placed.get_json()["id"]
+
+
+def _decided_within_30_seconds(db_session, wait_for, placement_id: int, *, since: float) -> None:
+    def decided() -> bool:
+        db_session.expire_all()
+        status = db_session.scalar(select(PlacementRequest.status).where(PlacementRequest.id == placement_id))
+        return status in ("assigned", "waiting")
+
+    assert wait_for(decided, timeout=45)
+    assert time.monotonic() - since <= 30, f"decided {time.monotonic() - since:.1f} s after the worker died"
+
+
+def caught_mid_dispatch(app, client, make, db_session, workers, wait_for) -> tuple[int, subprocess.Popen]:
+    """A request posted, and a worker that started its dispatch job and waits,
+    mid-job, for the request's row, which the test's session holds until it
+    rolls back. Returns the request's id and the worker."""
+    placement_id = _posted(client, make)
     db_session.execute(update(PlacementRequest).where(PlacementRequest.id == placement_id).values(priority=2))
     [worker] = workers(1)
     with app.app_context():
@@ -51,13 +66,7 @@ def test_a_dispatch_whose_worker_is_killed_is_done_within_30_seconds(
     if recovery == "the restarted worker":
         workers(1)
 
-    def placed_or_waiting() -> bool:
-        db_session.expire_all()
-        status = db_session.scalar(select(PlacementRequest.status).where(PlacementRequest.id == placement_id))
-        return status in ("assigned", "waiting")
-
-    assert wait_for(placed_or_waiting, timeout=45)
-    assert time.monotonic() - killed <= 30, f"placed {time.monotonic() - killed:.1f} s after the kill"
+    _decided_within_30_seconds(db_session, wait_for, placement_id, since=killed)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -70,11 +79,7 @@ def test_a_dispatch_whose_worker_died_as_it_took_the_job_is_done(app, client, ma
     waited for the periodic sweep of stranded ones."""
     # A short job limit: the dead worker's claim on the job runs out in seconds.
     app.config["DISPATCH_JOB_TIMEOUT"] = 3
-    make.facility("almaty", beds={"standard": 10})
-    hq = make.account("hq")
-    placed = client.post("/api/v1/placements", json=GROUP, headers=hq.auth)
-    assert placed.status_code == 201
-    placement_id = placed.get_json()["id"]
+    placement_id = _posted(client, make)
     with app.app_context():
         dying = BirlikWorker([get_queue("dispatch", queue_class=BirlikQueue)], connection=connection())
         job, _ = dying.dequeue_job_and_maintain_ttl(timeout=5)
@@ -83,13 +88,7 @@ def test_a_dispatch_whose_worker_died_as_it_took_the_job_is_done(app, client, ma
     died = time.monotonic()
     workers(1, DISPATCH_JOB_TIMEOUT="3")
 
-    def placed_or_waiting() -> bool:
-        db_session.expire_all()
-        status = db_session.scalar(select(PlacementRequest.status).where(PlacementRequest.id == placement_id))
-        return status in ("assigned", "waiting")
-
-    assert wait_for(placed_or_waiting, timeout=45)
-    assert time.monotonic() - died <= 30, f"placed {time.monotonic() - died:.1f} s after the worker died"
+    _decided_within_30_seconds(db_session, wait_for, placement_id, since=died)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -101,11 +100,7 @@ def test_a_dispatch_whose_worker_died_right_after_taking_it_off_the_queue_is_don
     so in that moment the job was nowhere but in the dead worker's memory (the
     scale-out test lost one request of 80 there). The worker here listens on
     every queue, as production's does, and stops right after taking the job."""
-    make.facility("almaty", beds={"standard": 10})
-    hq = make.account("hq")
-    placed = client.post("/api/v1/placements", json=GROUP, headers=hq.auth)
-    assert placed.status_code == 201
-    placement_id = placed.get_json()["id"]
+    placement_id = _posted(client, make)
     with app.app_context():
         queues = [get_queue(q, queue_class=BirlikQueue) for q in app.config["RQ_QUEUES"]]
         assert len(queues) > 1
@@ -116,10 +111,4 @@ def test_a_dispatch_whose_worker_died_right_after_taking_it_off_the_queue_is_don
     died = time.monotonic()
     workers(1, WORKER_MAINTENANCE_SECONDS="1")
 
-    def placed_or_waiting() -> bool:
-        db_session.expire_all()
-        status = db_session.scalar(select(PlacementRequest.status).where(PlacementRequest.id == placement_id))
-        return status in ("assigned", "waiting")
-
-    assert wait_for(placed_or_waiting, timeout=45)
-    assert time.monotonic() - died <= 30, f"placed {time.monotonic() - died:.1f} s after the worker died"
+    _decided_within_30_seconds(db_session, wait_for, placement_id, since=died)
