@@ -62,6 +62,9 @@ def _on_connect(auth: dict[str, Any] | None = None):
     user = _authenticate(auth if isinstance(auth, dict) else None)
     if user is None or not user.active:
         raise ConnectionRefusedError("authentication required")
+    manager = socketio.server.manager
+    if isinstance(manager, ResumingRedisManager):
+        manager.until_subscribed()  # before the rooms and `last_event_id`: from here on, nothing passes it by
     session[_USER_KEY] = user.id
     rooms = authz.rooms_for(user)
     for room in rooms:
@@ -219,6 +222,10 @@ class ResumingRedisManager(python_socketio.RedisManager):
 
     RETRY_SECONDS = 1.0
     HOLD_SECONDS = 1.0  # how long a later event waits for an earlier one (InOrder)
+    # How long a connecting socket waits for this process's first subscription
+    # (`until_subscribed`): a few milliseconds normally; past this (Redis
+    # away) it goes on, and the resync on subscribing covers what it missed.
+    SUBSCRIBE_WAIT = 1.0
 
     def __init__(
         self,
@@ -232,6 +239,14 @@ class ResumingRedisManager(python_socketio.RedisManager):
         self.busy = busy  # told of every message relayed (coordinator.common.collector)
         self.last_relayed = 0
         self.order = InOrder(self._relay, self._later, self.HOLD_SECONDS, gave_up=self._resync_after)
+        self.subscribed = threading.Event()  # set at the first subscription, never cleared
+
+    def until_subscribed(self) -> None:
+        """Returns once this process receives the queue (or after SUBSCRIBE_WAIT).
+        python-socketio subscribes when the first socket connects; a socket
+        answered before that misses whatever is published in between, and a
+        client that asks for nothing to replay never learns it did."""
+        self.subscribed.wait(self.SUBSCRIBE_WAIT)
 
     def _relay(self, message: dict[str, Any]) -> None:
         super()._handle_emit(message)
@@ -260,7 +275,7 @@ class ResumingRedisManager(python_socketio.RedisManager):
         # connected (and missed an event) before this process was subscribed.
         # Read the newest event first, so the resync covers that gap and no
         # more (a resync from 0 would send a screen its whole history).
-        broken, first = True, True
+        first = True
         known = None
         if self.newest is not None:
             try:
@@ -271,18 +286,24 @@ class ResumingRedisManager(python_socketio.RedisManager):
         while True:
             try:
                 self._redis_connect()
+                # The confirmation is the moment this process receives the
+                # queue (python-socketio's pubsub would drop it).
+                self.pubsub.ignore_subscribe_messages = False
                 self.pubsub.subscribe(self.channel)
-                if broken:
-                    if not first:
-                        # What was missed comes by resync; live ones go on in order from here.
-                        self.order.start(None)
-                    broken = first = False
-                    # Local clients only: every process sends its own.
-                    self._resync_after(self.last_relayed)
-                yield from self.pubsub.listen()
+                for message in self.pubsub.listen():
+                    # One channel, so each confirmation is a (re)subscription,
+                    # ours or one redis-py made when it reconnected by itself.
+                    if message.get("type") == "subscribe":
+                        if not first:
+                            # What was missed comes by resync; live ones go on in order from here.
+                            self.order.start(None)
+                        first = False
+                        # Local clients only: every process sends its own.
+                        self._resync_after(self.last_relayed)
+                        self.subscribed.set()
+                    yield message
             except (RedisError, OSError) as exc:
                 self._get_logger().error(f"Cannot receive from redis ({exc}); retrying in {self.RETRY_SECONDS} s")
-                broken = True
                 time.sleep(self.RETRY_SECONDS)
 
     def _listen(self):  # pragma: no cover
