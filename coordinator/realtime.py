@@ -59,12 +59,15 @@ def socket_user() -> User | None:
 
 
 def _on_connect(auth: dict[str, Any] | None = None):
+    manager = socketio.server.manager
+    if isinstance(manager, ResumingRedisManager):
+        # Before the rooms and `last_event_id` (from here on, nothing passes
+        # this socket by), and before any database read: a waiting socket
+        # holds no pooled connection, which the subscription needs.
+        manager.until_subscribed()
     user = _authenticate(auth if isinstance(auth, dict) else None)
     if user is None or not user.active:
         raise ConnectionRefusedError("authentication required")
-    manager = socketio.server.manager
-    if isinstance(manager, ResumingRedisManager):
-        manager.until_subscribed()  # before the rooms and `last_event_id`: from here on, nothing passes it by
     session[_USER_KEY] = user.id
     rooms = authz.rooms_for(user)
     for room in rooms:
@@ -240,13 +243,24 @@ class ResumingRedisManager(python_socketio.RedisManager):
         self.last_relayed = 0
         self.order = InOrder(self._relay, self._later, self.HOLD_SECONDS, gave_up=self._resync_after)
         self.subscribed = threading.Event()  # set at the first subscription, never cleared
+        self.answered_early = False  # a socket gave up waiting for the first subscription
+        self.first_lock = threading.Lock()
 
     def until_subscribed(self) -> None:
         """Returns once this process receives the queue (or after SUBSCRIBE_WAIT).
         python-socketio subscribes when the first socket connects; a socket
         answered before that misses whatever is published in between, and a
         client that asks for nothing to replay never learns it did."""
-        self.subscribed.wait(self.SUBSCRIBE_WAIT)
+        if not self.subscribed.wait(self.SUBSCRIBE_WAIT):
+            with self.first_lock:
+                if not self.subscribed.is_set():  # else it came meanwhile: answered after it
+                    self.answered_early = True
+
+    def _first_subscription(self) -> bool:
+        """Marks the first subscription; whether a socket was answered before it."""
+        with self.first_lock:
+            self.subscribed.set()
+            return self.answered_early
 
     def _relay(self, message: dict[str, Any]) -> None:
         super()._handle_emit(message)
@@ -271,10 +285,10 @@ class ResumingRedisManager(python_socketio.RedisManager):
             self.order.add(event_id, message)
 
     def _redis_listen_with_retries(self):  # pragma: no cover  (exercised through a live server)
-        # The first subscription counts as a recovery too: a client may have
-        # connected (and missed an event) before this process was subscribed.
-        # Read the newest event first, so the resync covers that gap and no
-        # more (a resync from 0 would send a screen its whole history).
+        # The first subscription counts as a recovery too if a socket was
+        # answered before it (it gave up waiting) and so may have missed an
+        # event. Read the newest event first, so the resync covers that gap
+        # and no more (a resync from 0 would send a screen its whole history).
         first = True
         known = None
         if self.newest is not None:
@@ -294,13 +308,17 @@ class ResumingRedisManager(python_socketio.RedisManager):
                     # One channel, so each confirmation is a (re)subscription,
                     # ours or one redis-py made when it reconnected by itself.
                     if message.get("type") == "subscribe":
+                        # The first time, sockets waited for this (`until_subscribed`):
+                        # a resync would reach those still waiting before their
+                        # welcome, and a new page would ask for its whole history.
+                        # Only if one gave up waiting may it have missed anything.
                         if not first:
                             # What was missed comes by resync; live ones go on in order from here.
                             self.order.start(None)
+                        if not first or self._first_subscription():
+                            # Local clients only: every process sends its own.
+                            self._resync_after(self.last_relayed)
                         first = False
-                        # Local clients only: every process sends its own.
-                        self._resync_after(self.last_relayed)
-                        self.subscribed.set()
                     yield message
             except (RedisError, OSError) as exc:
                 self._get_logger().error(f"Cannot receive from redis ({exc}); retrying in {self.RETRY_SECONDS} s")
