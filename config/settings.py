@@ -117,6 +117,10 @@ class BaseConfig:
     MAX_IN_FLIGHT = 16  # requests worked on at once per web process; past it, 503 at once (0: no bound)
     # Of those, requests that may write (POST, PUT, PATCH, DELETE): the reads keep the rest (0: no own bound).
     MAX_WRITES_IN_FLIGHT = 8
+    # PostgreSQL: how long a request waits for its events' numbers (their
+    # place in commit order) before it answers; past it, they are numbered
+    # and sent live just after (coordinator/events/relay.py says why).
+    EVENT_NUMBER_WAIT = 0.05
     PANELS_MAX_LAG_SECONDS = 1.0  # HQ's panels may be this far behind the data while it changes faster
     BUSY_RETRY_SECONDS = 2  # the Retry-After of that 503
     METRICS_DIR = ""  # prometheus multiprocess files; empty: <VAR_DIR>/prometheus
@@ -142,6 +146,8 @@ class TestConfig(BaseConfig):
 
     TESTING = True
     SECRET_KEY = "test-secret"
+    # Tests read the events feed right after a write, on a loaded machine.
+    EVENT_NUMBER_WAIT = 5.0
     LOGIN_SLOW_SECONDS = 0.05
     LOGIN_LOCK_SECONDS = 60
 

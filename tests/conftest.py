@@ -118,6 +118,7 @@ def config(database_url, redis_url, tmp_path) -> dict:
         "REDIS_URL": redis_url,
         "VAR_DIR": str(tmp_path / "var"),
         "LOGIN_SLOW_SECONDS": 0.01,
+        "EVENT_NUMBER_WAIT": 5.0,  # as TestConfig's live servers: a write's events are in the feed when it answers
     }
 
 

@@ -1,6 +1,7 @@
 """Work a request or job hands over to a thread of its process, done in
-rounds: whoever hands it over returns at once, and one round does everything
-handed over by then (one transaction for many commits' worth of work).
+rounds: whoever hands it over goes on (or waits a bounded time for its
+round), and one round does everything handed over by then (one transaction
+for many commits' worth of work: group commit).
 
 Used for what must follow a commit but need not hold up the caller: numbering
 events on PostgreSQL (`events.relay`) and marking outbox rows sent
@@ -22,28 +23,45 @@ class Handover:
     """Items handed over under a key (an engine, an app), and a daemon thread
     that passes everything pending to `work` ({key: [items]}) each time it is
     woken. The thread starts with the first `put` in each process, so a forked
-    child starts its own. `flush` does a round in the caller's thread after
-    the thread's current round has ended: a process about to exit calls it,
-    and nothing handed over before is left undone."""
+    child starts its own. `put` returns a ticket: `wait(ticket)` returns once
+    the round that took those items has ended. `flush` does a round in the
+    caller's thread after the thread's current round has ended: a process
+    about to exit calls it, and nothing handed over before is left undone."""
 
     def __init__(self, name: str, work: Callable[[dict[Any, list[Any]]], None]) -> None:
         self._name = name
         self._work = work
         self._pending: dict[Hashable, list[Any]] = {}
-        self._lock = threading.Lock()  # guards `_pending` and the thread
+        self._lock = threading.Lock()  # guards `_pending`, `_taken` and the thread
         self._round = threading.Lock()  # held while a round works
+        self._ended_cv = threading.Condition()  # guards `_ended`
+        self._taken = 0  # rounds that have taken what was pending
+        self._ended = 0  # of those, how many have ended (one at a time, in order)
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
 
-    def put(self, key: Hashable, items: Iterable[Any]) -> None:
+    def put(self, key: Hashable, items: Iterable[Any]) -> int:
         with self._lock:
+            if self._pid != os.getpid():
+                # A forked child: what the parent had pending is the parent's
+                # to do, and its round may have been running at the fork.
+                self._pending, self._taken, self._ended = {}, 0, 0
+                self._round, self._ended_cv = threading.Lock(), threading.Condition()
             self._pending.setdefault(key, []).extend(items)
+            ticket = self._taken + 1  # the next round to take what is pending
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread.start()
         self._wake.set()
+        return ticket
+
+    def wait(self, ticket: int, *, timeout: float) -> bool:
+        """Whether the round that took the items of `ticket` ended within
+        `timeout` seconds (whether its work succeeded is the work's to log)."""
+        with self._ended_cv:
+            return self._ended_cv.wait_for(lambda: self._ended >= ticket, timeout=timeout)
 
     def flush(self, *, wait: float = -1) -> None:
         """A round now, once the thread's running round has ended (at most
@@ -55,8 +73,16 @@ class Handover:
         try:
             with self._lock:
                 pending, self._pending = self._pending, {}
+                if pending:
+                    self._taken += 1
+                    mine = self._taken
             if pending:
-                self._work(pending)
+                try:
+                    self._work(pending)
+                finally:
+                    with self._ended_cv:
+                        self._ended = mine
+                        self._ended_cv.notify_all()
         finally:
             self._round.release()
 
@@ -65,56 +91,3 @@ class Handover:
             self._wake.wait()
             self._wake.clear()
             self.flush()
-
-
-class Shared:
-    """Work that callers wait for, shared between the threads of a process
-    (group commit): `run` hands over its items and returns once a round that
-    started after it has ended. One caller at a time does a round, for every
-    item handed over by then; the others wait for it instead of each doing
-    its own round behind the first. `run` raises what the round raised in
-    the caller whose round it was; a waiting caller whose round failed logs
-    it and returns, as does one still waiting after `wait` seconds (a round
-    stuck on a hung server): what it handed over is left to a later round or
-    to a sweep. A forked child starts afresh."""
-
-    def __init__(self, work: Callable[[dict[Any, list[Any]]], None]) -> None:
-        self._work = work
-        self._cv = threading.Condition()
-        self._reset()
-
-    def _reset(self) -> None:
-        self._pid = os.getpid()
-        self._pending: dict[Hashable, list[Any]] = {}
-        self._started = 0  # rounds begun
-        self._ended = 0  # rounds ended (they end in the order they began)
-        self._failed = 0  # the last round that raised
-        self._running = False
-
-    def run(self, key: Hashable, items: Iterable[Any], *, wait: float) -> None:
-        with self._cv:
-            if self._pid != os.getpid():
-                self._reset()
-            self._pending.setdefault(key, []).extend(items)
-            needed = self._started + 1  # the next round to begin takes these items
-            if not self._cv.wait_for(lambda: self._ended >= needed or not self._running, timeout=wait):
-                log.warning("a shared round is still running after %.0f s; not waiting for it", wait)
-                return
-            if self._ended >= needed:  # another caller's round did it
-                if self._failed >= needed:
-                    log.warning("the shared round with this caller's items failed; a later one or a sweep does them")
-                return
-            pending, self._pending = self._pending, {}
-            self._started += 1
-            self._running = True
-            mine = self._started
-        failed = True
-        try:
-            self._work(pending)
-            failed = False
-        finally:
-            with self._cv:
-                self._ended = mine
-                self._failed = mine if failed else self._failed
-                self._running = False
-                self._cv.notify_all()

@@ -25,7 +25,7 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     # The event's place in commit order: what clients see as its id (live, on
     # replay, as their cursor). Null only between its transaction's commit and
-    # its numbering (`coordinator.events.order`); a replay never shows it then.
+    # its numbering (`coordinator.events.relay`); a replay never shows it then.
     seq: Mapped[int | None] = mapped_column(EventId)
     request_id: Mapped[str | None] = mapped_column(String(64))  # the web request that caused it
 

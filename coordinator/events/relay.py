@@ -6,10 +6,10 @@ became visible after a client's cursor passed must get a larger number.
 Database ids do not (a transaction that inserted early may commit late).
 
 So an event's number is its `seq`, given after its transaction commits.
-On PostgreSQL, `number_and_publish` runs in its own short transaction right
-after every commit that wrote events (shared by a web process's requests:
-`number_and_publish_shared`), and in the worker's sweep, for a process that
-died in between. Under an advisory lock that only these
+On PostgreSQL, `number_and_publish` runs in its own short transaction after
+every commit that wrote events, on a numbering thread of the process
+(`submit`), and in the worker's sweep, for a process that died in between.
+Under an advisory lock that only these
 numbering steps take (a few milliseconds, never the writers), it numbers
 every committed event still without one, oldest id first, after the
 largest number so far. Numbering steps are one at a time and each sees
@@ -18,11 +18,16 @@ no gaps: a reader that has seen number N has seen every number below it.
 They are published in the same order, before the lock is released, so a
 live client never receives a number below one it already has.
 
-A worker does not wait for that step: it hands its events to its process's
-numbering thread and goes on with the next job. The step costs a second
-durable commit; done in line, it halved what one worker could write. The
-thread numbers whatever has been committed when it wakes, so under load one
-numbering commit covers many writes (and other processes' events too).
+The thread numbers whatever has been committed when it wakes, so under load
+one numbering commit covers many writes (and other processes' events too).
+A worker does not wait for it: the step costs a second durable commit, and
+done in line it halved what one worker could write. A web request waits for
+it, so that its answer comes with its events in place, but only so long
+(`EVENT_NUMBER_WAIT`): at a surge's start six processes each stepped, a
+step's holder that lost its core held everyone, and POSTs waited 135 ms for
+their numbers (p50 of the first second). A client loses nothing by an answer
+that comes first: the events come live once numbered, and in a replay from
+any cursor below their numbers.
 
 On SQLite one transaction writes at a time, so ids already follow commit
 order: `seq` equals `id`, set in the writing transaction itself.
@@ -41,15 +46,16 @@ from sqlalchemy.orm import Session
 
 from coordinator.auth.models import User
 from coordinator.common.clock import iso_utc
-from coordinator.common.handover import Handover, Shared
+from coordinator.common.handover import Handover
 from coordinator.events.models import Event
 from coordinator.extensions import socketio
 from coordinator.ops import metrics
 
 log = logging.getLogger("birlik.events")
 SOCKET_EVENT = "event"
-LOCK_WAIT = "2s"  # the longest a committing writer waits to number its events
+LOCK_WAIT = "2s"  # the longest a numbering step waits for the lock
 LOCK_KEY = 7243001  # the advisory lock of the numbering step (and only of it)
+STEP_WAIT = 5.0  # longer than a step takes, lock wait included
 
 # One statement: the largest number so far, then every committed event
 # without a number, oldest id first, numbered after it.
@@ -148,31 +154,6 @@ def number_and_publish(
     return len(numbered)
 
 
-def _number_shared(pending: dict[Engine, list[tuple[int, dict]]]) -> None:
-    for engine, own in pending.items():
-        number_and_publish(engine, own=dict(own))
-
-
-# A web process's requests share numbering steps: at a surge's start a dozen
-# threads each waited for the lock to do a step of their own (three short
-# transactions, a durable commit, publishing), one after the other, and
-# POSTs answered in 400 ms. One step numbers every committed event.
-_SHARED = Shared(_number_shared)
-# Seconds a request waits for another's step (whose lock wait is 2 s at most):
-# longer than a step, so a request does not give up on a slow one; a step
-# stuck publishing to a hung Redis holds a request up this long.
-SHARED_WAIT = 5.0
-
-
-def number_and_publish_shared(engine: Engine, own: Mapping[int, dict]) -> None:
-    """`number_and_publish` for a request that has just committed `own`:
-    returns once a step begun after the commit has ended, its own or another
-    thread's of this process, which numbered and published them. If that
-    step failed (logged), or took longer than SHARED_WAIT, they are left to
-    the next step or the worker's sweep."""
-    _SHARED.run(engine, own.items(), wait=SHARED_WAIT)
-
-
 def sweep(engine: Engine) -> int:
     """Number and publish events whose process died between their commit
     and their numbering (run by every worker's upkeep loop); returns how many."""
@@ -196,32 +177,34 @@ def _number(pending: dict[Engine, list[tuple[int, dict]]]) -> None:
             log.warning("events committed but not yet numbered (%s); the sweep will", exc)
 
 
-# This process's numbering thread (PostgreSQL workers), and the engine it numbers for.
+# This process's numbering thread, and the engines whose writers do not wait for it.
 _NUMBERING = Handover("birlik-numbering", _number)
-_BACKGROUND: Engine | None = None
+_NOT_WAITING: set[Engine] = set()
 
 
 def number_in_background(engine: Engine) -> bool:
-    """From now on, this process's events on `engine` are numbered by a
-    thread of its own (PostgreSQL only; the worker calls it)."""
-    global _BACKGROUND
+    """From now on, writers on `engine` in this process hand their events to
+    the numbering thread and do not wait for it (PostgreSQL only; a worker:
+    its next job need not wait for the last one's numbering)."""
     if engine.dialect.name != "postgresql":
         return False
-    _BACKGROUND = engine
+    _NOT_WAITING.add(engine)
     return True
 
 
-def submit(engine: Engine, own: Mapping[int, dict]) -> bool:
-    """Hand a transaction's committed events to the numbering thread, if this
-    process numbers in the background; False: the caller numbers them."""
-    if _BACKGROUND is None or _BACKGROUND is not engine:
+def submit(engine: Engine, own: Mapping[int, dict], *, wait: float) -> bool:
+    """Hand a transaction's committed events to the numbering thread, and
+    wait up to `wait` seconds for them to be numbered (not at all where
+    `number_in_background`). True if the thread's round that took them has
+    ended: numbered and published, or failed and logged (the sweep numbers
+    them). On False they are numbered after the caller goes on."""
+    ticket = _NUMBERING.put(engine, own.items())
+    if engine in _NOT_WAITING or wait <= 0:
         return False
-    _NUMBERING.put(engine, own.items())
-    return True
+    return _NUMBERING.wait(ticket, timeout=wait)
 
 
 def stop_background() -> None:
     """Number what was handed over, here and now (a worker stopping)."""
-    global _BACKGROUND
-    _BACKGROUND = None
+    _NOT_WAITING.clear()
     _NUMBERING.flush(wait=10)

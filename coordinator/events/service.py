@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.auth.models import User
@@ -227,14 +227,10 @@ def _after_commit(session: Session) -> None:
     if engine is None or engine.dialect.name != "postgresql":
         publish(list(pending.values()))
         return
-    if relay.submit(engine, pending):  # a worker: numbered while it goes on
-        return
-    try:
-        relay.number_and_publish_shared(engine, own=pending)
-    except SQLAlchemyError as exc:
-        # Committed all the same: the next numbering step (any process's, or
-        # the worker's sweep) numbers and publishes these events.
-        log.warning("events committed but not yet numbered (%s); the sweep will", exc)
+    # A worker goes on at once; a request waits a little (`relay` says why),
+    # and a script outside any app as long as a step may take.
+    wait = current_app.config["EVENT_NUMBER_WAIT"] if has_app_context() else relay.STEP_WAIT
+    relay.submit(engine, pending, wait=wait)
 
 
 def _after_rollback(session: Session, previous) -> None:

@@ -11,10 +11,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from coordinator.events import service
+from coordinator.events import relay, service
 from coordinator.events.models import Event
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -145,23 +145,24 @@ def test_concurrent_writers_live_events_arrive_in_id_order(hq, writers, socket_c
     assert ids == sorted(set(ids)) and len(ids) == threads * per_thread
 
 
-def test_concurrent_writers_each_commit_returns_with_its_events_numbered(writers, database_url):
+def test_concurrent_writers_each_commit_returns_with_its_events_numbered(app, writers, database_url):
     """A request answers once its events have their place in commit order
-    (a client that then reconnects with its last id gets them). Threads of
-    one process share numbering steps: a thread whose events another's step
-    numbered returns without one of its own, but never before they are."""
+    (a client that then reconnects with its last id gets them), if that takes
+    at most EVENT_NUMBER_WAIT (5 s in tests). Commits of one process share
+    numbering steps: one step numbers every commit handed over by then."""
     threads, per_thread = 8, 10
     check = create_engine(database_url)
 
     def write(t: int) -> list[tuple[int, int | None]]:
         session, seen = writers(), []
-        for n in range(per_thread):
-            event = _write(session, f"{t}-{n}")
-            session.flush()
-            event_id = event.id
-            session.commit()
-            with check.connect() as conn:
-                seen.append((event_id, conn.scalar(select(Event.seq).where(Event.id == event_id))))
+        with app.app_context():  # a request's: it waits for its numbers
+            for n in range(per_thread):
+                event = _write(session, f"{t}-{n}")
+                session.flush()
+                event_id = event.id
+                session.commit()
+                with check.connect() as conn:
+                    seen.append((event_id, conn.scalar(select(Event.seq).where(Event.id == event_id))))
         return seen
 
     try:
@@ -171,3 +172,37 @@ def test_concurrent_writers_each_commit_returns_with_its_events_numbered(writers
         check.dispose()
     assert len(seen) == threads * per_thread
     assert [event_id for event_id, seq in seen if seq is None] == []
+
+
+def test_a_held_up_numbering_step_does_not_hold_up_the_answer(app, hq, writers, socket_client, database_url, wait_for):
+    """Past EVENT_NUMBER_WAIT a request answers with its events committed but
+    not yet numbered (here the numbering lock is held by another connection,
+    as by a process whose step lost its core); its process's numbering thread
+    numbers them once the lock is free and sends them live. None is lost."""
+    app.config["EVENT_NUMBER_WAIT"] = 0.05  # the production default
+    sio = socket_client(hq.token)
+    assert wait_for(lambda: getattr(sio, "welcome", None))
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as other:
+            other.execute(text("SELECT pg_advisory_lock(:key)"), {"key": relay.LOCK_KEY})
+            other.commit()
+            session = writers()
+            with app.app_context():
+                event = _write(session, "held")
+                session.flush()
+                event_id = event.id
+                session.commit()  # answers though no step can run
+            with engine.connect() as conn:
+                assert conn.scalar(select(Event.seq).where(Event.id == event_id)) is None
+            other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": relay.LOCK_KEY})
+            other.commit()
+
+        def numbered() -> int | None:
+            with engine.connect() as conn:
+                return conn.scalar(select(Event.seq).where(Event.id == event_id))
+
+        assert wait_for(numbered)
+        assert wait_for(lambda: [e["id"] for e in sio.received if e["after"].get("mark") == "held"] == [numbered()])
+    finally:
+        engine.dispose()
