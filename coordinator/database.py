@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, scoped_session
@@ -179,6 +179,30 @@ def commit_keeping(session: Session | scoped_session) -> None:
         own.commit()
     finally:
         own.expire_on_commit = keep
+
+
+def backend_pid(session: Session) -> int | None:
+    """The PostgreSQL server process of the session's open transaction (None:
+    none open, or SQLite), as the client library knows it: no I/O."""
+    if not session.in_transaction():
+        return None
+    conn = session.connection()  # the transaction's own
+    return conn.connection.dbapi_connection.info.backend_pid if conn.dialect.name == "postgresql" else None
+
+
+def drop_connection(session: Session, pid: int | None) -> None:
+    """Drop the session's connection and end its server process `pid`
+    (`backend_pid`, read before any rollback was tried): for work cut off by
+    a job's time limit, perhaps half way through a statement. That connection
+    can no longer even roll back ("another command is already in progress"),
+    and the statement still runs on the server, holding its locks, until it
+    ends or the server notices the client has gone. The session is usable
+    again, on a new connection."""
+    session.invalidate()
+    if pid is not None:
+        with session.get_bind().connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            conn.commit()
 
 
 def _flush_in_read(session: Session, _context, _instances) -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator import database
 from coordinator.common.clock import now
@@ -126,7 +127,7 @@ def place_batch(
     least `least` are there) and place them together (see `surge`), the solver
     stopped after `seconds` (default BATCH_SECONDS); returns how many were
     placed. Groups whose beds another dispatcher took meanwhile are dispatched
-    again one by one. The claim lapses after `lease` (default: twice a
+    again, each by a job of its own. The claim lapses after `lease` (default: twice a
     dispatch job's time limit)."""
     cfg = current_app.config
     lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
@@ -155,14 +156,21 @@ def place_batch(
     except BaseException:
         # Anything that stops the batch (an error, the job's time limit) hands
         # its requests back at once rather than when the lease runs out.
-        db.session.rollback()
-        surge.release(session=db.session, token=token)
-        db.session.commit()
+        _hand_back(token)
         raise
-    for placement_id in outcome.lost:
-        dispatch.dispatch(session=db.session, placement_id=placement_id)
-        db.session.commit()
     return len(outcome.placed)
+
+
+def _hand_back(token: str) -> None:
+    backend = database.backend_pid(db.session())
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The job's time limit stopped a statement half way; still waiting on
+        # a lock on the server, it would keep the claimed rows locked.
+        database.drop_connection(db.session(), backend)
+    surge.release(session=db.session, token=token)
+    db.session.commit()
 
 
 @job("dispatch")

@@ -21,7 +21,8 @@ solver thinks):
    plain data for the solver.
 3. `apply`: each decision is held with the conditional UPDATE of `beds.hold`
    (still the last word: a bed taken meanwhile by another dispatcher is
-   never overbooked; that group is returned in `lost` and dispatched again)
+   never overbooked; that group is returned in `lost`, and a job of its own
+   to dispatch it again is declared in the same transaction)
    and stored with its explanation in the single dispatch's form, plus the
    next-best alternative and what it would have cost.
 """
@@ -38,6 +39,7 @@ import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from coordinator import queue
 from coordinator.common.clock import now
 from coordinator.events import service as events
 from coordinator.geo.distance import haversine_matrix
@@ -170,7 +172,7 @@ def snapshot(*, session: Session, token: str) -> Snapshot:
 class Outcome:
     placed: list[int] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)
-    lost: list[int] = field(default_factory=list)  # their beds were taken meanwhile: dispatch them again
+    lost: list[int] = field(default_factory=list)  # their beds were taken meanwhile: dispatched again by jobs
 
 
 def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int | None = None) -> Outcome:
@@ -206,6 +208,10 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
                 continue
             option = snap.options[chosen.option]
             if not bulk.get(chosen.option) and not beds.hold(session, option.facility_id, option.category, g.size):
+                # Dispatched again by a job of its own, declared here: done in
+                # the batch's job one by one, a hundred of them outran its
+                # time limit, and the rest waited for the stranded sweep.
+                queue.after_commit(session, "dispatch_placement", p.id)
                 out.lost.append(p.id)
                 continue
             facility = by_id[option.facility_id]

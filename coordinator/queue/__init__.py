@@ -27,10 +27,12 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry
+from rq.timeouts import BaseTimeoutException
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from coordinator import database
 from coordinator.common.clock import now
 from coordinator.ops import metrics, trace
 
@@ -75,6 +77,10 @@ def _in_session(fn: Callable, args: tuple, kwargs: dict) -> Any:
 
     try:
         return fn(*args, **kwargs)
+    except BaseTimeoutException:
+        session = db.session()  # perhaps cut off half way through a statement
+        database.drop_connection(session, database.backend_pid(session))
+        raise
     finally:
         # End the job's transaction whatever happened: a worker idling between
         # jobs must not hold a transaction (on SQLite, the write lock) open.

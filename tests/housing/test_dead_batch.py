@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
+from sqlalchemy import create_engine, select
+
 from coordinator.extensions import db
-from coordinator.housing import surge
-from coordinator.housing.models import PlacementRequest
+from coordinator.housing import batch, jobs, surge
+from coordinator.housing.models import FacilityBeds, PlacementRequest
 from coordinator.queue import relay
 
 GROUP = {"contact_phone": "+7 701 555 12 12", "origin": "Almaty", "head_count": 2}
@@ -45,3 +49,62 @@ def test_a_request_claimed_by_a_dead_batch_is_placed_once_the_claim_lapses(
     db_session.expire_all()
     request = db_session.get(PlacementRequest, created["id"])
     assert (request.claimed_by, request.claimed_until) == (None, None)  # the dead batch's claim is gone
+
+
+def test_a_group_whose_beds_went_meanwhile_is_dispatched_again_by_a_job_of_its_own(app, make, api, run_jobs):
+    """Between a batch's snapshot and its apply, a single dispatch takes the
+    beds the plan chose: the batch never overbooks, and the group it lost is
+    dispatched again by a job declared in the batch's own transaction (done
+    in the batch's job, a hundred such groups outran its time limit)."""
+    near = make.facility("almaty", beds={"standard": 2})
+    far = make.facility("almaty", beds={"standard": 2}, lat=near.lat + 1.0)
+    make.session.commit()
+    status, lost = api("post", "/placements", json=GROUP)
+    assert status == 201, lost
+    with app.app_context():
+        token, ids = surge.claim(session=db.session, limit=10, lease=timedelta(minutes=1))
+        snap = surge.snapshot(session=db.session, token=token)
+        db.session.commit()
+        plan = batch.place(snap.groups, snap.options, time_limit=5)
+        db.session.remove()
+    assert ids == [lost["id"]] and snap.options[plan.placed[lost["id"]].option].facility_id == near.id
+
+    status, other = api("post", "/placements", json=GROUP)  # placed on its own, while the batch thinks
+    run_jobs()
+    assert api("get", f"/placements/{other['id']}")[1]["facility_id"] == near.id
+
+    with app.app_context():
+        outcome = surge.apply(session=db.session, snap=snap, plan=plan)
+        db.session.commit()
+        db.session.remove()
+    assert (outcome.placed, outcome.lost) == ([], [lost["id"]])
+    assert run_jobs() >= 1  # its own dispatch job, queued at the batch's commit
+    placed = api("get", f"/placements/{lost['id']}")[1]
+    assert (placed["status"], placed["facility_id"]) == ("assigned", far.id)
+    facilities = {f["id"]: f for f in api("get", "/facilities")[1]}
+    assert facilities[near.id]["free_beds"] == 0 and facilities[far.id]["free_beds"] == 0  # none overbooked
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_batch_stopped_mid_statement_by_its_time_limit_hands_its_requests_back_at_once(app, make, api, database_url):
+    """A job's time limit (RQ's SIGALRM) can stop a batch while a statement is
+    on its way; that connection cannot even roll back, and the batch must
+    still hand back its requests at once, not when its lease runs out."""
+    facility = make.facility("almaty", beds={"standard": 10})
+    make.session.commit()
+    ids = [api("post", "/placements", json=GROUP)[1]["id"] for _ in range(2)]
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as other:
+            # Another writer holds the beds' row: the batch's hold waits on it.
+            other.execute(select(FacilityBeds).where(FacilityBeds.facility_id == facility.id).with_for_update())
+            with app.app_context():
+                with pytest.raises(JobTimeoutException), UnixSignalDeathPenalty(1, JobTimeoutException):
+                    jobs.place_batch()
+                db.session.remove()
+            with engine.connect() as conn:
+                claims = conn.scalars(select(PlacementRequest.claimed_by).where(PlacementRequest.id.in_(ids))).all()
+            assert claims == [None, None]
+            other.rollback()
+    finally:
+        engine.dispose()
