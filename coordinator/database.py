@@ -24,10 +24,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.common import green
@@ -126,6 +127,7 @@ def _green_flock(fd: int) -> None:
 
 
 _WRITES = "birlik_writes"
+_DRIVER = "birlik_driver_connection"  # the PostgreSQL transaction's own, for `drop_if_cut_off`
 _LOOKING: contextvars.ContextVar[bool] = contextvars.ContextVar("birlik_only_reading", default=False)
 
 
@@ -181,28 +183,45 @@ def commit_keeping(session: Session | scoped_session) -> None:
         own.expire_on_commit = keep
 
 
-def backend_pid(session: Session) -> int | None:
-    """The PostgreSQL server process of the session's open transaction (None:
-    none open, or SQLite), as the client library knows it: no I/O."""
-    if not session.in_transaction():
-        return None
-    conn = session.connection()  # the transaction's own
-    return conn.connection.dbapi_connection.info.backend_pid if conn.dialect.name == "postgresql" else None
+def _remember_driver(session: Session, _transaction, connection) -> None:
+    # Read by `drop_if_cut_off`, which must not touch the session: by then its
+    # transaction may be half rolled back and `connection()` would raise.
+    if connection.dialect.name == "postgresql":
+        session.info[_DRIVER] = connection.connection.dbapi_connection
 
 
-def drop_connection(session: Session, pid: int | None) -> None:
-    """Drop the session's connection and end its server process `pid`
-    (`backend_pid`, read before any rollback was tried): for work cut off by
-    a job's time limit, perhaps half way through a statement. That connection
-    can no longer even roll back ("another command is already in progress"),
-    and the statement still runs on the server, holding its locks, until it
-    ends or the server notices the client has gone. The session is usable
-    again, on a new connection."""
-    session.invalidate()
-    if pid is not None:
+def _forget_driver(session: Session, transaction) -> None:
+    driver = session.info.get(_DRIVER)
+    # A connection still busy with a statement is never handed to anyone else
+    # (the pool cannot reset it and drops it): kept for `drop_if_cut_off`.
+    if transaction.parent is None and not (driver is not None and _busy(driver)):
+        session.info.pop(_DRIVER, None)
+
+
+def _busy(driver) -> bool:
+    return not driver.closed and driver.info.transaction_status == psycopg.pq.TransactionStatus.ACTIVE
+
+
+def drop_if_cut_off(session: Session) -> bool:
+    """Whether a statement of this session was cut off half way (a job's time
+    limit, SIGALRM, struck while it ran on PostgreSQL), in which case its
+    connection is dropped and its server process ended. That connection can
+    no longer even roll back ("another command is already in progress"), and
+    the statement still runs on the server, holding its locks, until it ends
+    or the server notices the client has gone. Call it before any rollback;
+    it never raises (a failure is logged). The session is usable again."""
+    driver = session.info.pop(_DRIVER, None)
+    if driver is None or not _busy(driver):
+        return False
+    pid = driver.info.backend_pid
+    try:
         with session.get_bind().connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             conn.commit()
+    except SQLAlchemyError as exc:
+        log.warning("a statement cut off half way still runs in server process %s (%s)", pid, exc)
+    session.invalidate()
+    return True
 
 
 def _flush_in_read(session: Session, _context, _instances) -> None:
@@ -276,6 +295,9 @@ def init_app(app: Flask) -> None:
         }
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    if not event.contains(Session, "after_begin", _remember_driver):
+        event.listen(Session, "after_begin", _remember_driver)
+        event.listen(Session, "after_transaction_end", _forget_driver)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

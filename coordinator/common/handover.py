@@ -3,15 +3,17 @@ rounds: whoever hands it over goes on (or waits a bounded time for its
 round), and one round does everything handed over by then (one transaction
 for many commits' worth of work: group commit).
 
-Used for what must follow a commit but need not hold up the caller: numbering
-events on PostgreSQL (`events.relay`) and marking outbox rows sent
-(`queue.relay`). Both are safe to lose when a process dies: a sweep of
-another process does them later."""
+Used for what must follow a commit but need not hold up the caller for
+long: numbering events on PostgreSQL (`events.relay`; a request waits for
+its round a bounded time) and marking outbox rows sent (`queue.relay`).
+Both are safe to lose when a process dies: a sweep of another process does
+them later."""
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
@@ -22,8 +24,8 @@ log = logging.getLogger("birlik.handover")
 class Handover:
     """Items handed over under a key (an engine, an app), and a daemon thread
     that passes everything pending to `work` ({key: [items]}) each time it is
-    woken. The thread starts with the first `put` in each process, so a forked
-    child starts its own. `put` returns a ticket: `wait(ticket)` returns once
+    woken. The thread starts with the first `put` in each process (a forked
+    child starts its own). `put` returns a ticket: `wait(ticket)` returns once
     the round that took those items has ended. `flush` does a round in the
     caller's thread after the thread's current round has ended: a process
     about to exit calls it, and nothing handed over before is left undone."""
@@ -31,6 +33,12 @@ class Handover:
     def __init__(self, name: str, work: Callable[[dict[Any, list[Any]]], None]) -> None:
         self._name = name
         self._work = work
+        self._fresh()
+        # A forked child starts afresh: what the parent had pending is the
+        # parent's to do, and any of its locks may have been held at the fork.
+        os.register_at_fork(after_in_child=self._fresh)
+
+    def _fresh(self) -> None:
         self._pending: dict[Hashable, list[Any]] = {}
         self._lock = threading.Lock()  # guards `_pending`, `_taken` and the thread
         self._round = threading.Lock()  # held while a round works
@@ -39,23 +47,19 @@ class Handover:
         self._ended = 0  # of those, how many have ended (one at a time, in order)
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pid = 0
 
     def put(self, key: Hashable, items: Iterable[Any]) -> int:
         with self._lock:
-            if self._pid != os.getpid():
-                # A forked child: what the parent had pending is the parent's
-                # to do, and its round may have been running at the fork.
-                self._pending, self._taken, self._ended = {}, 0, 0
-                self._round, self._ended_cv = threading.Lock(), threading.Condition()
             self._pending.setdefault(key, []).extend(items)
             ticket = self._taken + 1  # the next round to take what is pending
-            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
-                self._thread.start()
+            if self._thread is None or not self._thread.is_alive():
+                self._start()
         self._wake.set()
         return ticket
+
+    def _start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+        self._thread.start()
 
     def wait(self, ticket: int, *, timeout: float) -> bool:
         """Whether the round that took the items of `ticket` ended within
@@ -67,7 +71,8 @@ class Handover:
         """A round now, once the thread's running round has ended (at most
         `wait` seconds, if given: a round stuck on a hung server must not
         keep a process from exiting; what it had is done by a sweep later)."""
-        if not self._round.acquire(timeout=wait):
+        round_lock = self._round  # released below even if a fork in between renews `_round`
+        if not round_lock.acquire(timeout=wait):
             log.warning("%s: a round is still running after %.0f s; not waiting for it", self._name, wait)
             return
         try:
@@ -84,10 +89,18 @@ class Handover:
                         self._ended = mine
                         self._ended_cv.notify_all()
         finally:
-            self._round.release()
+            round_lock.release()
 
     def _loop(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            self.flush()
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                self.flush()
+        finally:
+            # A round raised what its work does not handle (threading logs
+            # it): a new thread takes over, for what is pending now too.
+            if not sys.is_finalizing():
+                with self._lock:
+                    self._start()
+                self._wake.set()

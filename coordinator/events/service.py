@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, has_request_context
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, scoped_session
@@ -227,9 +227,10 @@ def _after_commit(session: Session) -> None:
     if engine is None or engine.dialect.name != "postgresql":
         publish(list(pending.values()))
         return
-    # A worker goes on at once; a request waits a little (`relay` says why),
-    # and a script outside any app as long as a step may take.
-    wait = current_app.config["EVENT_NUMBER_WAIT"] if has_app_context() else relay.STEP_WAIT
+    # A worker goes on at once; a request waits a little (`relay` says why);
+    # a command (seeding, a script) as long as a step may take: its process
+    # may exit right after, and only a worker's sweep would number the rest.
+    wait = current_app.config["EVENT_NUMBER_WAIT"] if has_request_context() else relay.STEP_WAIT
     relay.submit(engine, pending, wait=wait)
 
 
@@ -264,12 +265,13 @@ def sweep(*, engine: Engine) -> int:
 
 
 def number_in_background(*, engine: Engine) -> None:
-    """Number this process's events on a thread of their own (for workers)."""
+    """Writers on `engine` in this process do not wait for their events'
+    numbers (a worker: its next job need not wait for the last one's)."""
     relay.number_in_background(engine)
 
 
 def stop_numbering() -> None:
-    """Number what is still waiting, and stop that thread."""
+    """Number what is still waiting, here and now (a worker stopping)."""
     relay.stop_background()
 
 

@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator import database
@@ -27,6 +27,7 @@ log = logging.getLogger("birlik.housing")
 # this long after the job was due, a surge's next dispatch starts another.
 GATHER_KEY = "birlik:housing:gathering"
 GATHER_KEY_SECONDS = 5.0
+HAND_BACK_WAIT = "5s"  # the longest a stopped batch waits for locks to hand its requests back
 
 
 @job("dispatch")
@@ -126,8 +127,8 @@ def place_batch(
     """Claim pending requests (BATCH_MAX_GROUPS unless `limit`; none unless at
     least `least` are there) and place them together (see `surge`), the solver
     stopped after `seconds` (default BATCH_SECONDS); returns how many were
-    placed. Groups whose beds another dispatcher took meanwhile are dispatched
-    again, each by a job of its own. The claim lapses after `lease` (default: twice a
+    placed. Groups whose beds another dispatcher took meanwhile go back to
+    dispatch, each by a job of its own. The claim lapses after `lease` (default: twice a
     dispatch job's time limit)."""
     cfg = current_app.config
     lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
@@ -162,15 +163,20 @@ def place_batch(
 
 
 def _hand_back(token: str) -> None:
-    backend = database.backend_pid(db.session())
+    # The job's time limit may have cut a statement off half way (in a
+    # flush or the commit as well): still running on the server, it would
+    # keep the claimed rows locked, so it goes first.
+    database.drop_if_cut_off(db.session())
     try:
         db.session.rollback()
-    except SQLAlchemyError:
-        # The job's time limit stopped a statement half way; still waiting on
-        # a lock on the server, it would keep the claimed rows locked.
-        database.drop_connection(db.session(), backend)
-    surge.release(session=db.session, token=token)
-    db.session.commit()
+        db.session.remove()  # what the failed transaction left in the session goes with it
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Never held up for long: the lease hands the requests back anyway.
+            db.session.execute(text(f"SET LOCAL lock_timeout = '{HAND_BACK_WAIT}'"))
+        surge.release(session=db.session, token=token)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        log.warning("batch %s: requests not handed back (%s); its claim lapses with its lease", token[:12], exc)
 
 
 @job("dispatch")

@@ -27,7 +27,6 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry
-from rq.timeouts import BaseTimeoutException
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
@@ -77,9 +76,10 @@ def _in_session(fn: Callable, args: tuple, kwargs: dict) -> Any:
 
     try:
         return fn(*args, **kwargs)
-    except BaseTimeoutException:
-        session = db.session()  # perhaps cut off half way through a statement
-        database.drop_connection(session, database.backend_pid(session))
+    except BaseException:
+        # Whatever was raised (the time limit's own exception, or the error
+        # of a flush it cut off), a statement cut off half way goes first.
+        database.drop_if_cut_off(db.session())
         raise
     finally:
         # End the job's transaction whatever happened: a worker idling between

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 
 from coordinator.extensions import db
 from coordinator.housing import batch, jobs, surge
@@ -70,6 +70,7 @@ def test_a_group_whose_beds_went_meanwhile_is_dispatched_again_by_a_job_of_its_o
     assert ids == [lost["id"]] and snap.options[plan.placed[lost["id"]].option].facility_id == near.id
 
     status, other = api("post", "/placements", json=GROUP)  # placed on its own, while the batch thinks
+    assert status == 201, other
     run_jobs()
     assert api("get", f"/placements/{other['id']}")[1]["facility_id"] == near.id
 
@@ -99,12 +100,14 @@ def test_a_batch_stopped_mid_statement_by_its_time_limit_hands_its_requests_back
             # Another writer holds the beds' row: the batch's hold waits on it.
             other.execute(select(FacilityBeds).where(FacilityBeds.facility_id == facility.id).with_for_update())
             with app.app_context():
-                with pytest.raises(JobTimeoutException), UnixSignalDeathPenalty(1, JobTimeoutException):
+                with pytest.raises(JobTimeoutException), UnixSignalDeathPenalty(3, JobTimeoutException):
                     jobs.place_batch()
                 db.session.remove()
             with engine.connect() as conn:
                 claims = conn.scalars(select(PlacementRequest.claimed_by).where(PlacementRequest.id.in_(ids))).all()
-            assert claims == [None, None]
+                # The hold cut off half way no longer waits on the server either.
+                waiting = conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))
+            assert claims == [None, None] and waiting == 0
             other.rollback()
     finally:
         engine.dispose()

@@ -155,7 +155,7 @@ def test_concurrent_writers_each_commit_returns_with_its_events_numbered(app, wr
 
     def write(t: int) -> list[tuple[int, int | None]]:
         session, seen = writers(), []
-        with app.app_context():  # a request's: it waits for its numbers
+        with app.test_request_context():  # a request's: it waits for its numbers
             for n in range(per_thread):
                 event = _write(session, f"{t}-{n}")
                 session.flush()
@@ -174,12 +174,16 @@ def test_concurrent_writers_each_commit_returns_with_its_events_numbered(app, wr
     assert [event_id for event_id, seq in seen if seq is None] == []
 
 
-def test_a_held_up_numbering_step_does_not_hold_up_the_answer(app, hq, writers, socket_client, database_url, wait_for):
+def test_a_held_up_numbering_step_does_not_hold_up_the_answer(
+    app, hq, writers, socket_client, database_url, wait_for, monkeypatch
+):
     """Past EVENT_NUMBER_WAIT a request answers with its events committed but
     not yet numbered (here the numbering lock is held by another connection,
     as by a process whose step lost its core); its process's numbering thread
     numbers them once the lock is free and sends them live. None is lost."""
     app.config["EVENT_NUMBER_WAIT"] = 0.05  # the production default
+    # The step waits for the lock until it is let go here, however slow the machine.
+    monkeypatch.setattr(relay, "LOCK_WAIT", "60s")
     sio = socket_client(hq.token)
     assert wait_for(lambda: getattr(sio, "welcome", None))
     engine = create_engine(database_url)
@@ -188,7 +192,7 @@ def test_a_held_up_numbering_step_does_not_hold_up_the_answer(app, hq, writers, 
             other.execute(text("SELECT pg_advisory_lock(:key)"), {"key": relay.LOCK_KEY})
             other.commit()
             session = writers()
-            with app.app_context():
+            with app.test_request_context():  # a request's commit: it waits EVENT_NUMBER_WAIT at most
                 event = _write(session, "held")
                 session.flush()
                 event_id = event.id
