@@ -11,9 +11,10 @@ every commit that wrote events, on a numbering thread of the process
 (`submit`), and in the worker's sweep, for a process that died in between.
 Under an advisory lock that only these numbering steps take (a few
 milliseconds, never the writers), it numbers every committed event still
-without one, oldest id first, after the largest number so far. Numbering steps are one at a time and each sees
-everything committed before it, so numbers become visible in order with
-no gaps: a reader that has seen number N has seen every number below it.
+without one, oldest id first, after the largest number so far. Numbering
+steps are one at a time and each sees everything committed before it, so
+numbers become visible in order with no gaps: a reader that has seen
+number N has seen every number below it.
 They are published in the same order, before the lock is released, so a
 live client never receives a number below one it already has.
 

@@ -128,8 +128,8 @@ def place_batch(
     least `least` are there) and place them together (see `surge`), the solver
     stopped after `seconds` (default BATCH_SECONDS); returns how many were
     placed. Groups whose beds another dispatcher took meanwhile go back to
-    dispatch, each by a job of its own. The claim lapses after `lease` (default: twice a
-    dispatch job's time limit)."""
+    dispatch, each by a job of its own. The claim lapses after `lease`
+    (default: twice a dispatch job's time limit)."""
     cfg = current_app.config
     lease = lease or timedelta(seconds=2 * cfg["DISPATCH_JOB_TIMEOUT"])
     limit = limit or cfg["BATCH_MAX_GROUPS"]
@@ -168,8 +168,7 @@ def _hand_back(token: str) -> None:
     # keep the claimed rows locked, so it goes first.
     database.drop_if_cut_off(db.session())
     try:
-        db.session.rollback()
-        db.session.remove()  # what the failed transaction left in the session goes with it
+        db.session.remove()  # rolled back, and what it left in the session goes with it
         if db.session.get_bind().dialect.name == "postgresql":
             # Never held up for long: the lease hands the requests back anyway.
             db.session.execute(text(f"SET LOCAL lock_timeout = '{HAND_BACK_WAIT}'"))
