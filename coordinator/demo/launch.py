@@ -22,6 +22,7 @@ from pathlib import Path
 from honcho.manager import Manager
 
 from coordinator import embedded_redis
+from coordinator.common.ports import free_port
 from coordinator.demo import proxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +32,6 @@ PASSWORD = "birlik-demo"
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 GUNICORN = f"{sys.executable} -m gunicorn -c config/gunicorn.py 'coordinator:create_app()'"
@@ -50,7 +45,7 @@ def add_web(manager: Manager, env: dict[str, str], var: Path, port: int) -> str:
         web_env = {**env, "BIRLIK_BIND": f"127.0.0.1:{port}", "BIRLIK_WEB_ROLE": "all"}
         manager.add_process("web", GUNICORN, env=web_env, cwd=str(ROOT))
         return "nginx is not installed (scripts/demo-deps.sh installs it): one web process serves everything."
-    realtime_port, api_port = _free_port(), _free_port()
+    realtime_port, api_port = free_port(), free_port()
     # nginx on this host is the one proxy whose X-Forwarded-For counts.
     env = {**env, "BIRLIK_TRUSTED_PROXIES": env.get("BIRLIK_TRUSTED_PROXIES") or "127.0.0.1"}
     for role, role_port in (("realtime", realtime_port), ("api", api_port)):
