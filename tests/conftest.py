@@ -65,6 +65,14 @@ def postgres_url(tmp_path_factory) -> Iterator[str]:
     shutil.rmtree(pg.base, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def postgres_log(postgres_url) -> Path | None:
+    """The test cluster's server log (None for a server from outside)."""
+    if os.environ.get("BIRLIK_TEST_POSTGRES_URL"):
+        return None
+    return Path("/tmp") / f"birlik-pg-{os.getpid()}" / "pg.log"
+
+
 def _migrate(url: str, redis_url: str) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url, "REDIS_URL": redis_url})
     with app.app_context():

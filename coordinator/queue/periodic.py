@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.common.clock import now
 from coordinator.extensions import db
@@ -41,18 +41,26 @@ def _spec_of(fn: Callable) -> Periodic:
     raise KeyError(f"{fn.__name__} is not a periodic job")
 
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def run_once(fn: Callable, tick: int, work: Callable[[], Any]) -> Any:
     """Claim (job, tick) and do the work; a second claim of the tick is skipped."""
     spec = _spec_of(fn)
-    run = PeriodicRun(job_id=spec.id, tick=tick, started_at=now())
-    db.session.add(run)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    # Every worker claims every tick, and all but one lose: a plain INSERT's
+    # unique violation put an ERROR line in PostgreSQL's log for each loser,
+    # every tick, which buried the real ones. A conflict here is no error.
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    run_id = db.session.scalar(
+        insert(PeriodicRun)
+        .values(job_id=spec.id, tick=tick, started_at=now())
+        .on_conflict_do_nothing(index_elements=["job_id", "tick"])
+        .returning(PeriodicRun.id)
+    )
+    db.session.commit()
+    if run_id is None:
         db.session.remove()
         return SKIPPED
-    run_id = run.id
     result = work()
     finished = db.session.get(PeriodicRun, run_id)
     finished.finished_at = now()
