@@ -54,23 +54,30 @@ def redis_url(redis_base_url) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory) -> Iterator[str]:
+def postgres_server() -> Iterator[Postgres | None]:
+    """The suite's own PostgreSQL cluster (None with BIRLIK_TEST_POSTGRES_URL)."""
     if os.environ.get("BIRLIK_TEST_POSTGRES_URL"):
-        yield os.environ["BIRLIK_TEST_POSTGRES_URL"]
+        yield None
         return
     pg = Postgres(Path("/tmp") / f"birlik-pg-{os.getpid()}")
-    url = pg.start()
-    yield url
+    pg.start()
+    yield pg
     pg.stop()
     shutil.rmtree(pg.base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def postgres_log(postgres_url) -> Path | None:
-    """The test cluster's server log (None for a server from outside)."""
-    if os.environ.get("BIRLIK_TEST_POSTGRES_URL"):
-        return None
-    return Path("/tmp") / f"birlik-pg-{os.getpid()}" / "pg.log"
+def postgres_url(postgres_server) -> str:
+    if postgres_server is None:
+        return os.environ["BIRLIK_TEST_POSTGRES_URL"]
+    return postgres_server.url
+
+
+@pytest.fixture(scope="session")
+def postgres_log(postgres_server) -> Path | None:
+    """The server log of the suite's own cluster (a server from outside
+    keeps its log where the tests cannot read it: None)."""
+    return postgres_server.log if postgres_server is not None else None
 
 
 def _migrate(url: str, redis_url: str) -> None:

@@ -36,6 +36,7 @@ class Postgres:
     def __init__(self, base: Path) -> None:
         self.base = base
         self.data = base / "data"
+        self.log = base / "pg.log"
         self.port = free_port()
         self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -53,8 +54,9 @@ class Postgres:
         self._run(initdb, "-D", str(self.data), "-U", "birlik", "--auth=trust", "-E", "UTF8", "--locale=C")
         opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
         opts += " -c synchronous_commit=off -c full_page_writes=off"
-        self._run(pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.base / "pg.log"), "-w", "start")
-        return f"postgresql+psycopg://birlik@127.0.0.1:{self.port}/postgres"
+        self._run(pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.log), "-w", "start")
+        self.url = f"postgresql+psycopg://birlik@127.0.0.1:{self.port}/postgres"
+        return self.url
 
     def stop(self) -> None:
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")

@@ -51,8 +51,9 @@ class User(UserMixin, Timestamped, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    # Loaded when read: only managers' scope checks read them, and loading
-    # both with every user cost each API request two queries.
+    # Loaded when read (scope checks of managers, /auth/me, editing a
+    # facility's managers): loaded with every user, they cost every API
+    # request two queries.
     facilities = relationship("Facility", secondary=facility_managers, lazy="select")
     warehouses = relationship("Warehouse", secondary=warehouse_managers, lazy="select")
 

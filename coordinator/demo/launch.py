@@ -45,7 +45,8 @@ def add_web(manager: Manager, env: dict[str, str], var: Path, port: int) -> str:
         web_env = {**env, "BIRLIK_BIND": f"127.0.0.1:{port}", "BIRLIK_WEB_ROLE": "all"}
         manager.add_process("web", GUNICORN, env=web_env, cwd=str(ROOT))
         return "nginx is not installed (scripts/demo-deps.sh installs it): one web process serves everything."
-    realtime_port, api_port = free_port(), free_port()
+    realtime_port = free_port()
+    api_port = free_port(exclude={realtime_port})
     # nginx on this host is the one proxy whose X-Forwarded-For counts.
     env = {**env, "BIRLIK_TRUSTED_PROXIES": env.get("BIRLIK_TRUSTED_PROXIES") or "127.0.0.1"}
     for role, role_port in (("realtime", realtime_port), ("api", api_port)):

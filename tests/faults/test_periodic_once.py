@@ -18,7 +18,8 @@ TICK = 2
 def test_three_workers_run_each_periodic_job_once_per_tick(app, make, db_session, workers, wait_for, request):
     make.facility("almaty", beds={"standard": 10})
     # Losing a claim is no error: before, PostgreSQL logged a unique
-    # violation for every losing worker, every tick.
+    # violation for every losing worker, every tick. (Read in the suite's
+    # own cluster; a server given by BIRLIK_TEST_POSTGRES_URL has no log here.)
     on_postgres = app.config["DATABASE_URL"].startswith("postgresql")
     server_log = request.getfixturevalue("postgres_log") if on_postgres else None
     logged_before = server_log.stat().st_size if server_log is not None else 0
