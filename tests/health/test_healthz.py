@@ -1,5 +1,7 @@
 """GET /healthz reports each part and names what fails."""
 
+import json
+
 from rq import Worker
 
 from coordinator import queue
@@ -41,7 +43,9 @@ def test_redis_down_is_503_naming_redis(app, config):
 
 
 def test_worker_command_runs_queued_jobs(app, make, burst_workers):
-    """`flask --app coordinator worker --burst`, as a separate process, drains the queue."""
+    """`flask --app coordinator worker --burst`, as a separate process, drains
+    the queue, and logs each job once as started and once as done (RQ's own
+    per-job lines repeat them and are left out)."""
 
     make.hq("atyrau")
     with app.app_context():
@@ -51,3 +55,7 @@ def test_worker_command_runs_queued_jobs(app, make, burst_workers):
         job.refresh()
         assert job.get_status() == "finished", stderr[-2000:]
         assert len(job.return_value()) >= 1
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    about_job = [line["msg"] for line in lines if job.id in line["msg"] or "flag_silent_hqs" in line["msg"]]
+    assert about_job == ["job flag_silent_hqs() started", "job flag_silent_hqs() done"], stderr[-2000:]
+    assert any(line["logger"] == "rq.worker" for line in lines), "RQ's start-up lines are kept"
