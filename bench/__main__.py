@@ -8,7 +8,8 @@ BENCH_HOTLINE_REPORTS, BENCH_HOTLINE_HISTORY, BENCH_HOTLINE_CLIENTS and BENCH_HO
 hotline intake benchmark's burst, earlier cases, concurrent clients and wait for the checks;
 BENCH_READS_* the API reads benchmark's rates and steps (see bench/api_reads.py);
 SURGE_GROUPS, SURGE_LIVE_GROUPS, SURGE_SECONDS, SURGE_WORKERS and SURGE_RATIO the surge benchmark's
-(SURGE_SCALE_OUT=1 adds its run on PostgreSQL with 2 web processes and 4 workers);
+(SURGE_SCALE_OUT=1 adds its run on PostgreSQL with 2 web processes and 4 workers), and
+SURGE_CAPTURED_K and SURGE_CAPTURED_SECONDS its solver run on a captured instance (bench/surge_captured.py);
 BENCH_FANOUT_CLIENTS, BENCH_FANOUT_CHANGES and BENCH_FANOUT_INTERVAL the live fan-out's crowds;
 PG_BENCH_* the PostgreSQL write throughput's (see bench/pg_writes.py); FLOOR_PAIRS and FLOOR_SECONDS
 the single-request latency against the bare-stack floor's (bench/floor.py)."""

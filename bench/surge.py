@@ -3,7 +3,8 @@ in the same run.
 
 1. `offline`: the solver alone on SURGE_GROUPS groups (bench/surge_data.py):
    nearest first in arrival order (what single dispatch does), the batch
-   plan, and the bound, at free beds 1.05x and 0.9x the people.
+   plan, and the bound, at free beds 1.05x and 0.9x the people; and the
+   batch plan on an instance captured from a live run (bench/surge_captured.py).
 2. `live`: the demo system (nginx in front of 2 api processes and
    SURGE_WORKERS workers, SQLite): the demo's free beds are set to
    SURGE_RATIO x the people, the groups are POSTed over SURGE_SECONDS, and
@@ -36,7 +37,7 @@ import numpy as np
 import requests
 from sqlalchemy import Connection, create_engine
 
-from bench import surge_data
+from bench import surge_captured, surge_data
 from bench.pg_writes import Cluster, _admin
 from bench.system import ROOT, DemoSystem
 from coordinator.geo.distance import haversine_matrix
@@ -226,7 +227,7 @@ def run() -> dict:
     seconds = float(os.environ.get("SURGE_SECONDS", "60"))
     workers = int(os.environ.get("SURGE_WORKERS", "2"))
     ratio = float(os.environ.get("SURGE_RATIO", "1.05"))
-    out = {"offline": {str(r): offline(n, r) for r in (1.05, 0.9)}}
+    out = {"offline": {str(r): offline(n, r) for r in (1.05, 0.9)}, "captured": surge_captured.run()}
     if live_n:
         out["live"] = live(live_n, seconds, ratio, workers)
     if os.environ.get("SURGE_SCALE_OUT", "0") == "1":
