@@ -42,6 +42,7 @@ from bench.pg_writes import Cluster, _admin
 from bench.system import ROOT, DemoSystem
 from coordinator.geo.distance import haversine_matrix
 from coordinator.housing import batch
+from coordinator.housing.bound import lower_bound
 
 
 def _people(bodies: list[dict]) -> int:
@@ -52,7 +53,7 @@ def offline(n: int, ratio: float) -> dict:
     bodies = surge_data.groups(n)
     groups = [surge_data.as_group(i, b) for i, b in enumerate(bodies)]
     options = surge_data.as_options(surge_data.facilities(_people(bodies), ratio))
-    bound = batch.lower_bound(groups, options)
+    bound = lower_bound(groups, options)
     greedy = surge_data.greedy(groups, options)
     plan = batch.place(groups, options)
     return {
@@ -200,7 +201,7 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
         for r in placed
     )
     groups = [surge_data.as_group(i, bodies[i]) for i in sorted(ids.values())]  # the ones posted
-    bound = batch.lower_bound(groups, options)
+    bound = lower_bound(groups, options)
     return {
         "groups": len(bodies),
         "people": _people(bodies),

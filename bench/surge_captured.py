@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from coordinator.housing import batch
+from coordinator.housing.bound import lower_bound
 
 DATA = Path(__file__).resolve().parent / "data" / "surge_captured.json.gz"
 
@@ -39,7 +40,7 @@ def run() -> dict:
     groups, options = load()
     seconds = float(os.environ.get("SURGE_CAPTURED_SECONDS", "10"))
     ks = [int(k) for k in os.environ.get("SURGE_CAPTURED_K", str(batch.K_NEAREST)).split(",")]
-    bound = batch.lower_bound(groups, options)
+    bound = lower_bound(groups, options)
     out = {"groups": len(groups), "options": len(options), "bound_seconds": round(bound.seconds, 2), "runs": []}
     for k in ks:
         plan = batch.place(groups, options, k=k, time_limit=seconds)
@@ -50,6 +51,7 @@ def run() -> dict:
                 "vs_bound": round(plan.person_km(groups) / bound.person_km, 4),
                 "seconds": round(plan.seconds, 2),
                 "candidates": plan.candidates,
+                "solves": plan.attempts,
                 "groups_waiting": len(plan.waiting),
                 "status": plan.status,
             }

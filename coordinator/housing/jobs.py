@@ -144,11 +144,13 @@ def place_batch(
         outcome = surge.apply(session=db.session, snap=snap, plan=plan)
         db.session.commit()
         log.info(
-            "batch %s: %d groups, %d candidates, solved in %.2f s (%s), applied in %.2f s: %d placed, %d waiting",
+            "batch %s: %d groups, %d candidates, solved in %.2f s (%d solves; %s), applied in %.2f s:"
+            " %d placed, %d waiting",
             token[:12],
             len(snap.groups),
             plan.candidates,
             plan.seconds,
+            plan.attempts,
             plan.status,
             time.perf_counter() - applied,
             len(outcome.placed),
