@@ -92,13 +92,16 @@ def _gather() -> None:
 
 @job("dispatch", timeout="BATCH_JOB_TIMEOUT")
 def place_gathered() -> int:
-    """Place a surge's gathered requests together once arrivals pause (or the
-    oldest has waited long enough); until then, look again when they may
-    have. Returns how many were placed."""
+    """Place a surge's gathered requests together once arrivals pause, slow
+    below GATHER_RATE, or the oldest has waited long enough; until then, look
+    again when they may have. Returns how many were placed."""
     cfg = current_app.config
     pause = cfg["GATHER_PAUSE_SECONDS"]
     wait = surge.due(session=db.session, pause=pause, longest=cfg["GATHER_MAX_SECONDS"])
-    if wait > 0:
+    # Only while they still come at a surge's pace: a steady stream below it
+    # (20 a second, each within the pause of the last) never pauses, and the
+    # gathered requests waited for GATHER_MAX_SECONDS.
+    if wait > 0 and _arriving_fast():
         connection().set(GATHER_KEY, 1, px=int(1000 * (wait + GATHER_KEY_SECONDS)))
         after_commit(db.session, "place_gathered", delay=wait)
         db.session.commit()
