@@ -52,9 +52,10 @@ class BaseConfig:
     BATCH_MAX_GROUPS = 1000  # requests one batch takes at most (placing a backlog within a dispatch job)
     # A surge: requests arriving at GATHER_RATE a second or faster (over the last
     # GATHER_WINDOW_SECONDS) are gathered, not placed one by one, and placed in one
-    # batch once none came in for GATHER_PAUSE_SECONDS, or they come in below the
-    # rate, or the oldest has waited GATHER_MAX_SECONDS. People typing at a hotline never reach the rate; an
-    # import, a registration desk's system or a train's manifest posted by API do.
+    # batch once none came in for GATHER_PAUSE_SECONDS, or the rate has not been
+    # kept up over three windows, or the oldest has waited GATHER_MAX_SECONDS.
+    # People typing at a hotline never reach the rate; an import, a registration
+    # desk's system or a train's manifest posted by API do.
     # 0 turns gathering off.
     GATHER_RATE = 30.0
     # 30 in the last second, not 60 in two: until gathering engages, every
@@ -75,7 +76,7 @@ class BaseConfig:
     # is this many km nearer AND at most this fraction of the old distance.
     REOPT_MIN_SAVING_KM = 50.0
     REOPT_MAX_RATIO = 0.5
-    BATCH_SECONDS = 3.0  # the batch solver's time limit (a second solve may follow for groups it left out)
+    BATCH_SECONDS = 3.0  # the batch MIP's time limit (both its solves together: housing/batch.place)
     OFFER_SECONDS = 120  # a team has this long to accept an offered task
     OFFER_ATTEMPTS = 3  # offers per task before HQ is alerted
     OFFER_MAX_KM = 150.0  # no team farther than this from the task is offered it; HQ decides instead

@@ -46,7 +46,7 @@ EXACT_PAIRS = 3_000  # up to this many suitable (kind, option) pairs, the MIP ta
 DENSE_LIMIT = 400_000  # pairs the LP relaxation takes at most (else the DENSE_NEAREST nearest per kind)
 DENSE_NEAREST = 32
 WAIT_KM = 10_000.0  # a waiting person costs as much as this many km (more than any trip in the country)
-TIME_LIMIT = 5.0  # seconds the solver may take per solve
+TIME_LIMIT = 5.0  # seconds the MIP may take per batch (both solves together, but for MIN_RETRY_SECONDS)
 GAP = 2e-3  # stop when proved within 0.2 % of the optimum on the candidates
 ACCEPT_GAP = 5e-3  # a solve stopped by its time limit within this of its bound needs no second one
 FIRST_SHARE = 0.6  # of the time limit, for the first solve of a large batch
@@ -271,7 +271,7 @@ class _Solution:
     counts: dict[tuple[int, int], int]  # (kind, option) -> how many of the kind's groups go there
     status: str
     objective: float = float("inf")  # of the plan found (waiting included); inf if none
-    settled: bool = True  # proved within the gap asked for (or nothing to solve)
+    settled: bool = True  # proved within the gap asked for or ACCEPT_GAP (or nothing to solve)
 
 
 def _solve(
@@ -309,9 +309,11 @@ def _solve(
 def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, time_limit: float = TIME_LIMIT) -> Plan:
     """The best plan found within the time limit (`Plan.status` says whether
     the solver proved it optimal, within GAP, on the candidates). A large
-    batch's first solve gets FIRST_SHARE of the time; if it proves nothing
-    (no plan within ACCEPT_GAP of its bound), a second on RETRY_K times the
-    nearest candidates gets the rest, and the better plan of the two wins.
+    batch's first solve gets FIRST_SHARE of the time limit; if it proves
+    nothing (no plan within ACCEPT_GAP of its bound), a second on RETRY_K
+    times the nearest candidates gets the rest (at least MIN_RETRY_SECONDS),
+    and the better plan of the two wins. The limit is the MIP's: choosing
+    the candidates (an LP over every suitable pair) comes before it.
 
     Interchangeable groups (same origin, size, needs and priority: a train's
     passengers) are one integer variable per option, which keeps a surge's
@@ -333,7 +335,7 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         best = _solve(kinds, costs, free, pairs, time_limit, gap=1e-9)
     else:
         priced = _priced(kinds, costs, km, free, suitable)
-        best = None
+        best, solving, tried_pairs = None, time.perf_counter(), None
         # The solver's time on a surge swings with small changes of the model:
         # a live batch that usually takes 3-5 s ran out of its 10 s with a plan
         # 1.043x the bound (bench/surge_captured.py), and the same groups on
@@ -343,9 +345,13 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         for plan.attempts, attempt_k in enumerate((k, RETRY_K * k), start=1):
             near = _nearest(suitable, km, attempt_k)
             pairs = sorted(near | priced)
-            left = started + time_limit - time.perf_counter()
-            limit = max(left * FIRST_SHARE, 1e-3) if plan.attempts == 1 else max(left, MIN_RETRY_SECONDS)
-            tried = _solve(kinds, costs, free, pairs, limit)
+            if pairs == tried_pairs:
+                break  # no kind has more suitable options: the same model again would find no more
+            if plan.attempts == 1:
+                limit = time_limit * FIRST_SHARE
+            else:
+                limit = max(solving + time_limit - time.perf_counter(), MIN_RETRY_SECONDS)
+            tried, tried_pairs = _solve(kinds, costs, free, pairs, limit), pairs
             if best is None or tried.objective < best.objective:
                 best, plan.candidates, plan.widened = tried, len(pairs), len(priced - near)
             if tried.settled:

@@ -27,6 +27,10 @@ log = logging.getLogger("birlik.housing")
 # this long after the job was due, a surge's next dispatch starts another.
 GATHER_KEY = "birlik:housing:gathering"
 GATHER_KEY_SECONDS = 5.0
+# A surge has ended when its rate is not kept up over this many windows: over
+# one (the test that starts gathering), a dip of a second placed part of a
+# scale-out surge (four batches instead of one, 1.035x the bound for 1.005x).
+STILL_SURGING_WINDOWS = 3
 HAND_BACK_WAIT = "5s"  # the longest a stopped batch waits for locks to hand its requests back
 
 
@@ -71,11 +75,13 @@ def dispatch_placement(placement_id: int) -> str | None:
     return status
 
 
-def _arriving_fast() -> bool:
-    """A surge is under way: requests come in at GATHER_RATE a second or faster."""
+def _arriving_fast(windows: int = 1) -> bool:
+    """A surge is under way: requests come in at GATHER_RATE a second or
+    faster, over `windows` times GATHER_WINDOW_SECONDS."""
     cfg = current_app.config
     rate = cfg["GATHER_RATE"]
-    return bool(rate) and surge.arriving_fast(session=db.session, rate=rate, window=cfg["GATHER_WINDOW_SECONDS"])
+    window = windows * cfg["GATHER_WINDOW_SECONDS"]
+    return bool(rate) and surge.arriving_fast(session=db.session, rate=rate, window=window)
 
 
 def _gather() -> None:
@@ -100,8 +106,8 @@ def place_gathered() -> int:
     wait = surge.due(session=db.session, pause=pause, longest=cfg["GATHER_MAX_SECONDS"])
     # Only while they still come at a surge's pace: a steady stream below it
     # (20 a second, each within the pause of the last) never pauses, and the
-    # gathered requests waited for GATHER_MAX_SECONDS.
-    if wait > 0 and _arriving_fast():
+    # gathered requests used to wait for GATHER_MAX_SECONDS.
+    if wait > 0 and _arriving_fast(STILL_SURGING_WINDOWS):
         connection().set(GATHER_KEY, 1, px=int(1000 * (wait + GATHER_KEY_SECONDS)))
         after_commit(db.session, "place_gathered", delay=wait)
         db.session.commit()

@@ -97,7 +97,12 @@ def _request_id() -> str | None:
 
 
 def _logged(fn: Callable, args: tuple, kwargs: dict) -> Any:
-    log.info("job %s%r started", fn.__name__, args)
+    from rq import get_current_job
+
+    # The job's id (an outbox row's is "outbox-<row id>") ties the line to RQ's
+    # registries and the outbox; RQ's own line that named it is left out.
+    current = get_current_job()
+    log.info("job %s%r started", fn.__name__, args, extra={"fields": {"job_id": current.id} if current else {}})
     result = _in_session(fn, args, kwargs)
     log.info("job %s%r done", fn.__name__, args)
     return result

@@ -58,4 +58,5 @@ def test_worker_command_runs_queued_jobs(app, make, burst_workers):
     lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     about_job = [line["msg"] for line in lines if job.id in line["msg"] or "flag_silent_hqs" in line["msg"]]
     assert about_job == ["job flag_silent_hqs() started", "job flag_silent_hqs() done"], stderr[-2000:]
+    assert [line.get("job_id") for line in lines if line["msg"] == "job flag_silent_hqs() started"] == [job.id]
     assert any(line["logger"] == "rq.worker" for line in lines), "RQ's start-up lines are kept"

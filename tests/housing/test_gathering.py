@@ -64,12 +64,12 @@ def test_a_surge_waits_for_its_batch_and_is_placed_at_the_optimum(app, api, run_
 def test_gathered_requests_are_placed_once_arrivals_slow_below_the_rate_even_without_a_pause(app, api, run_jobs):
     # As in production (30 a second, a pause of 0.5 s), a stream below the
     # rate can still bring each request within the pause of the last one.
-    app.config.update(GATHER_RATE=5.0, GATHER_WINDOW_SECONDS=1.2, GATHER_PAUSE_SECONDS=1.0)
+    app.config["GATHER_PAUSE_SECONDS"] = 3.0
     ids = post_the_line(api)
     run_jobs()
-    assert _statuses(api, ids) == ["requested"] * len(GROUPS)  # six within 1.2 s: gathered
-    for step in range(1, 5):  # then one every half second: 2 a second, never a 1 s pause
-        app.config["CLOCK_OFFSET_SECONDS"] = 0.5 * step
+    assert _statuses(api, ids) == ["requested"] * len(GROUPS)  # six within six seconds: gathered
+    for step in range(1, 5):  # then one every two seconds: half the rate, never a 3 s pause
+        app.config["CLOCK_OFFSET_SECONDS"] = 2.0 * step
         assert api("post", "/placements", json=LONE)[0] == 201
         _worked(app, run_jobs)
     # Placed (or waiting with a reason) once the stream fell below the rate;
