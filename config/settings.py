@@ -52,8 +52,9 @@ class BaseConfig:
     BATCH_MAX_GROUPS = 1000  # requests one batch takes at most (placing a backlog within a dispatch job)
     # A surge: requests arriving at GATHER_RATE a second or faster (over the last
     # GATHER_WINDOW_SECONDS) are gathered, not placed one by one, and placed in one
-    # batch once none came in for GATHER_PAUSE_SECONDS, or the rate has not been
-    # kept up over three windows, or the oldest has waited GATHER_MAX_SECONDS.
+    # batch once none came in for GATHER_PAUSE_SECONDS, or the rate is kept up
+    # neither over the last window nor over the last three, or the oldest has
+    # waited GATHER_MAX_SECONDS.
     # People typing at a hotline never reach the rate; an import, a registration
     # desk's system or a train's manifest posted by API do.
     # 0 turns gathering off.

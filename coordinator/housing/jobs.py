@@ -27,9 +27,10 @@ log = logging.getLogger("birlik.housing")
 # this long after the job was due, a surge's next dispatch starts another.
 GATHER_KEY = "birlik:housing:gathering"
 GATHER_KEY_SECONDS = 5.0
-# A surge has ended when its rate is not kept up over this many windows: over
-# one (the test that starts gathering), a dip of a second placed part of a
-# scale-out surge (four batches instead of one, 1.035x the bound for 1.005x).
+# A surge has ended when its rate is kept up neither over the last window (the
+# test that starts gathering: a surge younger than three windows passes only
+# this one) nor over this many: over one alone, a dip of a fraction of a second
+# placed part of a scale-out surge (four batches, 1.035x the bound for 1.005x).
 STILL_SURGING_WINDOWS = 3
 HAND_BACK_WAIT = "5s"  # the longest a stopped batch waits for locks to hand its requests back
 
@@ -107,7 +108,7 @@ def place_gathered() -> int:
     # Only while they still come at a surge's pace: a steady stream below it
     # (20 a second, each within the pause of the last) never pauses, and the
     # gathered requests used to wait for GATHER_MAX_SECONDS.
-    if wait > 0 and _arriving_fast(STILL_SURGING_WINDOWS):
+    if wait > 0 and (_arriving_fast() or _arriving_fast(STILL_SURGING_WINDOWS)):
         connection().set(GATHER_KEY, 1, px=int(1000 * (wait + GATHER_KEY_SECONDS)))
         after_commit(db.session, "place_gathered", delay=wait)
         db.session.commit()

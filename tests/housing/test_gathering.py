@@ -77,6 +77,19 @@ def test_gathered_requests_are_placed_once_arrivals_slow_below_the_rate_even_wit
     assert "requested" not in _statuses(api, ids)
 
 
+def test_a_surge_younger_than_three_windows_keeps_gathering_while_requests_still_come_fast(app, api, run_jobs):
+    # The batch looks again (after the pause) while the surge is three seconds
+    # old: too young to keep the rate up over three windows, but the last
+    # window is a surge's, so it waits for the rest of it.
+    app.config["GATHER_PAUSE_SECONDS"] = 3.0
+    ids = post_the_line(api)
+    run_jobs()
+    app.config["CLOCK_OFFSET_SECONDS"] = 3.5
+    assert api("post", "/placements", json=LONE)[0] == 201
+    _worked(app, run_jobs)  # the batch's look is due: seven within six seconds
+    assert _statuses(api, ids) == ["requested"] * len(GROUPS)
+
+
 def test_a_request_in_a_quiet_moment_is_placed_at_once_on_its_own(app, api, run_jobs, wait_for):
     ids = post_the_line(api)
     run_jobs()
