@@ -46,12 +46,12 @@ EXACT_PAIRS = 3_000  # up to this many suitable (kind, option) pairs, the MIP ta
 DENSE_LIMIT = 400_000  # pairs the LP relaxation takes at most (else the DENSE_NEAREST nearest per kind)
 DENSE_NEAREST = 32
 WAIT_KM = 10_000.0  # a waiting person costs as much as this many km (more than any trip in the country)
-TIME_LIMIT = 5.0  # seconds the MIP may take per batch (both solves together, but for MIN_RETRY_SECONDS)
+TIME_LIMIT = 5.0  # seconds the MIP may take (a second solve, if one is needed, takes RETRY_SHARE more)
 GAP = 2e-3  # stop when proved within 0.2 % of the optimum on the candidates
 ACCEPT_GAP = 5e-3  # a solve stopped by its time limit within this of its bound needs no second one
-FIRST_SHARE = 0.6  # of the time limit, for the first solve of a large batch
-RETRY_K = 2  # the second solve takes this many times the nearest candidates per kind
-MIN_RETRY_SECONDS = 1.0  # the least a second solve is given, even past the time limit
+RETRY_K = 2  # a second solve takes this many times the nearest candidates per kind
+RETRY_SHARE = 0.5  # and this share of the time limit more (at least MIN_RETRY_SECONDS)
+MIN_RETRY_SECONDS = 1.0
 # Priority 1 (most urgent) to 5: how much a person-km of that group weighs.
 PRIORITY_WEIGHT = {1: 3.0, 2: 2.0, 3: 1.0, 4: 0.75, 5: 0.5}
 
@@ -308,12 +308,13 @@ def _solve(
 
 def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, time_limit: float = TIME_LIMIT) -> Plan:
     """The best plan found within the time limit (`Plan.status` says whether
-    the solver proved it optimal, within GAP, on the candidates). A large
-    batch's first solve gets FIRST_SHARE of the time limit; if it proves
-    nothing (no plan within ACCEPT_GAP of its bound), a second on RETRY_K
-    times the nearest candidates gets the rest (at least MIN_RETRY_SECONDS),
-    and the better plan of the two wins. The limit is the MIP's: choosing
-    the candidates (an LP over every suitable pair) comes before it.
+    the solver proved it optimal, within GAP, on the candidates). If a
+    large batch's solve proves nothing within the time limit (no plan within
+    ACCEPT_GAP of its bound), a second on RETRY_K times the nearest
+    candidates gets RETRY_SHARE of the limit more (at least
+    MIN_RETRY_SECONDS), and the better plan of the two wins. The limit is the
+    MIP's: choosing the candidates (an LP over every suitable pair) comes
+    before it.
 
     Interchangeable groups (same origin, size, needs and priority: a train's
     passengers) are one integer variable per option, which keeps a surge's
@@ -335,23 +336,21 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         best = _solve(kinds, costs, free, pairs, time_limit, gap=1e-9)
     else:
         priced = _priced(kinds, costs, km, free, suitable)
-        best, solving, tried_pairs = None, time.perf_counter(), None
+        best, tried_pairs = None, None
         # The solver's time on a surge swings with small changes of the model:
         # a live batch that usually takes 3-5 s ran out of its 10 s with a plan
         # 1.043x the bound (bench/surge_captured.py), and the same groups on
-        # twice the nearest candidates were optimal in 4 s. So the first solve
-        # gets a share of the time, and if it proves nothing, the wider model
-        # gets the rest; the better plan wins.
-        for plan.attempts, attempt_k in enumerate((k, RETRY_K * k), start=1):
+        # twice the nearest candidates were optimal in 4 s. So a solve that
+        # proves nothing is followed by one on the wider model; the better plan
+        # wins. (The first keeps its whole limit: cut to 60 % of it, it lost
+        # plans it would have found, and on a loaded machine both solves failed.)
+        for attempt, attempt_k in enumerate((k, RETRY_K * k), start=1):
             near = _nearest(suitable, km, attempt_k)
             pairs = sorted(near | priced)
             if pairs == tried_pairs:
                 break  # no kind has more suitable options: the same model again would find no more
-            if plan.attempts == 1:
-                limit = time_limit * FIRST_SHARE
-            else:
-                limit = max(solving + time_limit - time.perf_counter(), MIN_RETRY_SECONDS)
-            tried, tried_pairs = _solve(kinds, costs, free, pairs, limit), pairs
+            limit = time_limit if attempt == 1 else max(time_limit * RETRY_SHARE, MIN_RETRY_SECONDS)
+            tried, tried_pairs, plan.attempts = _solve(kinds, costs, free, pairs, limit), pairs, attempt
             if best is None or tried.objective < best.objective:
                 best, plan.candidates, plan.widened = tried, len(pairs), len(priced - near)
             if tried.settled:
