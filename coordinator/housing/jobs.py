@@ -29,8 +29,9 @@ GATHER_KEY = "birlik:housing:gathering"
 GATHER_KEY_SECONDS = 5.0
 # A surge has ended when its rate is kept up neither over the last window (the
 # test that starts gathering: a surge younger than three windows passes only
-# this one) nor over this many: over one alone, a dip of a fraction of a second
-# placed part of a scale-out surge (four batches, 1.035x the bound for 1.005x).
+# this one) nor over this many: over one alone (of 0.5 s, in a trial), a dip of a
+# fraction of a second placed part of a scale-out surge (four batches, 1.035x the
+# bound against 1.005x).
 STILL_SURGING_WINDOWS = 3
 HAND_BACK_WAIT = "5s"  # the longest a stopped batch waits for locks to hand its requests back
 
