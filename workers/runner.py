@@ -50,7 +50,7 @@ UPKEEP_FAILED = 3  # exit status when the upkeep thread dies
 # RQ's INFO lines for every job (taken, "Job OK", completed in N s). Each job
 # already logs "job NAME(ARGS) started" and "done" with its request id
 # (`coordinator.queue`), and failures stay at RQ's ERROR level: three more
-# JSON lines per job cost the worker about a tenth of its time per dispatch.
+# JSON lines per job only doubled the log (12,000 more in a 3,000-group surge).
 _PER_JOB = frozenset(
     {
         "Worker %s: %s: %s",
