@@ -53,7 +53,8 @@ def run() -> dict:
                 "objective_vs_bound": round(objective(groups, options, plan) / bound.weighted, 4),
                 "seconds": round(plan.seconds, 2),
                 "candidates": plan.candidates,
-                "solves": plan.attempts,
+                "models_raced": plan.raced,
+                "won_k": plan.nearest,
                 "groups_waiting": len(plan.waiting),
                 "status": plan.status,
             }

@@ -39,6 +39,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix
 
 from coordinator.geo.distance import haversine_matrix
+from coordinator.housing import race
 
 K_NEAREST = 4  # nearest candidates per kind of group; the LP's prices add the ones a surge needs
 RC_KM = 5.0  # and every pair that costs at most this many km a person more than the LP optimum
@@ -46,12 +47,10 @@ EXACT_PAIRS = 3_000  # up to this many suitable (kind, option) pairs, the MIP ta
 DENSE_LIMIT = 400_000  # pairs the LP relaxation takes at most (else the DENSE_NEAREST nearest per kind)
 DENSE_NEAREST = 32
 WAIT_KM = 10_000.0  # a waiting person costs as much as this many km (more than any trip in the country)
-TIME_LIMIT = 5.0  # seconds the MIP may take (a second solve, if one is needed, takes RETRY_SHARE more)
+TIME_LIMIT = 5.0  # seconds the MIP may take
 GAP = 2e-3  # stop when proved within 0.2 % of the optimum on the candidates
-ACCEPT_GAP = 5e-3  # a solve stopped by its time limit within this of its bound needs no second one
-RETRY_K = 2  # a second solve takes this many times the nearest candidates per kind
-RETRY_SHARE = 0.5  # and this share of the time limit more (at least MIN_RETRY_SECONDS)
-MIN_RETRY_SECONDS = 1.0
+ACCEPT_GAP = 5e-3  # a solve stopped by its time limit within this of its bound is as good as proved
+RACE_K = 2  # a large batch's model races one with this many times the nearest candidates per kind
 # Priority 1 (most urgent) to 5: how much a person-km of that group weighs.
 PRIORITY_WEIGHT = {1: 3.0, 2: 2.0, 3: 1.0, 4: 0.75, 5: 0.5}
 
@@ -102,7 +101,8 @@ class Plan:
     seconds: float = 0.0
     candidates: int = 0
     widened: int = 0  # candidates beyond the k nearest, added from the LP relaxation
-    attempts: int = 1  # solves run: a second on wider candidates if the first proved nothing in its time
+    nearest: int = 0  # the k nearest candidates per kind of the model whose plan this is (0: all, exact)
+    raced: int = 1  # models solved at once (see `race`); the first to prove its plan won
 
     def person_km(self, groups: list[Group]) -> float:
         sizes = {g.id: g.size for g in groups}
@@ -231,8 +231,10 @@ def _priced(kinds: list[_Kind], costs: np.ndarray, km: np.ndarray, free: np.ndar
         A_eq=model.all_of_each,
         b_eq=model.counts,
         bounds=np.stack([np.zeros(len(model.upper)), model.upper], axis=1),
-        method="highs",
-        options={"time_limit": TIME_LIMIT},
+        method="highs-ds",
+        # HiGHS's presolve finds nothing to take out of a transportation LP
+        # and costs a surge's LP (155,000 pairs) 0.6 s of its 1.6 s.
+        options={"time_limit": TIME_LIMIT, "presolve": False},
     )
     if result.x is None:
         return set()
@@ -270,6 +272,7 @@ class _Model:
 class _Solution:
     counts: dict[tuple[int, int], int]  # (kind, option) -> how many of the kind's groups go there
     status: str
+    candidates: int  # pairs in the model
     objective: float = float("inf")  # of the plan found (waiting included); inf if none
     settled: bool = True  # proved within the gap asked for or ACCEPT_GAP (or nothing to solve)
 
@@ -286,7 +289,7 @@ def _solve(
     """The MIP over candidate pairs: how many groups of kind r go to option j
     (integers); the rest of each kind waits."""
     if not pairs:
-        return _Solution({}, "no candidates")
+        return _Solution({}, "no candidates", candidates=0)
     model = _Model(kinds, costs, free, *_as_arrays(pairs))
     n_pairs, n_kinds = len(pairs), len(kinds)
     result = milp(
@@ -300,21 +303,30 @@ def _solve(
         options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
     )
     if result.x is None:
-        return _Solution({}, result.message, settled=False)
+        return _Solution({}, result.message, candidates=n_pairs, settled=False)
     x = np.round(result.x[:n_pairs]).astype(int)
     settled = result.status == 0 or (result.mip_gap is not None and result.mip_gap <= ACCEPT_GAP)
-    return _Solution({pairs[p]: int(x[p]) for p in np.flatnonzero(x)}, result.message, float(result.fun), settled)
+    counts = {pairs[p]: int(x[p]) for p in np.flatnonzero(x)}
+    return _Solution(counts, result.message, n_pairs, float(result.fun), settled)
+
+
+def _settled(answer: _Solution) -> bool:
+    return answer.settled
+
+
+def warm() -> None:
+    """Ready the processes a large batch's models are solved in (`race`)."""
+    race.warm()
 
 
 def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, time_limit: float = TIME_LIMIT) -> Plan:
     """The best plan found within the time limit (`Plan.status` says whether
-    the solver proved it optimal, within GAP, on the candidates). If a
-    large batch's solve proves nothing within the time limit (no plan within
-    ACCEPT_GAP of its bound), a second on RETRY_K times the nearest
-    candidates gets RETRY_SHARE of the limit more (at least
-    MIN_RETRY_SECONDS), and the better plan of the two wins. The limit is the
-    MIP's: choosing the candidates (an LP over every suitable pair) comes
-    before it.
+    the solver proved it optimal, within GAP, on the candidates). A large
+    batch's model is raced against one with RACE_K times the nearest
+    candidates, each in a process of its own (`race`): the first plan proved
+    within ACCEPT_GAP of its bound stops the other; if neither is, the better
+    plan at the time limit wins. The limit is the MIP's: choosing the
+    candidates (an LP over every suitable pair) comes before it.
 
     Interchangeable groups (same origin, size, needs and priority: a train's
     passengers) are one integer variable per option, which keeps a surge's
@@ -336,25 +348,18 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         best = _solve(kinds, costs, free, pairs, time_limit, gap=1e-9)
     else:
         priced = _priced(kinds, costs, km, free, suitable)
-        best, tried_pairs = None, None
-        # The solver's time on a surge swings with small changes of the model:
-        # a live batch that usually takes 3-5 s ran out of its 10 s with a plan
-        # 1.043x the bound (bench/surge_captured.py), and the same groups on
-        # twice the nearest candidates were optimal in 4 s. So a solve that
-        # proves nothing is followed by one on the wider model; the better plan
-        # wins. (The first keeps its whole limit: cut to 60 % of it, it lost
-        # plans it would have found, and on a loaded machine both solves failed.)
-        for attempt, attempt_k in enumerate((k, RETRY_K * k), start=1):
-            near = _nearest(suitable, km, attempt_k)
-            pairs = sorted(near | priced)
-            if pairs == tried_pairs:
-                break  # no kind has more suitable options: the same model again would find no more
-            limit = time_limit if attempt == 1 else max(time_limit * RETRY_SHARE, MIN_RETRY_SECONDS)
-            tried, tried_pairs, plan.attempts = _solve(kinds, costs, free, pairs, limit), pairs, attempt
-            if best is None or tried.objective < best.objective:
-                best, plan.candidates, plan.widened = tried, len(pairs), len(priced - near)
-            if tried.settled:
-                break
+        # Two models raced (see `race`): each kind's k nearest candidates, and
+        # twice as many; by their sizes, since the wider holds the narrower.
+        models = {}
+        for n in (k, RACE_K * k):
+            models.setdefault(len(pairs := sorted(_nearest(suitable, km, n) | priced)), (n, pairs))
+        solves = [(_solve, (kinds, costs, free, pairs, time_limit)) for _, pairs in models.values()]
+        answers = race.race(solves, settled=_settled, seconds=time_limit) if len(solves) > 1 else []
+        if not answers:  # one model only, or no process answered: solve it here
+            answers = [_solve(*solves[0][1])]
+        best = min(answers, key=lambda answer: answer.objective)  # the same objective, on either model
+        plan.candidates, plan.raced, plan.nearest = best.candidates, len(solves), models[best.candidates][0]
+        plan.widened = len(priced - _nearest(suitable, km, plan.nearest))
     plan.status, counts = best.status, best.counts
     for (r, j), n in sorted(counts.items()):
         members = kinds[r].members

@@ -88,6 +88,7 @@ def _arriving_fast(windows: int = 1) -> bool:
 
 def _gather() -> None:
     """Leave the request to the gathered batch, and make sure one is coming."""
+    batch.warm()  # the batch's solves start in a second, not after the solver's import
     pause = current_app.config["GATHER_PAUSE_SECONDS"]
     if connection().set(GATHER_KEY, 1, nx=True, px=int(1000 * (pause + GATHER_KEY_SECONDS))):
         try:
@@ -155,13 +156,14 @@ def place_batch(
         outcome = surge.apply(session=db.session, snap=snap, plan=plan)
         db.session.commit()
         log.info(
-            "batch %s: %d groups, %d candidates, solved in %.2f s (%d solves; %s), applied in %.2f s:"
-            " %d placed, %d waiting",
+            "batch %s: %d groups, %d candidates, solved in %.2f s (%d models raced, plan from the %d nearest;"
+            " %s), applied in %.2f s: %d placed, %d waiting",
             token[:12],
             len(snap.groups),
             plan.candidates,
             plan.seconds,
-            plan.attempts,
+            plan.raced,
+            plan.nearest,
             plan.status,
             time.perf_counter() - applied,
             len(outcome.placed),

@@ -7,13 +7,18 @@ least total distance, where nearest-first in arrival order does worse."""
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import operator
+import os
 import random
+import time
 
 import numpy as np
 import pytest
+from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from coordinator.geo.distance import haversine_matrix
-from coordinator.housing import batch
+from coordinator.housing import batch, race
 from coordinator.housing.bound import lower_bound, objective
 
 GENERAL, FAMILY, ISOLATION = ("standard", "shared"), ("family", "standard"), ("isolation",)
@@ -189,22 +194,45 @@ def test_a_batch_too_big_to_take_every_pair_is_within_a_fifth_of_a_percent_of_th
 
 
 @pytest.mark.parametrize("seed", range(2))
-def test_a_first_solve_that_proves_nothing_in_its_time_is_followed_by_one_on_wider_candidates(seed):
-    # Given next to no time, the first solve stops with a plan it cannot
-    # vouch for (HiGHS's trivial one: everyone waits); the second, on twice
-    # the nearest candidates and given at least MIN_RETRY_SECONDS, finds a
-    # plan as good as one with time to spare, and it is the one kept. (A live
-    # surge's batch ran out of its 10 s at 1.043x the bound this way:
-    # bench/surge_captured.py.)
+def test_a_large_batch_races_two_models_and_keeps_a_whole_plan_when_neither_proves_one(seed):
+    # The k nearest candidates and twice as many are solved at once, each in
+    # a process of its own; with time to spare the plan is a proved one.
     groups, options = _many_towns(seed)
     roomy = batch.place(groups, options, time_limit=10)
-    assert roomy.attempts == 1
+    assert roomy.raced == 2
+    assert roomy.nearest in (batch.K_NEAREST, batch.RACE_K * batch.K_NEAREST)
+    assert "Optimal" in roomy.status
+    # Given next to no time, neither proves anything (HiGHS's trivial plan:
+    # everyone waits); the plan kept still places every group a free bed
+    # suits, nearest first, as single dispatch would.
     plan = batch.place(groups, options, time_limit=1e-3)
     check_plan(groups, options, plan)
-    assert plan.attempts == 2
-    assert plan.candidates > roomy.candidates  # the wider model's plan
+    assert plan.raced == 2
+    assert "Optimal" not in plan.status
     assert not plan.waiting
-    assert objective(groups, options, plan) <= 1.002 * lower_bound(groups, options).weighted
+
+
+def test_a_race_ends_with_the_first_settled_answer_and_stops_the_rest():
+    started = time.monotonic()
+    answers = race.race([(time.sleep, (120,)), (operator.add, (2, 3))], settled=lambda _: True, seconds=120)
+    assert answers == [5]
+    assert time.monotonic() - started < 60  # the sleeper was stopped, not waited for
+    assert not multiprocessing.active_children()
+
+
+def test_a_race_with_nothing_settled_gives_every_answer_and_skips_a_process_that_died():
+    answers = race.race(
+        [(operator.add, (2, 3)), (os._exit, (3,)), (operator.mul, (2, 3))], settled=lambda _: False, seconds=60
+    )
+    assert sorted(answers) == [5, 6]
+    assert not multiprocessing.active_children()
+
+
+def test_a_race_cut_off_by_the_jobs_time_limit_leaves_no_solve_running():
+    # RQ stops a job past its time limit with SIGALRM, mid-race.
+    with pytest.raises(JobTimeoutException), UnixSignalDeathPenalty(1, JobTimeoutException):
+        race.race([(time.sleep, (120,)), (time.sleep, (120,))], settled=lambda _: True, seconds=120)
+    assert not multiprocessing.active_children()
 
 
 # ---- through the real path: POST requests, run the dispatch jobs ----
