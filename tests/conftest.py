@@ -346,6 +346,9 @@ def workers(config, tmp_path) -> Iterator[Callable[..., list[subprocess.Popen]]]
             "BIRLIK_VAR_DIR": config["VAR_DIR"],  # its metrics files too, not the repository's var/
             "BIRLIK_REDIS_URL": config["REDIS_URL"],
             "BIRLIK_SECRET_KEY": "x",
+            # A worker killed by a test leaves its solver forkserver's socket
+            # directory behind (a clean stop removes it): in the test's own.
+            "TMPDIR": str(tmp_path),
             **{f"BIRLIK_{k}": v for k, v in settings.items()},
         }
         new = []

@@ -41,7 +41,7 @@ from coordinator import database
 from coordinator.events import service as events
 from coordinator.extensions import db
 from coordinator.geo import gazetteer
-from coordinator.queue import connection, get_queue, periodic, periodic_jobs, relay
+from coordinator.queue import connection, get_queue, periodic, periodic_jobs, relay, warm_ups
 from workers.dequeue import OLDEST_REDIS, BirlikQueue, Intermediate, started, supported
 
 log = logging.getLogger("birlik.worker")
@@ -273,6 +273,8 @@ def _work(app: Flask, worker: BirlikWorker, queues: list, *, burst: bool) -> Non
     if burst:
         worker.work(with_scheduler=False, burst=True, logging_level="INFO")
         return
+    for warm in warm_ups(app):  # a burst worker (tests, one-off runs) would not live to use it
+        warm()
     upkeep = Upkeep(app, worker)
     worker.clean_registries()  # what a killed predecessor left behind
     threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from coordinator.field import hooks, reports
     from coordinator.housing import (
         api,
+        batch,
         csv_rows,
         dispatch,
         jobs,
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
     client_texts(app, [N_("occupied"), N_("held"), N_("in service"), N_("releases")])  # occupancy.js's legends
     app.register_blueprint(views.bp)
     csv_rows.register(app)
-    queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
+    queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC, warm=(batch.warm,))
     pages.register_home(app, "facility_manager", views.manager_home)
     hooks.on_step(app, "placement", "on_site", placement.transfer_picked_up)
     reports.provide(app, "placement", transfer_reports.task_reports, "housing/_task_report.html")

@@ -88,7 +88,6 @@ def _arriving_fast(windows: int = 1) -> bool:
 
 def _gather() -> None:
     """Leave the request to the gathered batch, and make sure one is coming."""
-    batch.warm()  # the batch's solves start in a second, not after the solver's import
     pause = current_app.config["GATHER_PAUSE_SECONDS"]
     if connection().set(GATHER_KEY, 1, nx=True, px=int(1000 * (pause + GATHER_KEY_SECONDS))):
         try:

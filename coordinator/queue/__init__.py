@@ -41,6 +41,7 @@ FAILURE_TTL = 7 * 24 * 3600
 _PENDING = "birlik_outbox"
 _REGISTRY = "birlik_jobs"
 _PERIODIC = "birlik_periodic"
+_WARM = "birlik_warm"
 log = logging.getLogger("birlik.jobs")
 
 
@@ -137,8 +138,12 @@ def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY, timeout:
     return decorate
 
 
-def register(app: Flask, *jobs: Callable, periodic: tuple[Periodic, ...] = ()) -> None:
-    """Make jobs known by name to this app (each domain's `init_app` calls it)."""
+def register(
+    app: Flask, *jobs: Callable, periodic: tuple[Periodic, ...] = (), warm: tuple[Callable[[], None], ...] = ()
+) -> None:
+    """Make jobs known by name to this app (each domain's `init_app` calls it);
+    `warm`: what a long-running worker readies at start-up, so a job does not
+    pay for it the first time (with the cores busy, as in a surge)."""
     registry: dict[str, Callable] = app.extensions.setdefault(_REGISTRY, {})
     for fn in jobs:
         name = fn.job_name  # type: ignore[attr-defined]
@@ -146,6 +151,7 @@ def register(app: Flask, *jobs: Callable, periodic: tuple[Periodic, ...] = ()) -
             raise ValueError(f"two jobs are named {name!r}")
         registry[name] = fn
     app.extensions.setdefault(_PERIODIC, []).extend(p for p in periodic if p not in app.extensions[_PERIODIC])
+    app.extensions.setdefault(_WARM, []).extend(w for w in warm if w not in app.extensions[_WARM])
 
 
 def registered(name: str) -> Callable:
@@ -154,6 +160,11 @@ def registered(name: str) -> Callable:
         return current_app.extensions[_REGISTRY][name]
     except KeyError:
         raise KeyError(f"no job named {name!r}; a domain's init_app registers it") from None
+
+
+def warm_ups(app: Flask) -> list[Callable[[], None]]:
+    """What the domains asked a long-running worker to ready at start-up."""
+    return list(app.extensions.get(_WARM, []))
 
 
 def periodic_jobs(app: Flask) -> list[tuple[Periodic, Callable]]:
