@@ -20,7 +20,7 @@ the beds left, so none waits while a suitable bed is free.
 Why HiGHS and not CP-SAT: the model is a transportation problem with whole
 groups; its LP relaxation is nearly integral, which an LP-based branch and
 bound exploits (and the LP picks the candidates); costs stay real-valued;
-it runs on one core (the machine has two, shared). CP-SAT, tried on the
+each solve runs on one core (two race on the machine's two, see `race`). CP-SAT, tried on the
 same 3,000 groups without the aggregation, was far from the bound after
 10 s with two workers; so was HiGHS on one binary per group and option.
 
