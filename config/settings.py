@@ -77,7 +77,7 @@ class BaseConfig:
     # is this many km nearer AND at most this fraction of the old distance.
     REOPT_MIN_SAVING_KM = 50.0
     REOPT_MAX_RATIO = 0.5
-    BATCH_SECONDS = 3.0  # the batch MIP's time limit (a second solve, if needed, gets half as much: batch.place)
+    BATCH_SECONDS = 3.0  # the batch MIP's time limit (both raced models': batch.place)
     OFFER_SECONDS = 120  # a team has this long to accept an offered task
     OFFER_ATTEMPTS = 3  # offers per task before HQ is alerted
     OFFER_MAX_KM = 150.0  # no team farther than this from the task is offered it; HQ decides instead
