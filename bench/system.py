@@ -46,6 +46,7 @@ class DemoSystem:
     def __enter__(self) -> DemoSystem:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BIRLIK_")}
         env.update(BIRLIK_PORT=str(self.port), BIRLIK_VAR_DIR=str(self.dir / "var"), BIRLIK_DEMO_SIMULATE="0")
+        env["TMPDIR"] = str(self.dir)  # what a worker stopped hard leaves (its forkserver's socket) stays with the run
         env.update(self.settings)
         self.log = None
         if self.redis is not None:

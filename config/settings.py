@@ -51,7 +51,7 @@ class BaseConfig:
     BATCH_MIN_PENDING = 20
     BATCH_MAX_GROUPS = 1000  # requests one batch takes at most (placing a backlog within a dispatch job)
     # A surge: requests arriving at GATHER_RATE a second or faster (over the last
-    # GATHER_WINDOW_SECONDS) are gathered, not placed one by one, and placed in one
+    # GATHER_WINDOW_SECONDS, or the last three of them) are gathered, not placed one by one, and placed in one
     # batch once none came in for GATHER_PAUSE_SECONDS, or the rate is kept up
     # neither over the last window nor over the last three, or the oldest has
     # waited GATHER_MAX_SECONDS.

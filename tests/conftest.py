@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -336,6 +337,10 @@ def workers(config, tmp_path) -> Iterator[Callable[..., list[subprocess.Popen]]]
     """Starts worker processes (`flask --app coordinator worker`) as production
     does, with extra settings; kills what is left at the end."""
     procs: list[subprocess.Popen] = []
+    # A worker killed by a test leaves its solver forkserver's socket
+    # directory behind (a clean stop removes it): in one of the test's own,
+    # short, as a socket's path must be (107 bytes; tmp_path can come close).
+    scratch = tempfile.mkdtemp(prefix="birlik-w-", dir="/tmp")
 
     def start(n: int = 1, **settings: str) -> list[subprocess.Popen]:
         env = {
@@ -346,9 +351,7 @@ def workers(config, tmp_path) -> Iterator[Callable[..., list[subprocess.Popen]]]
             "BIRLIK_VAR_DIR": config["VAR_DIR"],  # its metrics files too, not the repository's var/
             "BIRLIK_REDIS_URL": config["REDIS_URL"],
             "BIRLIK_SECRET_KEY": "x",
-            # A worker killed by a test leaves its solver forkserver's socket
-            # directory behind (a clean stop removes it): in the test's own.
-            "TMPDIR": str(tmp_path),
+            "TMPDIR": scratch,
             **{f"BIRLIK_{k}": v for k, v in settings.items()},
         }
         new = []
@@ -372,6 +375,7 @@ def workers(config, tmp_path) -> Iterator[Callable[..., list[subprocess.Popen]]]
             proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.log.close()  # type: ignore[attr-defined]
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture

@@ -274,7 +274,10 @@ def _work(app: Flask, worker: BirlikWorker, queues: list, *, burst: bool) -> Non
         worker.work(with_scheduler=False, burst=True, logging_level="INFO")
         return
     for warm in warm_ups(app):  # a burst worker (tests, one-off runs) would not live to use it
-        warm()
+        try:
+            warm()
+        except OSError as exc:  # e.g. TMPDIR's path too long for a socket: it is tried again when needed
+            log.warning("warm-up %s failed: %s", getattr(warm, "__qualname__", warm), exc)
     upkeep = Upkeep(app, worker)
     worker.clean_registries()  # what a killed predecessor left behind
     threading.Thread(target=upkeep.loop, name="birlik-upkeep", daemon=True).start()

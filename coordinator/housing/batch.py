@@ -31,6 +31,7 @@ the benchmarks and tests measure plans against it.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -40,6 +41,8 @@ from scipy.sparse import csr_matrix
 
 from coordinator.geo.distance import haversine_matrix
 from coordinator.housing import race
+
+log = logging.getLogger("birlik.housing")
 
 K_NEAREST = 4  # nearest candidates per kind of group; the LP's prices add the ones a surge needs
 RC_KM = 5.0  # and every pair that costs at most this many km a person more than the LP optimum
@@ -102,7 +105,7 @@ class Plan:
     candidates: int = 0
     widened: int = 0  # candidates beyond the k nearest, added from the LP relaxation
     nearest: int = 0  # the k nearest candidates per kind of the model whose plan this is (0: all, exact)
-    raced: int = 1  # models solved at once (see `race`); the first to prove its plan won
+    raced: int = 1  # models solved at once (see `race`): the first plan proved, else the better one, is kept
 
     def person_km(self, groups: list[Group]) -> float:
         sizes = {g.id: g.size for g in groups}
@@ -356,6 +359,8 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         solves = [(_solve, (kinds, costs, free, pairs, time_limit)) for _, pairs in models.values()]
         answers = race.race(solves, settled=_settled, seconds=time_limit) if len(solves) > 1 else []
         if not answers:  # one model only, or no process answered: solve it here
+            if len(solves) > 1:
+                log.warning("batch solve: no process answered in %.1f s; solving here", time_limit)
             answers = [_solve(*solves[0][1])]
         best = min(answers, key=lambda answer: answer.objective)  # the same objective, on either model
         plan.candidates, plan.raced, plan.nearest = best.candidates, len(solves), models[best.candidates][0]

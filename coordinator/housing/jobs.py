@@ -166,14 +166,14 @@ def place_batch(
         outcome = surge.apply(session=db.session, snap=snap, plan=plan)
         db.session.commit()
         log.info(
-            "batch %s: %d groups, %d candidates, solved in %.2f s (%d models raced, plan from the %d nearest;"
+            "batch %s: %d groups, %d candidates, solved in %.2f s (%d models raced, plan from the %s nearest;"
             " %s), applied in %.2f s: %d placed, %d waiting",
             token[:12],
             len(snap.groups),
             plan.candidates,
             plan.seconds,
             plan.raced,
-            plan.nearest,
+            plan.nearest or "all",
             plan.status,
             time.perf_counter() - applied,
             len(outcome.placed),

@@ -6,7 +6,8 @@ nearest candidates per kind on one machine, where the same groups with 8
 were optimal in 4 s, and on another machine the 4 took 4 s and the 8 took
 7 s. Which model is the quick one cannot be told beforehand, so both run at
 once, each on a core, and the first to prove its plan stops the other.
-Threads would not do: `scipy.optimize.milp` holds the GIL while it solves.
+Threads would not do: a solve in `scipy.optimize.milp` cannot be stopped
+once started, and the slower one must be.
 
 The processes fork from a forkserver (a clean process with the solver
 loaded), not from the worker: a worker has threads of its own (its upkeep)
@@ -16,14 +17,19 @@ and HiGHS's, which a plain fork would copy half-way.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-PRELOAD = ["coordinator.housing.batch"]  # imported once in the forkserver, not in every solve
-START_SECONDS = 10.0  # a solve's process may take this long to start and answer beyond its time limit
+# Imported once in the forkserver, not in every solve. Python 3.11's
+# forkserver imports it from its working directory, the worker's (the
+# repository: `flask --app coordinator` needs it too); failing that, each
+# solve's process imports it itself, a second slower.
+PRELOAD = ["coordinator.housing.batch"]
+START_SECONDS = 5.0  # a solve's process may take this long to start and answer beyond its time limit
 
 
 def _context():
@@ -33,8 +39,9 @@ def _context():
 
 
 def warm() -> None:
-    """Start the forkserver now (about a second, importing the solver), so a
-    surge's batch does not wait for it. Cheap when it is running."""
+    """Start the forkserver now, so a surge's batch does not wait for it to
+    import the solver (a second or more, in the background). Cheap when it
+    is running."""
     _context()
     forkserver.ensure_running()
 
@@ -56,19 +63,30 @@ def race(calls: Sequence[tuple[Callable, tuple]], *, settled: Callable[[Any], bo
     running: dict[Connection, multiprocessing.process.BaseProcess] = {}
     answers: list = []
     try:
-        for call, args in calls:
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_answer, args=(send, call, args), daemon=True)
-            process.start()
-            send.close()  # the child holds its end: when it dies the pipe reads as closed
-            running[receive] = process
+        # A job's time limit (RQ's SIGALRM) waits until every process is in
+        # `running`: one it cut off mid-start would be left to run out its own.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        try:
+            for call, args in calls:
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_answer, args=(send, call, args), daemon=True)
+                try:
+                    process.start()
+                except BaseException:
+                    receive.close()
+                    raise
+                finally:
+                    send.close()  # the child holds its end: when it dies the pipe reads as closed
+                running[receive] = process
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         deadline = time.monotonic() + seconds + START_SECONDS
         while running and (ready := wait(list(running), timeout=max(0.0, deadline - time.monotonic()))):
             for conn in ready:
                 process = running.pop(conn)
                 try:
                     answer = conn.recv()  # before the join: an answer larger than the pipe holds
-                except EOFError:
+                except (EOFError, OSError):  # died before it answered, or while it did
                     continue
                 finally:
                     conn.close()
