@@ -59,9 +59,13 @@ else:
 timeout = 120
 accesslog = "-"
 errorlog = "-"
-# Several servers may run side by side (tests, several web processes): give
-# each its own control socket rather than one shared under $HOME.
-control_socket = os.environ.get("BIRLIK_GUNICORN_CONTROL", f"/tmp/birlik-gunicorn-{bind.replace(':', '-')}.ctl")
+# gunicorn's control socket (gunicornc) only where asked for: nothing of
+# Birlik uses it, and stopped servers left their socket files behind (a
+# test suite's run left 130 in /tmp).
+if os.environ.get("BIRLIK_GUNICORN_CONTROL"):
+    control_socket = os.environ["BIRLIK_GUNICORN_CONTROL"]
+else:
+    control_socket_disable = True
 
 
 def post_worker_init(worker):

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -98,10 +99,17 @@ def publish(payloads: list[dict[str, Any]]) -> None:
     """Send committed, numbered events to their rooms through the message queue."""
     if socketio.server is None:
         return
-    for payload in payloads:
-        socketio.emit(SOCKET_EVENT, payload, to=payload["rooms"] or [UNROUTED])
-        metrics.event_emitted(payload["type"])
-        log.info("event %s #%s emitted", payload["type"], payload["id"], extra={"fields": {"event_id": payload["id"]}})
+    # Many (a batch's placements) go in pipelines, where the message queue
+    # can (coordinator.realtime.message_queue): one round trip to Redis each
+    # held a batch's worker, and on PostgreSQL the numbering lock, for seconds.
+    together = getattr(socketio.server.manager, "together", None)
+    with together() if together is not None and len(payloads) > 1 else nullcontext():
+        for payload in payloads:
+            socketio.emit(SOCKET_EVENT, payload, to=payload["rooms"] or [UNROUTED])
+            metrics.event_emitted(payload["type"])
+            log.info(
+                "event %s #%s emitted", payload["type"], payload["id"], extra={"fields": {"event_id": payload["id"]}}
+            )
 
 
 def _payloads(session: Session, numbered: list[tuple[int, int]], own: Mapping[int, dict]) -> list[dict[str, Any]]:

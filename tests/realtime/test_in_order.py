@@ -5,7 +5,7 @@ ones back only briefly. The whole path is tests/deploy/test_scale_out.py."""
 
 from __future__ import annotations
 
-from coordinator.realtime import InOrder
+from coordinator.realtime.message_queue import InOrder
 
 
 def _relay(hold: float, gave_up=None) -> tuple[InOrder, list[int], list]:
