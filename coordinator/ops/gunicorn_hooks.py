@@ -1,9 +1,11 @@
 """Gunicorn hooks for operations (config/gunicorn.py points at these): JSON
 logs for gunicorn's own loggers, a metrics directory rid of dead processes
-when the master starts, and a dead worker's live gauges dropped."""
+when the master starts, a dead worker's live gauges dropped, and a quick
+shutdown that is quick."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 from config.settings import from_env
@@ -28,3 +30,14 @@ def on_starting(server) -> None:
 
 def child_exit(server, worker) -> None:
     metrics.process_dead(worker.pid)
+
+
+def worker_int(worker) -> None:
+    """gunicorn's quick shutdown (SIGINT, SIGQUIT): the worker leaves now.
+    Left to itself it leaves by `sys.exit`, which waits for every request
+    thread, and a thread holding a socket (a page left open) never ends: the
+    worker stayed until the master killed it, `graceful_timeout` (30 s)
+    later. What it had not handed on yet (outbox rows to mark sent, events
+    to number) the workers' sweeps take up, as after a crash."""
+    logging.shutdown()
+    os._exit(0)

@@ -1,5 +1,7 @@
 """Offline geocoding and distances."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,30 @@ def test_almaty_to_astana_is_about_970_km():
     )
     assert matrix.shape == (1, 2)
     assert abs(matrix[0, 0] - exact) < 5 and matrix[0, 1] < 1e-6
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """The gazetteer with a cache directory of the test's own, read afresh."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    gazetteer._data.cache_clear()
+    yield tmp_path / "birlik"
+    gazetteer._data.cache_clear()  # the next test reads the usual cache
+
+
+def test_the_countrys_settlements_are_kept_once_read_and_a_broken_copy_is_read_again(own_cache):
+    settlements = gazetteer.settlements()
+    (kept,) = own_cache.glob("geonames-KZ-*.json")
+    assert len(settlements) > 300 and gazetteer.geocode("Өскемен").name == "Ust-Kamenogorsk"
+
+    # What is kept is what is read: a copy naming one settlement gives one.
+    almaty = next(c for c in json.loads(kept.read_text()) if c["name"] == "Almaty")
+    kept.write_text(json.dumps([almaty]))
+    gazetteer._data.cache_clear()
+    assert [s.name for s in gazetteer.settlements()] == ["Almaty"]
+
+    # A copy cut short (a process stopped while writing another way) is read from GeoNames again, and replaced.
+    kept.write_text(json.dumps([almaty])[:40])
+    gazetteer._data.cache_clear()
+    assert gazetteer.settlements() == settlements
+    assert len(json.loads(kept.read_text())) == len(settlements)
