@@ -9,11 +9,9 @@ and why, is stored on the request for HQ to read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,8 +20,7 @@ from coordinator.auth.models import User
 from coordinator.common.clock import iso_utc, now
 from coordinator.common.errors import Conflict, Invalid
 from coordinator.field import tasks as field_tasks
-from coordinator.geo.distance import haversine_matrix
-from coordinator.housing import beds, wait_texts
+from coordinator.housing import beds, nearest, wait_texts
 from coordinator.housing.models import (
     FAMILY_CATEGORIES,
     GENERAL_CATEGORIES,
@@ -36,7 +33,6 @@ from coordinator.housing.placement import record, state
 from coordinator.i18n import N_, message, text
 
 PASSED_SHOWN = 5
-RANK_CHUNK = 12  # facilities loaded at a time while looking for one that fits
 
 
 def categories_for(p: PlacementRequest) -> tuple[str, ...]:
@@ -48,7 +44,7 @@ def categories_for(p: PlacementRequest) -> tuple[str, ...]:
     return GENERAL_CATEGORIES
 
 
-def unfit(f: Facility, p: PlacementRequest) -> str | None:
+def unfit(f: Facility | nearest.Site, p: PlacementRequest) -> str | None:
     if f.status != "open":
         return "closed"
     if (p.needs_medical or p.needs_isolation) and not f.has_medical_staff:
@@ -56,30 +52,6 @@ def unfit(f: Facility, p: PlacementRequest) -> str | None:
     if p.needs_accessible and not f.accessible:
         return "not accessible"
     return None
-
-
-def _ranked(session: Session, p: PlacementRequest) -> Iterator[tuple[Facility, float]]:
-    """Facilities nearest first. Only coordinates are read for all of them;
-    whole facilities (with their beds) are loaded a few at a time, since the
-    first few usually fit."""
-    points = session.execute(select(Facility.id, Facility.lat, Facility.lon)).all()
-    if not points:
-        return
-    km = haversine_matrix(
-        np.array([p.origin_lat]),
-        np.array([p.origin_lon]),
-        np.array([row.lat for row in points]),
-        np.array([row.lon for row in points]),
-    )[0]
-    order = np.argsort(km, kind="stable")
-    for start in range(0, len(order), RANK_CHUNK):
-        chunk = order[start : start + RANK_CHUNK]
-        ids = [points[i].id for i in chunk]
-        loaded = {f.id: f for f in session.scalars(select(Facility).where(Facility.id.in_(ids)))}
-        for i in chunk:
-            facility = loaded.get(points[i].id)
-            if facility is not None:
-                yield facility, float(km[i])
 
 
 def unclaimed() -> ColumnElement[bool]:
@@ -108,7 +80,7 @@ def dispatch(*, session: Session, placement_id: int, actor_id: int | None = None
     cats = categories_for(p)
     passed: list[dict[str, Any]] = []
     biggest = 0
-    for facility, km in _ranked(session, p):
+    for facility, km in nearest.ranked(session, p):
         reason = unfit(facility, p)
         by_cat = {b.category: b for b in facility.beds}
         capacity = max((by_cat[c].total - by_cat[c].out_of_service for c in cats if c in by_cat), default=0)
@@ -137,7 +109,7 @@ def dispatch(*, session: Session, placement_id: int, actor_id: int | None = None
 def assign(
     session: Session,
     p: PlacementRequest,
-    facility: Facility,
+    facility: Facility | nearest.Site,
     category: str,
     km: float,
     passed: list[dict[str, Any]],
@@ -194,7 +166,9 @@ T_TRANSFER = N_("Transfer from %(origin)s to %(facility)s (group of %(count)s)")
 T_PICK_UP = N_("the pick-up point")
 
 
-def transfer_task(session: Session, p: PlacementRequest, facility: Facility, actor_id: int | None) -> None:
+def transfer_task(
+    session: Session, p: PlacementRequest, facility: Facility | nearest.Site, actor_id: int | None
+) -> None:
     # Through the field service, like every task; `transfer_picked_up` follows it.
     field_tasks.create(
         session=session,
@@ -287,7 +261,7 @@ def split(*, session: Session, user: User, p: PlacementRequest) -> list[Placemen
     cats, remaining, parts = categories_for(p), p.head_count, []
     before = state(p)
     p.status, p.allow_split = "split", True
-    for facility, km in _ranked(session, p):
+    for facility, km in nearest.ranked(session, p):
         if remaining == 0:
             break
         if unfit(facility, p):

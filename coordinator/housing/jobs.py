@@ -85,16 +85,12 @@ def _surging() -> bool:
     alone held fewer than the rate's worth now and then, and each time a
     request's dispatch placed the backlog as a batch of its own (19 in one
     surge, 1.09x the bound)."""
-    return _arriving_fast() or _arriving_fast(STILL_SURGING_WINDOWS)
-
-
-def _arriving_fast(windows: int = 1) -> bool:
-    """A surge is under way: requests come in at GATHER_RATE a second or
-    faster, over `windows` times GATHER_WINDOW_SECONDS."""
     cfg = current_app.config
-    rate = cfg["GATHER_RATE"]
-    window = windows * cfg["GATHER_WINDOW_SECONDS"]
-    return bool(rate) and surge.arriving_fast(session=db.session, rate=rate, window=window)
+    rate, window = cfg["GATHER_RATE"], cfg["GATHER_WINDOW_SECONDS"]
+    # One query for both: a quiet moment's dispatch asks this every time.
+    return bool(rate) and surge.arriving_fast(
+        session=db.session, rate=rate, windows=(window, STILL_SURGING_WINDOWS * window)
+    )
 
 
 def _gather() -> None:

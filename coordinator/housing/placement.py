@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from coordinator import authz, queue
 from coordinator.auth.models import User
@@ -35,8 +36,18 @@ def rooms(session: Session, p: PlacementRequest, *, left_facility_id: int | None
     that facility's region, and on a move also the facility it left and that
     facility's region."""
     facility_ids = [f for f in (p.facility_id, left_facility_id) if f is not None]
-    facility_regions = [session.get(Facility, f).region_id for f in facility_ids]  # identity map: rarely SQL
+    facility_regions = [_region_id(session, f) for f in facility_ids]
     return events.rooms(regions=[p.region_id, *facility_regions], facilities=facility_ids)
+
+
+def _region_id(session: Session, facility_id: int) -> int | None:
+    # From the identity map when the facility is loaded (a batch loads them
+    # all), else the one column: a dispatch reads facilities as plain rows,
+    # and `session.get` would load this one whole, with its beds.
+    loaded = session.identity_map.get(identity_key(Facility, facility_id))
+    if loaded is not None:
+        return loaded.region_id
+    return session.scalar(select(Facility.region_id).where(Facility.id == facility_id))
 
 
 def state(p: PlacementRequest) -> dict[str, Any]:

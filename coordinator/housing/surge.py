@@ -30,13 +30,13 @@ solver thinks):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from coordinator import queue
@@ -57,21 +57,25 @@ def backlog(*, session: Session) -> int:
     )
 
 
-def arriving_fast(*, session: Session, rate: float, window: float) -> bool:
-    """Whether requests came in at `rate` a second or faster over the last
-    `window` seconds: the (rate x window)-th newest is that recent. Reads the
-    primary key's index only, so every dispatch may ask."""
-    nth = (
-        select(PlacementRequest.id)
-        .order_by(PlacementRequest.id.desc())
-        .offset(max(int(rate * window), 1) - 1)
-        .limit(1)
-        .scalar_subquery()
-    )
-    recent = select(PlacementRequest.id).where(
-        PlacementRequest.id == nth, PlacementRequest.created_at > now() - timedelta(seconds=window)
-    )
-    return session.scalar(select(recent.exists())) or False
+def arriving_fast(*, session: Session, rate: float, windows: Sequence[float]) -> bool:
+    """Whether requests came in at `rate` a second or faster over any of the
+    last `windows` (seconds): the (rate x window)-th newest is that recent.
+    Reads the primary key's index only, in one query, so every dispatch may ask."""
+    recent = []
+    for window in windows:
+        nth = (
+            select(PlacementRequest.id)
+            .order_by(PlacementRequest.id.desc())
+            .offset(max(int(rate * window), 1) - 1)
+            .limit(1)
+            .scalar_subquery()
+        )
+        recent.append(
+            select(PlacementRequest.id)
+            .where(PlacementRequest.id == nth, PlacementRequest.created_at > now() - timedelta(seconds=window))
+            .exists()
+        )
+    return bool(recent) and bool(session.scalar(select(or_(*recent))))
 
 
 def due(*, session: Session, pause: float, longest: float) -> float:

@@ -89,6 +89,7 @@ def test_raising_capacity_places_waiting_groups(api, run_jobs, facility_via_api)
 def test_nearest_suitable_facility_wins_and_the_passed_over_are_explained(api, run_jobs, facility_via_api):
     near_closed = facility_via_api({"standard": 50}, settlement="Almaty", status="closed")
     near_no_medic = facility_via_api({"standard": 50}, settlement="Talghar")
+    near_no_beds = facility_via_api({}, settlement="Talghar", has_medical_staff=True)
     far = facility_via_api({"standard": 50}, settlement="Taraz", has_medical_staff=True)
     _, p = api("post", "/placements", json={**GROUP, "head_count": 5, "needs_medical": True})
     run_jobs()
@@ -97,6 +98,7 @@ def test_nearest_suitable_facility_wins_and_the_passed_over_are_explained(api, r
     passed = {x["facility_id"]: x["reason"] for x in placed["decision"]["passed_over"]}
     assert passed[near_closed["id"]] == "closed"
     assert passed[near_no_medic["id"]] == "no medical staff on site"
+    assert passed[near_no_beds["id"]] == "not enough free standard or shared beds"
     assert 400 < placed["decision"]["distance_km"] < 500
 
 
