@@ -36,7 +36,17 @@ STILL_SURGING_WINDOWS = 3
 HAND_BACK_WAIT = "5s"  # the longest a stopped batch waits for locks to hand its requests back
 
 
-@job("dispatch")
+def _gathering(placement_id: int) -> bool:
+    """A gathered batch is coming (`place_gathered`): it places every pending
+    request, this one too, since the request committed before this was asked
+    (the batch lets go of GATHER_KEY before it claims). Then the request's
+    own dispatch is not queued: in a surge each would only have looked and
+    left, an RQ job for every POST that took the workers' CPU from the POSTs
+    (surge bench: POST p99 165 -> 67 ms on SQLite, 439 -> 160 ms scale-out)."""
+    return bool(connection().exists(GATHER_KEY))
+
+
+@job("dispatch", covered=_gathering)
 def dispatch_placement(placement_id: int) -> str | None:
     """Place one new request (or leave it waiting with the reason). While
     requests come in at a surge's pace it is left to the gathered batch
@@ -135,6 +145,11 @@ def place_gathered() -> int:
         if surge.backlog(session=db.session) == 0:
             break
         placed += place_batch(limit=cfg["GATHER_MAX_GROUPS"], lease=lease, seconds=cfg["GATHER_SOLVE_SECONDS"])
+    else:
+        if surge.backlog(session=db.session):
+            # More than three batches' worth: those gathered had no dispatch
+            # of their own queued (`_gathering`), so another batch must come.
+            after_commit(db.session, "place_gathered")
     db.session.commit()
     return placed
 

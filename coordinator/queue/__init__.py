@@ -109,11 +109,20 @@ def _logged(fn: Callable, args: tuple, kwargs: dict) -> Any:
     return result
 
 
-def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY, timeout: str | None = None) -> Callable:
+def job(
+    queue: str = "default",
+    *,
+    retry: Retry | None = DEFAULT_RETRY,
+    timeout: str | None = None,
+    covered: Callable[..., bool] | None = None,
+) -> Callable:
     """Mark a function as a job on `queue`. Jobs take ids, use the app's
     session, call services and commit. A periodic run carries `_tick` and
     runs only if no other worker has claimed that tick. `timeout`: the name
-    of the setting that limits this job's run, if not its queue's."""
+    of the setting that limits this job's run, if not its queue's.
+    `covered(*args)`: whether a job already coming will do this one's work,
+    asked once the transaction that declared it has committed; if so it is
+    not queued (its outbox row counts as sent)."""
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -133,6 +142,7 @@ def job(queue: str = "default", *, retry: Retry | None = DEFAULT_RETRY, timeout:
         run.queue_name = queue  # type: ignore[attr-defined]
         run.retry = retry  # type: ignore[attr-defined]
         run.timeout = timeout  # type: ignore[attr-defined]
+        run.covered = covered  # type: ignore[attr-defined]
         return run
 
     return decorate

@@ -35,6 +35,9 @@ GRACE = timedelta(seconds=1)
 
 
 def _queue_one(name: str, args: list[Any], entry_id: int, request_id: str | None) -> None:
+    covered = queue.registered(name).covered
+    if covered is not None and covered(*args):
+        return  # a job already coming does this one's work (see `queue.job`)
     queue.enqueue(name, *args, job_id=f"outbox-{entry_id}", request_id=request_id)
 
 

@@ -61,6 +61,33 @@ def test_a_surge_waits_for_its_batch_and_is_placed_at_the_optimum(app, api, run_
     assert total < _real_nearest_first() - 50  # what placing them as they came would have cost
 
 
+def test_a_request_posted_while_a_batch_is_coming_queues_no_dispatch_of_its_own_and_the_batch_places_it(
+    app, api, run_jobs, wait_for
+):
+    """In a surge each request's own dispatch would only look and leave it to
+    the batch: once a batch is coming, a new request queues none, and the
+    batch decides it with the rest."""
+    ids = post_the_line(api)
+    run_jobs()  # the line's own dispatches: a surge, a batch coming
+    with app.app_context():
+        assert connection().exists(GATHER_KEY)
+        dispatch_queue = get_queue("dispatch")
+        assert dispatch_queue.count == 0
+    status, late = api("post", "/placements", json=LONE)
+    assert status == 201
+    with app.app_context():
+        assert dispatch_queue.count == 0, "a dispatch job was queued for a request the coming batch places"
+    ids.append(late["id"])
+
+    def decided() -> bool:
+        _worked(app, run_jobs)
+        return "requested" not in _statuses(api, ids)
+
+    assert wait_for(decided, timeout=30)
+    batches = {api("get", f"/placements/{i}")[1]["decision"]["batch"]["id"] for i in ids}
+    assert len(batches) == 1, batches  # the late one in the same batch as the line
+
+
 def test_gathered_requests_are_placed_once_arrivals_slow_below_the_rate_even_without_a_pause(app, api, run_jobs):
     # As in production (30 a second, a pause of 0.5 s), a stream below the
     # rate can still bring each request within the pause of the last one.
