@@ -61,12 +61,9 @@ def test_a_surge_waits_for_its_batch_and_is_placed_at_the_optimum(app, api, run_
     assert total < _real_nearest_first() - 50  # what placing them as they came would have cost
 
 
-def test_a_request_posted_while_a_batch_is_coming_queues_no_dispatch_of_its_own_and_the_batch_places_it(
-    app, api, run_jobs, wait_for
-):
-    """In a surge each request's own dispatch would only look and leave it to
-    the batch: once a batch is coming, a new request queues none, and the
-    batch decides it with the rest."""
+def _late_request(app, api, run_jobs) -> list[int]:
+    """The line posted and its own dispatches run (a surge: a batch is coming),
+    then one more request; returns all their ids."""
     ids = post_the_line(api)
     run_jobs()  # the line's own dispatches: a surge, a batch coming
     with app.app_context():
@@ -77,15 +74,36 @@ def test_a_request_posted_while_a_batch_is_coming_queues_no_dispatch_of_its_own_
     assert status == 201
     with app.app_context():
         assert dispatch_queue.count == 0, "a dispatch job was queued for a request the coming batch places"
-    ids.append(late["id"])
+    return [*ids, late["id"]]
 
+
+def _batches(app, api, run_jobs, wait_for, ids) -> list[str]:
     def decided() -> bool:
         _worked(app, run_jobs)
         return "requested" not in _statuses(api, ids)
 
     assert wait_for(decided, timeout=30)
-    batches = {api("get", f"/placements/{i}")[1]["decision"]["batch"]["id"] for i in ids}
-    assert len(batches) == 1, batches  # the late one in the same batch as the line
+    return [api("get", f"/placements/{i}")[1]["decision"]["batch"]["id"] for i in ids]
+
+
+def test_a_request_posted_while_a_batch_is_coming_queues_no_dispatch_of_its_own_and_the_batch_places_it(
+    app, api, run_jobs, wait_for
+):
+    """In a surge each request's own dispatch would only look and leave it to
+    the batch: once a batch is coming, a new request queues none, and the
+    batch decides it with the rest."""
+    ids = _late_request(app, api, run_jobs)
+    batches = _batches(app, api, run_jobs, wait_for, ids)
+    assert len(set(batches)) == 1, batches  # the late one in the same batch as the line
+
+
+def test_what_a_gathered_batch_leaves_after_three_rounds_is_placed_by_another(app, api, run_jobs, wait_for):
+    """Two requests a round: the batch job's three rounds take six of the
+    seven, and no dispatch of its own was queued for the seventh."""
+    app.config["GATHER_MAX_GROUPS"] = 2
+    ids = _late_request(app, api, run_jobs)
+    batches = _batches(app, api, run_jobs, wait_for, ids)
+    assert len(set(batches)) == 4, batches
 
 
 def test_gathered_requests_are_placed_once_arrivals_slow_below_the_rate_even_without_a_pause(app, api, run_jobs):
