@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     register_api(api.blp, api.tasks_blp)
     client_texts(app, dispatch.TEXTS)  # "needs HQ" reasons inside live alerts
     app.register_blueprint(views.bp)
-    queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC)
+    queue.register(app, *jobs.JOBS, periodic=jobs.PERIODIC, warm=(dispatch.warm,))
     pages.register_home(app, "field", views.team_home)
     _status_words(app)
 

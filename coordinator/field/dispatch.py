@@ -13,12 +13,12 @@ whose source no longer needs it (`hooks.purpose_gone`) is closed instead.
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
 from flask import current_app
-from scipy.optimize import linear_sum_assignment
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -236,6 +236,8 @@ def assign_pending(*, session: Session) -> dict[str, Any]:
     score, km = cost_matrix(session, tasks, teams) if teams else (np.zeros((len(tasks), 0)), None)
     offered = 0
     if teams:
+        from scipy.optimize import linear_sum_assignment  # see `warm`
+
         rows, cols = linear_sum_assignment(score)
         chosen = {r: c for r, c in zip(rows, cols, strict=True) if score[r, c] < INFEASIBLE}
         for r, c in chosen.items():
@@ -252,6 +254,13 @@ def assign_pending(*, session: Session) -> dict[str, Any]:
         "offered": offered,
         **({"optimal_km": round(optimal_km, 1), "greedy_km": round(greedy_km, 1)} if teams else {}),
     }
+
+
+def warm() -> None:
+    """Import the assignment solver, in a worker at start-up. Not with this
+    module: web processes import it and never assign, and SciPy took 0.5 s
+    of their 3 s start."""
+    importlib.import_module("scipy.optimize")
 
 
 def greedy_total(score: np.ndarray, km: np.ndarray) -> float:

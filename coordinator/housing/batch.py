@@ -31,18 +31,22 @@ the benchmarks and tests measure plans against it.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_matrix
 
 from coordinator.geo.distance import haversine_matrix
 from coordinator.housing import race
 
 log = logging.getLogger("birlik.housing")
+# SciPy is imported where a model is built or solved, not with this module:
+# every web process imports it (through the jobs) and never solves, and the
+# import took 0.5 s of a process's 3 s start. Workers import it at start-up
+# (`warm`), the race's forkserver with its preload (`race.PRELOAD`).
+SOLVER_MODULES = ("scipy.optimize", "scipy.sparse")
 
 K_NEAREST = 4  # nearest candidates per kind of group; the LP's prices add the ones a surge needs
 RC_KM = 5.0  # and every pair that costs at most this many km a person more than the LP optimum
@@ -226,6 +230,8 @@ def _priced(kinds: list[_Kind], costs: np.ndarray, km: np.ndarray, free: np.ndar
         ri, oj = _as_arrays(sorted(_nearest(suitable, km, DENSE_NEAREST)))
     if not len(ri):
         return set()
+    from scipy.optimize import linprog  # see SOLVER_MODULES
+
     model = _Model(kinds, costs, free, ri, oj)
     result = linprog(
         model.c,
@@ -254,6 +260,8 @@ class _Model:
     (what the counts leave). Built with arrays: a surge's LP has 160,000 pairs."""
 
     def __init__(self, kinds: list[_Kind], costs: np.ndarray, free: np.ndarray, ri: np.ndarray, oj: np.ndarray):
+        from scipy.sparse import csr_matrix  # see SOLVER_MODULES
+
         n_pairs, n_kinds = len(ri), len(kinds)
         self.sizes = np.array([kind.first.size for kind in kinds], dtype=float)[ri]
         self.c = np.concatenate([costs[ri, oj], [wait_cost(kind.first) for kind in kinds]])
@@ -293,6 +301,8 @@ def _solve(
     (integers); the rest of each kind waits."""
     if not pairs:
         return _Solution({}, "no candidates", candidates=0)
+    from scipy.optimize import Bounds, LinearConstraint, milp  # see SOLVER_MODULES
+
     model = _Model(kinds, costs, free, *_as_arrays(pairs))
     n_pairs, n_kinds = len(pairs), len(kinds)
     result = milp(
@@ -318,7 +328,10 @@ def _settled(answer: _Solution) -> bool:
 
 
 def warm() -> None:
-    """Ready the processes a large batch's models are solved in (`race`)."""
+    """Import the solver, and ready the processes a large batch's models are
+    solved in (`race`)."""
+    for name in SOLVER_MODULES:
+        importlib.import_module(name)
     race.warm()
 
 

@@ -27,8 +27,9 @@ from typing import Any
 # Imported once in the forkserver, not in every solve. Python 3.11's
 # forkserver imports it from its working directory, the worker's (the
 # repository: `flask --app coordinator` needs it too); failing that, each
-# solve's process imports it itself, a second slower.
-PRELOAD = ["coordinator.housing.batch"]
+# solve's process imports it itself, a second slower. The solver's own
+# modules are named too: the batch module imports them only when it solves.
+PRELOAD = ["coordinator.housing.batch", "scipy.optimize", "scipy.sparse"]
 START_SECONDS = 5.0  # a solve's process may take this long to start and answer beyond its time limit
 
 
