@@ -258,8 +258,8 @@ def assign_pending(*, session: Session) -> dict[str, Any]:
 
 def warm() -> None:
     """Import the assignment solver, in a worker at start-up. Not with this
-    module: web processes import it and never assign, and SciPy took 0.5 s
-    of their 3 s start."""
+    module: web processes import it and never assign (see
+    `housing.batch.SOLVER_MODULES`)."""
     importlib.import_module("scipy.optimize")
 
 

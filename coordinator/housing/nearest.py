@@ -30,7 +30,7 @@ class Site:
     """A facility as a dispatch weighs it: what `unfit`, the bed counts and
     the decision read. Read as plain rows: a dispatch looks at a dozen
     facilities and takes one, and loading them as ORM objects (their beds,
-    their region) was a sixth of a quiet moment's dispatch (py-spy)."""
+    their region) was a twelfth of a quiet moment's worker CPU (py-spy)."""
 
     id: int
     name: str
