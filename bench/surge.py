@@ -195,11 +195,14 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
             "SELECT p.id, p.status, p.head_count, p.origin_lat, p.origin_lon, f.lat, f.lon FROM placement_requests p"
             f" LEFT JOIN facilities f ON f.id = p.facility_id WHERE p.id IN ({marks})"
         ).fetchall()
+        decisions = db.exec_driver_sql(f"SELECT decision FROM placement_requests WHERE id IN ({marks})").fetchall()
     placed = [r for r in rows if r[1] == "assigned"]
     km = sum(
         r[2] * haversine_matrix(np.array([r[3]]), np.array([r[4]]), np.array([r[5]]), np.array([r[6]]))[0, 0]
         for r in placed
     )
+    by_batch = [d if isinstance(d, dict) else json.loads(d or "{}") for (d,) in decisions]
+    batches = _batches(system, {d["batch"]["id"] for d in by_batch if "batch" in d})
     groups = [surge_data.as_group(i, bodies[i]) for i in sorted(ids.values())]  # the ones posted
     bound = lower_bound(groups, options)
     return {
@@ -219,7 +222,31 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
         "person_km": round(km),
         "bound_person_km": round(bound.person_km),
         "vs_bound": round(km / bound.person_km, 4),
+        # Where the time after the last POST went: each batch's solve and
+        # apply (the apply includes publishing its events after the commit).
+        "batches": batches,
     }
+
+
+BATCH_FIELDS = ("ts", "batch", "groups", "solve_seconds", "apply_seconds", "solver_status")
+
+
+def _batches(system: DemoSystem, expected: set[str]) -> list[dict]:
+    """The batches that placed the surge (`expected`: their ids, from the
+    decisions), from their log lines' fields. A batch logs after its commit
+    and its events' publishing, so its line may come a moment after the
+    decisions are read: it is waited for (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        found = {}
+        for path in sorted(system.dir.glob("*.log")):
+            for line in path.read_text(errors="replace").splitlines():
+                if '"solve_seconds"' in line:
+                    fields = json.loads(line[line.index("{") :])  # the `all` role prefixes each line with its process
+                    found[fields["batch"]] = {key: fields[key] for key in BATCH_FIELDS}
+        if expected <= set(found) or time.monotonic() > deadline:
+            return sorted((found[b] for b in expected if b in found), key=lambda batch: batch["ts"])
+        time.sleep(0.2)
 
 
 def run() -> dict:

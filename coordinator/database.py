@@ -220,6 +220,9 @@ def drop_if_cut_off(session: Session) -> bool:
             conn.commit()
     except SQLAlchemyError as exc:
         log.warning("a statement cut off half way still runs in server process %s (%s)", pid, exc)
+    # The connection first: closing the session would otherwise roll back an
+    # open savepoint on it (a batch's holds are in one), and fail like anything sent.
+    session.connection().invalidate()
     session.invalidate()
     return True
 

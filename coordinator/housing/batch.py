@@ -294,7 +294,6 @@ def _solve(
     free: np.ndarray,
     pairs: list[tuple[int, int]],
     time_limit: float,
-    *,
     gap: float = GAP,
 ) -> _Solution:
     """The MIP over candidate pairs: how many groups of kind r go to option j
@@ -335,9 +334,11 @@ def warm() -> None:
     race.warm()
 
 
-def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, time_limit: float = TIME_LIMIT) -> Plan:
+def place(
+    groups: list[Group], options: list[Option], *, k: int = K_NEAREST, time_limit: float = TIME_LIMIT, gap: float = GAP
+) -> Plan:
     """The best plan found within the time limit (`Plan.status` says whether
-    the solver proved it optimal, within GAP, on the candidates). A large
+    the solver proved it optimal, within `gap`, on the candidates). A large
     batch's model is raced against one with RACE_K times the nearest
     candidates, each in a process of its own (`race`): the first plan proved
     within ACCEPT_GAP of its bound stops the other; if neither is, the better
@@ -369,7 +370,7 @@ def place(groups: list[Group], options: list[Option], *, k: int = K_NEAREST, tim
         models = {}
         for n in (k, RACE_K * k):
             models.setdefault(len(pairs := sorted(_nearest(suitable, km, n) | priced)), (n, pairs))
-        solves = [(_solve, (kinds, costs, free, pairs, time_limit)) for _, pairs in models.values()]
+        solves = [(_solve, (kinds, costs, free, pairs, time_limit, gap)) for _, pairs in models.values()]
         answers = race.race(solves, settled=_settled, seconds=time_limit) if len(solves) > 1 else []
         if not answers:  # one model only, or no process answered: solve it here
             if len(solves) > 1:

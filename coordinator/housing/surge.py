@@ -229,13 +229,17 @@ def apply(*, session: Session, snap: Snapshot, plan: batch.Plan, actor_id: int |
 
 def _hold_in_bulk(session: Session, snap: Snapshot, plan: batch.Plan, mine: list[batch.Group]) -> dict[int, bool]:
     """Hold each option's beds for all the plan's groups there in one
-    conditional UPDATE (a surge's 3,000 groups go to a few hundred options).
-    An option whose beds were taken meanwhile is held group by group instead,
+    conditional UPDATE (a surge's 3,000 groups go to a few hundred options),
+    sent once for them all. If any option's beds were taken meanwhile, each
+    is held on its own, and one that fails is held group by group instead,
     so the groups that still fit keep it."""
     people: dict[int, int] = {}
     for g in mine:
         if (chosen := plan.placed.get(g.id)) is not None:
             people[chosen.option] = people.get(chosen.option, 0) + g.size
+    wanted = {(snap.options[j].facility_id, snap.options[j].category): n for j, n in people.items()}
+    if beds.hold_all(session, wanted):
+        return dict.fromkeys(people, True)
     return {
         j: beds.hold(session, snap.options[j].facility_id, snap.options[j].category, n)
         for j, n in sorted(people.items())

@@ -315,7 +315,7 @@ def post_the_line(api) -> list[int]:
 
 
 def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(
-    app, api, run_jobs, hq, socket_client, wait_for
+    app, api, run_jobs, hq, socket_client, wait_for, caplog
 ):
     app.config["BATCH_MIN_PENDING"] = len(GROUPS)  # a backlog of this line's size is placed together
     sio = socket_client(hq.token)
@@ -348,6 +348,12 @@ def test_a_backlog_posted_through_the_api_is_placed_together_at_the_optimum(
         assert {"facility_id", "facility", "category", "distance_km", "passed_over"} <= set(decision)
         assert decision["batch"]["groups"] == len(GROUPS)
         assert all(x["reason_text"]["msgid"] for x in decision["passed_over"])
+    # The batch's log line carries its figures as fields (the surge benchmark reads them).
+    logged = [r.fields for r in caplog.records if "solve_seconds" in getattr(r, "fields", {})]
+    assert [(b["groups"], b["placed"], b["waiting"]) for b in logged] == [(len(GROUPS), len(GROUPS), 0)]
+    assert (
+        logged[0]["solve_seconds"] >= 0 and logged[0]["apply_seconds"] > 0 and "Optimal" in logged[0]["solver_status"]
+    )
     # Nearest first in arrival order (single dispatch) would have travelled further;
     # somebody here was sent past a nearer facility with room, and is told why.
     assert optimum < _real_nearest_first() - 50

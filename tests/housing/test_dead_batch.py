@@ -51,39 +51,84 @@ def test_a_request_claimed_by_a_dead_batch_is_placed_once_the_claim_lapses(
     assert (request.claimed_by, request.claimed_until) == (None, None)  # the dead batch's claim is gone
 
 
-def test_a_group_whose_beds_went_meanwhile_is_dispatched_again_by_a_job_of_its_own(app, make, api, run_jobs):
-    """Between a batch's snapshot and its apply, a single dispatch takes the
-    beds the plan chose: the batch never overbooks, and the group it lost is
-    dispatched again by a job declared in the batch's own transaction (done
-    in the batch's job, a hundred such groups outran its time limit)."""
+def _two_facilities(make) -> tuple:
     near = make.facility("almaty", beds={"standard": 2})
     far = make.facility("almaty", beds={"standard": 2}, lat=near.lat + 1.0)
     make.session.commit()
-    status, lost = api("post", "/placements", json=GROUP)
-    assert status == 201, lost
+    return near, far
+
+
+def _batch_thinks(app) -> tuple[list[int], surge.Snapshot, batch.Plan]:
+    """A batch claims what is pending and solves: the ids it claimed, its snapshot and plan."""
     with app.app_context():
         token, ids = surge.claim(session=db.session, limit=10, lease=timedelta(minutes=1))
         snap = surge.snapshot(session=db.session, token=token)
         db.session.commit()
         plan = batch.place(snap.groups, snap.options, time_limit=5)
         db.session.remove()
-    assert ids == [lost["id"]] and snap.options[plan.placed[lost["id"]].option].facility_id == near.id
+    return ids, snap, plan
 
-    status, other = api("post", "/placements", json=GROUP)  # placed on its own, while the batch thinks
+
+def _taken_meanwhile(api, run_jobs, facility) -> None:
+    """Another group, placed on its own while the batch thinks, takes the facility's beds."""
+    status, other = api("post", "/placements", json=GROUP)
     assert status == 201, other
     run_jobs()
-    assert api("get", f"/placements/{other['id']}")[1]["facility_id"] == near.id
+    assert api("get", f"/placements/{other['id']}")[1]["facility_id"] == facility.id
 
+
+def _batch_applies(app, snap: surge.Snapshot, plan: batch.Plan) -> surge.Outcome:
     with app.app_context():
         outcome = surge.apply(session=db.session, snap=snap, plan=plan)
         db.session.commit()
         db.session.remove()
+    return outcome
+
+
+def test_a_group_whose_beds_went_meanwhile_is_dispatched_again_by_a_job_of_its_own(app, make, api, run_jobs):
+    """Between a batch's snapshot and its apply, a single dispatch takes the
+    beds the plan chose: the batch never overbooks, and the group it lost is
+    dispatched again by a job declared in the batch's own transaction (done
+    in the batch's job, a hundred such groups outran its time limit)."""
+    near, far = _two_facilities(make)
+    status, lost = api("post", "/placements", json=GROUP)
+    assert status == 201, lost
+    ids, snap, plan = _batch_thinks(app)
+    assert ids == [lost["id"]] and snap.options[plan.placed[lost["id"]].option].facility_id == near.id
+    _taken_meanwhile(api, run_jobs, near)
+
+    outcome = _batch_applies(app, snap, plan)
     assert (outcome.placed, outcome.lost) == ([], [lost["id"]])
     assert run_jobs() >= 1  # its own dispatch job, queued at the batch's commit
     placed = api("get", f"/placements/{lost['id']}")[1]
     assert (placed["status"], placed["facility_id"]) == ("assigned", far.id)
     facilities = {f["id"]: f for f in api("get", "/facilities")[1]}
     assert facilities[near.id]["free_beds"] == 0 and facilities[far.id]["free_beds"] == 0  # none overbooked
+
+
+def test_when_one_option_of_a_batch_went_meanwhile_the_others_are_held_once_and_kept(app, make, api, run_jobs):
+    """A batch holds all its options with one statement, all or none; when
+    one option's beds went meanwhile, none of that statement's holds stay,
+    and each option is held on its own: the group bound elsewhere is placed
+    there (not refused by its own batch's first, undone hold), the other is
+    dispatched again."""
+    near, far = _two_facilities(make)
+    posted = [api("post", "/placements", json=GROUP)[1]["id"] for _ in range(2)]
+    ids, snap, plan = _batch_thinks(app)
+    assert ids == posted
+    bound_for = {snap.options[plan.placed[i].option].facility_id: i for i in ids}
+    assert set(bound_for) == {near.id, far.id}
+    _taken_meanwhile(api, run_jobs, near)
+
+    outcome = _batch_applies(app, snap, plan)
+    assert (outcome.placed, outcome.lost) == ([bound_for[far.id]], [bound_for[near.id]])
+    kept = api("get", f"/placements/{bound_for[far.id]}")[1]
+    assert (kept["status"], kept["facility_id"]) == ("assigned", far.id)
+    run_jobs()  # the lost group's own dispatch: no bed is left for it
+    assert api("get", f"/placements/{bound_for[near.id]}")[1]["status"] == "waiting"
+    with app.app_context():
+        held = dict(db.session.execute(select(FacilityBeds.facility_id, FacilityBeds.held)).all())
+    assert (held[near.id], held[far.id]) == (2, 2)  # one group each: nothing held twice, nothing left held
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
