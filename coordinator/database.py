@@ -28,7 +28,7 @@ import psycopg
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, PendingRollbackError, SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.common import green
@@ -221,8 +221,13 @@ def drop_if_cut_off(session: Session) -> bool:
     except SQLAlchemyError as exc:
         log.warning("a statement cut off half way still runs in server process %s (%s)", pid, exc)
     # The connection first: closing the session would otherwise roll back an
-    # open savepoint on it (a batch's holds are in one), and fail like anything sent.
-    session.connection().invalidate()
+    # open savepoint on it (a batch's holds are in one), and fail like anything
+    # sent. A session whose flush failed will not give its connection: it is
+    # closed as before.
+    try:
+        session.connection().invalidate()
+    except PendingRollbackError:
+        pass
     session.invalidate()
     return True
 
