@@ -75,7 +75,7 @@ class BaseConfig:
     # And it stops once its plan is proved within this fraction of the best
     # over its candidates (a backlog's batch: batch.GAP, 0.2 %). On a surge,
     # proving the last 0.3 % took longer than finding the plan: live surge
-    # solves 6.1-11.3 s at 0.2 % (8 runs), 5.9-6.9 s at 0.5 % (4), all within
+    # solves 6.1-11.3 s at 0.2 % (8 runs), 5.9-6.9 s at 0.5 % (6), all within
     # 1.0041-1.009x the bound (bench.surge).
     GATHER_SOLVE_GAP = 0.005
     BATCH_JOB_TIMEOUT = 60  # seconds a gathered batch may take (3,000 groups: 7 to 12 s on two cores)
