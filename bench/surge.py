@@ -201,8 +201,8 @@ def _surge(system: DemoSystem, bodies: list[dict], seconds: float, ratio: float)
         r[2] * haversine_matrix(np.array([r[3]]), np.array([r[4]]), np.array([r[5]]), np.array([r[6]]))[0, 0]
         for r in placed
     )
-    by_batch = [d if isinstance(d, dict) else json.loads(d or "{}") for (d,) in decisions]
-    batches = _batches(system, {d["batch"]["id"] for d in by_batch if "batch" in d})
+    decided_by = [d if isinstance(d, dict) else json.loads(d or "{}") for (d,) in decisions]  # JSON text on SQLite
+    batches = _batches(system, {d["batch"]["id"] for d in decided_by if "batch" in d})
     groups = [surge_data.as_group(i, bodies[i]) for i in sorted(ids.values())]  # the ones posted
     bound = lower_bound(groups, options)
     return {

@@ -141,10 +141,10 @@ def place_gathered() -> int:
     after_commit(db.session, "place_gathered", delay=lease.total_seconds() + 1)
     db.session.commit()
     placed = 0
+    seconds, gap = cfg["GATHER_SOLVE_SECONDS"], cfg["GATHER_SOLVE_GAP"]
     for _ in range(3):  # requests that came in while a batch was placed: one more round, a few at most
         if surge.backlog(session=db.session) == 0:
             break
-        seconds, gap = cfg["GATHER_SOLVE_SECONDS"], cfg["GATHER_SOLVE_GAP"]
         placed += place_batch(limit=cfg["GATHER_MAX_GROUPS"], lease=lease, seconds=seconds, gap=gap)
     else:
         if surge.backlog(session=db.session):
